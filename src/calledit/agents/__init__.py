@@ -1,0 +1,1 @@
+"""Agents: the creation agent (prediction -> call) and the verification agent (call -> verdict)."""

@@ -1,0 +1,189 @@
+"""The creation agent: a prediction in plain words in, a validated call out, streamed as it is written.
+
+It yields protocol events (text, tool, call, complete) and knows nothing of the transport carrying them.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import zoneinfo
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+
+from calledit.agents.partial import PartialCall, json_object_text
+from calledit.agents.prompts import SYSTEM_PROMPT, build_repair_prompt, build_user_prompt
+from calledit.domain.call import MAX_PROMPT_CHARS, CallContent, CallDraft
+from calledit.domain.errors import BadRequest, CalledItError, ModelError
+from calledit.domain.events import CallEvent, CompleteEvent, TextEvent, ToolEvent
+from calledit.providers.base import Provider
+
+Clock = Callable[[], datetime]
+CreationEvent = TextEvent | ToolEvent | CallEvent | CompleteEvent
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def resolve_timezone(name: str) -> tzinfo:
+    """The IANA zone, or a BadRequest that says what a valid name looks like."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise BadRequest(
+            f"Unknown timezone {name!r}: use an IANA name such as 'Europe/Paris' or 'America/New_York'."
+        ) from exc
+
+
+def validate_prompt(prompt: str, limit: int = MAX_PROMPT_CHARS) -> str:
+    text = prompt.strip()
+    if not text:
+        raise BadRequest("The prediction is empty: write what you expect to happen, e.g. 'It rains tomorrow'.")
+    if len(prompt) > limit:
+        raise BadRequest(f"The prediction is {len(prompt)} characters long; the limit is {limit}.")
+    return prompt
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """What a run knows besides the model: the user's words, where and when they are."""
+
+    prompt: str
+    timezone: str
+    now: datetime  # aware, in the user's timezone
+    hints: list[str] = field(default_factory=list)
+
+
+class Guard(Protocol):
+    """A deterministic check on the model's call (dates, mode cues); returns the call, repaired if needed."""
+
+    def __call__(self, draft: CallDraft, context: CallContext) -> CallDraft: ...
+
+
+class Hinter(Protocol):
+    """Prepares a run before the model starts: may add prompt hints and report tool uses."""
+
+    def __call__(self, context: CallContext) -> tuple[list[str], list[ToolEvent]]: ...
+
+
+class CreationAgent:
+    """Builds one Strands agent per run over a shared provider."""
+
+    def __init__(
+        self,
+        provider: Provider,
+        *,
+        clock: Clock = system_clock,
+        tools: Sequence[Any] = (),
+        hinters: Sequence[Hinter] = (),
+        guards: Sequence[Guard] = (),
+        max_prompt_chars: int = MAX_PROMPT_CHARS,
+    ) -> None:
+        self.provider = provider
+        self.clock = clock
+        self.tools = list(tools)
+        self.hinters = list(hinters)
+        self.guards = list(guards)
+        self.max_prompt_chars = max_prompt_chars
+
+    def context(self, prompt: str, timezone: str) -> CallContext:
+        """Validate the request and freeze the clock for it; raises BadRequest on bad input."""
+        validate_prompt(prompt, self.max_prompt_chars)
+        zone = resolve_timezone(timezone)
+        return CallContext(prompt=prompt, timezone=timezone, now=self.clock().astimezone(zone))
+
+    async def stream(
+        self, prompt: str, timezone: str = "UTC", *, cancel_signal: threading.Event | None = None
+    ) -> AsyncIterator[CreationEvent]:
+        """Run the agent; yields text/tool/call events and ends with `complete`, or raises a CalledItError."""
+        from strands import Agent
+
+        context = self.context(prompt, timezone)
+        hints: list[str] = []
+        for hinter in self.hinters:
+            extra, tool_events = hinter(context)
+            hints.extend(extra)
+            for event in tool_events:
+                yield event
+        context = CallContext(context.prompt, context.timezone, context.now, hints)
+
+        agent = Agent(
+            model=self.provider.model,
+            system_prompt=SYSTEM_PROMPT,
+            tools=self.tools,
+            callback_handler=None,
+        )
+        user_prompt = build_user_prompt(context.prompt, context.now, context.timezone, context.hints)
+        turn = PartialCall()
+        async for event in self._turn(agent, user_prompt, turn, cancel_signal):
+            yield event
+        draft, problem = self._validate(turn.text)
+        if draft is None:
+            # One repair round: the model sees what failed and answers again.
+            repair = PartialCall()
+            async for event in self._turn(agent, build_repair_prompt(problem), repair, cancel_signal):
+                yield event
+            draft, problem = self._validate(repair.text)
+            if draft is None:
+                raise ModelError(f"The model's answer did not validate after one repair round: {problem}")
+        for guard in self.guards:
+            draft = guard(draft, context)
+        content = CallContent(
+            **draft.model_dump(),
+            raw_prompt=context.prompt,
+            timezone=context.timezone,
+            model=self.provider.name,
+        )
+        yield CompleteEvent(content=content)
+
+    async def _turn(
+        self, agent: Any, user_prompt: str, turn: PartialCall, cancel_signal: threading.Event | None
+    ) -> AsyncIterator[CreationEvent]:
+        """One model turn: stream text, report tools, and emit the call's fields as they complete."""
+        try:
+            async for event in agent.stream_async(user_prompt, cancel_signal=cancel_signal):
+                if "data" in event and event["data"]:
+                    yield TextEvent(content=event["data"])
+                    fields = turn.feed(event["data"])
+                    if fields is not None:
+                        yield CallEvent(call=fields)
+                elif "message" in event:
+                    for tool_event in _tool_uses(event["message"]):
+                        yield tool_event
+                        turn.text = ""  # text before a tool call is not the answer
+        except CalledItError:
+            raise
+        except Exception as exc:  # vendor SDK errors: translate once, here, with a hint of what to fix
+            raise self.provider.model_error(exc) from exc
+
+    @staticmethod
+    def _validate(text: str) -> tuple[CallDraft | None, str]:
+        body = json_object_text(text)
+        if body is None:
+            return None, "no JSON object found in the answer"
+        try:
+            payload = json.loads(body[: body.rfind("}") + 1])
+        except ValueError as exc:
+            return None, f"invalid JSON: {exc}"
+        try:
+            return CallDraft.model_validate(payload), ""
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in error['loc']) or 'call'}: {error['msg']}" for error in exc.errors()
+            )
+            return None, problems
+
+
+def _tool_uses(message: dict[str, Any]) -> list[ToolEvent]:
+    if message.get("role") != "assistant":
+        return []
+    return [
+        ToolEvent(name=block["toolUse"]["name"], input=block["toolUse"].get("input") or {})
+        for block in message.get("content", [])
+        if "toolUse" in block
+    ]

@@ -1,0 +1,56 @@
+"""Incremental parsing of a call while the model is still writing it."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import jiter
+
+from calledit.domain.call import call_fields
+
+_FIELDS = frozenset(call_fields())
+_FENCE = re.compile(r"```(?:json)?\s*(.*?)(?:```|$)", re.S)
+
+
+def json_object_text(text: str) -> str | None:
+    """The JSON object inside a model's answer: fenced or bare, from the first `{` on."""
+    fenced = _FENCE.search(text)
+    body = fenced.group(1) if fenced else text
+    start = body.find("{")
+    return body[start:] if start >= 0 else None
+
+
+class PartialCall:
+    """Feeds on text deltas; `update()` returns the fields parsed so far when they changed, else None.
+
+    Incomplete strings are left out (jiter partial mode "on"), so a field appears once its value is
+    whole; lists and nested objects grow item by item.
+    """
+
+    def __init__(self) -> None:
+        self.text = ""
+        self._last: dict[str, Any] = {}
+
+    def feed(self, delta: str) -> dict[str, Any] | None:
+        self.text += delta
+        body = json_object_text(self.text)
+        if body is None:
+            return None
+        end = body.rfind("}")
+        try:
+            parsed = jiter.from_json(body.encode(), partial_mode="on")
+        except ValueError:
+            # trailing prose after a complete object: parse up to its last brace
+            try:
+                parsed = json.loads(body[: end + 1]) if end >= 0 else None
+            except ValueError:
+                return None
+        if not isinstance(parsed, dict):
+            return None
+        fields = {key: value for key, value in parsed.items() if key in _FIELDS}
+        if fields == self._last:
+            return None
+        self._last = fields
+        return fields

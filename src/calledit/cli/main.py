@@ -1,0 +1,200 @@
+"""`calledit`: serve the app, make a call from the terminal, list and show logged calls."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.live import Live
+from rich.text import Text
+
+from calledit.config import Settings
+from calledit.domain.call import CallCreate
+from calledit.domain.errors import CalledItError
+from calledit.domain.events import CompleteEvent, ErrorEvent, MakeCall, StatusEvent, TextEvent, ToolEvent
+
+app = typer.Typer(
+    name="calledit",
+    help="CalledIt turns a prediction in plain words into a verifiable call, and checks it when its time comes.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+ModelOption = Annotated[
+    str | None,
+    typer.Option("--model", "-m", help="local | scripted | bedrock[:ID] | anthropic:ID | openai:ID "
+                 "(default: $CALLEDIT_MODEL, else local)", show_default=False),
+]
+
+
+def settings_with(**overrides: Any) -> Settings:
+    """Settings from the environment, with the command line's options on top."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    errors.print(f"[bold red]error:[/bold red] {message}")
+    return typer.Exit(code)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).", show_default=False)] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000).", show_default=False)] = None,
+    model: ModelOption = None,
+) -> None:
+    """Run the app: web UI at /, WebSocket at /ws, REST under /api, API docs at /docs."""
+    import uvicorn
+
+    from calledit.server import create_app
+
+    settings = settings_with(host=host, port=port, model=model)
+    if settings.auth == "none" and not is_loopback(settings.host):
+        raise fail(
+            f"Refusing to bind {settings.host} without authentication: anyone on the network could read and "
+            "delete calls. Bind 127.0.0.1, or set CALLEDIT_AUTH=local (accounts) or CALLEDIT_AUTH=oidc."
+        )
+    try:
+        application = create_app(settings)
+    except CalledItError as exc:
+        raise fail(exc.message) from None
+    console.print(
+        f"CalledIt on [bold]http://{settings.host}:{settings.port}/[/bold]  "
+        f"(model: {application.state.calledit.session.agent.provider.name}, "
+        f"database: {settings.db or settings.sqlite_path()})"
+    )
+    uvicorn.run(
+        application,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        ws_max_size=1024 * 1024,
+    )
+
+
+@app.command()
+def make(
+    prompt: Annotated[str, typer.Argument(help="The prediction, in plain words.")],
+    model: ModelOption = None,
+    timezone: Annotated[str, typer.Option("--timezone", "-z", help="Your IANA timezone.")] = "UTC",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the call as JSON, no live output.")] = False,
+    log: Annotated[bool, typer.Option("--log", help="Log (save) the call when it is ready.")] = False,
+    confidence: Annotated[
+        float | None, typer.Option(min=0.0, max=1.0, help="Your own probability it comes true (with --log).")
+    ] = None,
+) -> None:
+    """Turn a prediction into a call, streaming the agent's work live."""
+    from calledit.server.app import build_session
+    from calledit.storage import build_store
+
+    settings = settings_with(model=model)
+    try:
+        session = build_session(settings)
+    except CalledItError as exc:
+        raise fail(exc.message) from None
+    result = asyncio.run(_stream_make(session, MakeCall(action="makecall", prompt=prompt, timezone=timezone),
+                                      quiet=as_json))
+    if isinstance(result, ErrorEvent):
+        raise fail(f"{result.message} [dim]({result.code.value})[/dim]")
+    content = result.content
+    if log:
+        store = build_store(settings)
+        stored = store.add("local", CallCreate(**content.model_dump(), confidence=confidence))
+        store.close()
+        if as_json:
+            sys.stdout.write(stored.model_dump_json(indent=2) + "\n")
+        else:
+            from calledit.cli.render import call_panel
+
+            console.print(call_panel(stored))
+            console.print(f"[green]Logged[/green] as {stored.id}")
+        return
+    if as_json:
+        sys.stdout.write(content.model_dump_json(indent=2) + "\n")
+    else:
+        from calledit.cli.render import call_panel
+
+        console.print(call_panel(content))
+
+
+async def _stream_make(session: Any, request: MakeCall, quiet: bool) -> CompleteEvent | ErrorEvent:
+    streamed = Text(style="dim")
+    outcome: CompleteEvent | ErrorEvent = ErrorEvent(code="internal", message="The run ended without a call.")
+    with Live(streamed, console=errors, transient=True, refresh_per_second=12, redirect_stdout=False) as live:
+        async for event in session.run(request):
+            if quiet:
+                pass
+            elif isinstance(event, TextEvent):
+                streamed.append(event.content)
+            elif isinstance(event, ToolEvent):
+                streamed.append(f"\n[tool {event.name} {json.dumps(event.input)}]\n", style="yellow")
+            elif isinstance(event, StatusEvent) and event.status == "queued":
+                streamed.append(f"\n{event.message}\n", style="yellow")
+            if isinstance(event, CompleteEvent | ErrorEvent):
+                outcome = event
+            live.update(streamed)
+    return outcome
+
+
+@app.command("list")
+def list_calls(
+    limit: Annotated[int, typer.Option(min=1, max=100, help="How many to show.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List your logged calls, newest first."""
+    from calledit.cli.render import calls_table
+    from calledit.storage import build_store
+
+    store = build_store(Settings())
+    page = store.list("local", limit=limit)
+    store.close()
+    if as_json:
+        sys.stdout.write(page.model_dump_json(indent=2) + "\n")
+    elif not page.items:
+        console.print('No calls yet. Make one: [bold]calledit make "It rains in Paris tomorrow" --log[/bold]')
+    else:
+        console.print(calls_table(page.items))
+
+
+@app.command()
+def show(
+    call_id: Annotated[str, typer.Argument(help="The call's id (from `calledit list`; a unique prefix works).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show one logged call."""
+    from calledit.cli.render import call_panel
+    from calledit.storage import build_store
+
+    store = build_store(Settings())
+    call = store.get("local", call_id)
+    if call is None and len(call_id) < 32:
+        matches = [c for c in store.list("local", limit=100).items if c.id.startswith(call_id)]
+        call = matches[0] if len(matches) == 1 else None
+    store.close()
+    if call is None:
+        raise fail(f"No call with id {call_id!r}. `calledit list` shows your calls.")
+    if as_json:
+        sys.stdout.write(call.model_dump_json(indent=2) + "\n")
+    else:
+        console.print(call_panel(call))
+
+
+def main() -> None:  # pragma: no cover
+    app()

@@ -1,0 +1,162 @@
+"""The call: a prediction made verifiable (see docs/data-model.md)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+MAX_PROMPT_CHARS = 2000
+
+
+class VerificationMode(StrEnum):
+    IMMEDIATE = "immediate"
+    AT_DATE = "at_date"
+    BEFORE_DATE = "before_date"
+    RECURRING = "recurring"
+
+
+class RecurringInterval(StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
+class VerifiableCategory(StrEnum):
+    AGENT_VERIFIABLE = "agent_verifiable"  # reasoning alone
+    CURRENT_TOOL_VERIFIABLE = "current_tool_verifiable"  # needs the clock
+    STRANDS_TOOL_VERIFIABLE = "strands_tool_verifiable"  # needs a computation
+    API_TOOL_VERIFIABLE = "api_tool_verifiable"  # needs outside data
+    HUMAN_VERIFIABLE_ONLY = "human_verifiable_only"  # only a person can judge
+
+
+class CallStatus(StrEnum):
+    PENDING = "pending"
+    VERIFIED = "verified"
+    INCONCLUSIVE = "inconclusive"
+    VOID = "void"
+
+
+class VerdictOutcome(StrEnum):
+    CONFIRMED = "confirmed"
+    REFUTED = "refuted"
+    INCONCLUSIVE = "inconclusive"
+
+
+Score = Annotated[float, Field(ge=0.0, le=1.0)]
+ShortText = Annotated[str, Field(min_length=1, max_length=4000)]
+
+
+class VerificationMethod(BaseModel):
+    """How to check the call: where to look, what counts, and the steps (the seeds' structure)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: list[Annotated[str, Field(min_length=1, max_length=500)]] = Field(min_length=1, max_length=12)
+    criteria: list[Annotated[str, Field(min_length=1, max_length=500)]] = Field(min_length=1, max_length=12)
+    steps: list[Annotated[str, Field(min_length=1, max_length=500)]] = Field(min_length=1, max_length=12)
+
+
+class CallDraft(BaseModel):
+    """What the creation agent writes: the fields a model must produce for one prediction.
+
+    Its JSON Schema is the grammar the local model is constrained to and the shape every provider is
+    asked for; the transport adds the context fields (prompt, timezone, model) to make a `CallContent`.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    prediction_statement: ShortText
+    verification_date: AwareDatetime
+    date_reasoning: ShortText
+    verification_mode: VerificationMode
+    recurring_interval: RecurringInterval | None = None
+    verifiable_category: VerifiableCategory
+    category_reasoning: ShortText
+    verifiability_score: Score
+    verification_method: VerificationMethod
+    initial_status: Literal["pending"] = "pending"
+
+    @model_validator(mode="after")
+    def _interval_only_when_recurring(self) -> CallDraft:
+        if self.verification_mode is VerificationMode.RECURRING:
+            if self.recurring_interval is None:
+                raise ValueError("a recurring call needs recurring_interval: daily or weekly")
+        elif self.recurring_interval is not None:
+            self.recurring_interval = None  # an interval means nothing outside recurring mode
+        return self
+
+
+class CallContent(CallDraft):
+    """A complete call as the `complete` event carries it, before it is logged."""
+
+    raw_prompt: Annotated[str, Field(min_length=1, max_length=MAX_PROMPT_CHARS)]
+    timezone: Annotated[str, Field(min_length=1, max_length=64)]
+    model: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class CallCreate(CallContent):
+    """Body of `POST /api/calls`: the `complete` content plus the user's own confidence."""
+
+    confidence: Score | None = None
+
+
+class Evidence(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    source: str
+    finding: str
+    criterion: str
+
+
+class Verdict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    verdict: VerdictOutcome
+    confidence: Score
+    evidence: list[Evidence] = Field(default_factory=list)
+    reasoning: str
+    verified_at: AwareDatetime
+    model: str | None = None
+
+
+class Call(CallContent):
+    """A logged call, as stored and as the REST API returns it."""
+
+    id: str
+    status: CallStatus = CallStatus.PENDING
+    confidence: Score | None = None
+    verdict: Verdict | None = None
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+
+class CallPage(BaseModel):
+    """One page of `GET /api/calls`, newest first; pass `next_cursor` back as `cursor` for the next."""
+
+    items: list[Call]
+    next_cursor: str | None = None
+
+
+def call_fields() -> tuple[str, ...]:
+    """Names of the fields a model writes, in the order the schema lists them."""
+    return tuple(CallDraft.model_fields)
+
+
+__all__ = [
+    "MAX_PROMPT_CHARS",
+    "Call",
+    "CallContent",
+    "CallCreate",
+    "CallDraft",
+    "CallPage",
+    "CallStatus",
+    "Evidence",
+    "RecurringInterval",
+    "Verdict",
+    "VerdictOutcome",
+    "VerifiableCategory",
+    "VerificationMethod",
+    "VerificationMode",
+    "call_fields",
+]

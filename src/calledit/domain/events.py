@@ -1,0 +1,112 @@
+"""The WebSocket protocol, v1: client actions and server events, each a discriminated union.
+
+Everything on the wire is one JSON object. Actions are routed on `action` (API Gateway's
+`$request.body.action`); events are told apart by `type`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from calledit.domain.call import MAX_PROMPT_CHARS, CallContent, Verdict
+from calledit.domain.errors import ErrorCode
+
+MAX_FRAME_BYTES = 32 * 1024
+
+
+# --- client -> server -----------------------------------------------------------------------------
+
+
+class MakeCall(BaseModel):
+    """Run the creation agent on one prediction."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    action: Literal["makecall"]
+    prompt: Annotated[str, Field(min_length=1, max_length=MAX_PROMPT_CHARS)]
+    timezone: Annotated[str, Field(min_length=1, max_length=64)] = "UTC"
+
+
+class Cancel(BaseModel):
+    """Stop the run in progress on this connection."""
+
+    action: Literal["cancel"]
+
+
+class Ping(BaseModel):
+    action: Literal["ping"]
+
+
+ClientAction = Annotated[MakeCall | Cancel | Ping, Field(discriminator="action")]
+CLIENT_ACTIONS: TypeAdapter[MakeCall | Cancel | Ping] = TypeAdapter(ClientAction)
+ACTION_NAMES = ("makecall", "cancel", "ping")
+
+
+# --- server -> client -----------------------------------------------------------------------------
+
+
+class StatusEvent(BaseModel):
+    type: Literal["status"] = "status"
+    status: Literal["processing", "queued", "complete"]
+    message: str | None = None
+    position: int | None = Field(default=None, ge=1, description="1 = next in line (queued only)")
+
+
+class TextEvent(BaseModel):
+    type: Literal["text"] = "text"
+    content: str
+
+
+class ToolEvent(BaseModel):
+    type: Literal["tool"] = "tool"
+    name: str
+    input: dict[str, Any] = Field(default_factory=dict)
+
+
+class CallEvent(BaseModel):
+    """The fields of the call parsed so far, for progressive rendering."""
+
+    type: Literal["call"] = "call"
+    call: dict[str, Any]
+
+
+class CompleteEvent(BaseModel):
+    type: Literal["complete"] = "complete"
+    content: CallContent
+
+
+class VerdictEvent(BaseModel):
+    type: Literal["verdict"] = "verdict"
+    call_id: str
+    verdict: Verdict
+
+
+class ErrorEvent(BaseModel):
+    type: Literal["error"] = "error"
+    code: ErrorCode
+    message: str
+    retry_after: float | None = Field(default=None, description="seconds (rate_limited only)")
+
+
+class PongEvent(BaseModel):
+    type: Literal["pong"] = "pong"
+
+
+ServerEvent = Annotated[
+    StatusEvent | TextEvent | ToolEvent | CallEvent | CompleteEvent | VerdictEvent | ErrorEvent | PongEvent,
+    Field(discriminator="type"),
+]
+SERVER_EVENTS: TypeAdapter[
+    StatusEvent | TextEvent | ToolEvent | CallEvent | CompleteEvent | VerdictEvent | ErrorEvent | PongEvent
+] = TypeAdapter(ServerEvent)
+
+AnyServerEvent = (
+    StatusEvent | TextEvent | ToolEvent | CallEvent | CompleteEvent | VerdictEvent | ErrorEvent | PongEvent
+)
+
+
+def encode(event: AnyServerEvent) -> str:
+    """One event as the JSON text frame sent to clients (top-level None fields left out)."""
+    return event.model_dump_json(exclude={name for name, value in event if value is None})

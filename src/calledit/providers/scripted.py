@@ -1,0 +1,147 @@
+"""`scripted`: a deterministic test double. It streams a plausible, schema-valid call for any prompt,
+chunk by chunk at a set rate, and always names itself in the call's `model` field.
+
+It is never the default. Tests and demos may also give it a queue of canned responses, read what it
+was asked (`requests`), and make it fail mid-stream (`fail_on`)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections import deque
+from collections.abc import AsyncGenerator, AsyncIterable, Iterable
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from strands.models import Model
+
+from calledit.config import Settings
+from calledit.domain.errors import ModelError
+from calledit.providers.base import Provider
+
+NAME = "scripted"
+T = TypeVar("T", bound=BaseModel)
+
+_PREDICTION = re.compile(r"<prediction>\n(.*?)\n</prediction>", re.S)
+_NOW = re.compile(r"Current date and time: (\S+)")
+
+
+def _last_user_text(messages: Any) -> str:
+    for message in reversed(messages or []):
+        if message.get("role") == "user":
+            return "".join(block.get("text", "") for block in message.get("content", []))
+    return ""
+
+
+def plausible_call(prediction: str, now: datetime) -> dict[str, Any]:
+    """A schema-valid call derived from simple cues in the prediction (no model involved)."""
+    text = prediction.lower()
+    mode, interval, when = "at_date", None, now + timedelta(days=1)
+    if re.search(r"\b(every|each|daily|weekly|stays?)\b", text):
+        mode = "recurring"
+        interval = "weekly" if "week" in text else "daily"
+    elif re.search(r"\b(by|before|within|until)\b", text):
+        mode, when = "before_date", now + timedelta(days=30)
+    elif re.search(r"\b(is|are|equals?)\b", text) and not re.search(r"\b(will|going to|tonight)\b", text):
+        mode, when = "immediate", now
+    if "tonight" in text:
+        when = now.replace(hour=23, minute=59, second=0)
+    elif "end of the year" in text or "end of year" in text:
+        when = now.replace(month=12, day=31, hour=23, minute=59, second=0)
+    if when < now:
+        when = now
+    statement = prediction.strip().rstrip(".!?")
+    return {
+        "prediction_statement": f"{statement[:1].upper()}{statement[1:]}.",
+        "verification_date": when.isoformat(timespec="seconds"),
+        "date_reasoning": f"Scripted model: derived from the cues in the prediction relative to {now:%Y-%m-%d}.",
+        "verification_mode": mode,
+        "recurring_interval": interval,
+        "verifiable_category": "api_tool_verifiable",
+        "category_reasoning": "Scripted model: checking it needs data from outside the conversation.",
+        "verifiability_score": 0.7,
+        "verification_method": {
+            "source": ["A reliable public record of the outcome"],
+            "criteria": [f"The outcome matches: {statement}"],
+            "steps": ["Find the outcome in the source on the verification date", "Compare it to the criteria"],
+        },
+        "initial_status": "pending",
+    }
+
+
+class ScriptedModel(Model):  # type: ignore[misc]
+    """A Strands `Model` that streams canned text. Implements the same interface as the real adapters."""
+
+    def __init__(
+        self,
+        *,
+        rate: float = 40.0,
+        chunk_chars: int = 12,
+        responses: Iterable[str] | None = None,
+        fail_on: str | None = None,
+    ) -> None:
+        self.config: dict[str, Any] = {"model_id": NAME, "rate": rate, "chunk_chars": chunk_chars}
+        self.responses: deque[str] = deque(responses or [])
+        self.fail_on = fail_on
+        self.requests: list[str] = []  # every user turn it was asked, in order
+
+    # --- strands.models.Model interface -------------------------------------------------------------
+    def update_config(self, **model_config: Any) -> None:
+        self.config.update(model_config)
+
+    def get_config(self) -> dict[str, Any]:
+        return self.config
+
+    async def structured_output(
+        self, output_model: type[T], prompt: Any, system_prompt: str | None = None, **kwargs: Any
+    ) -> AsyncGenerator[dict[str, Any], None]:
+        text = self._answer(_last_user_text(prompt))
+        yield {"output": output_model.model_validate_json(text)}
+
+    async def stream(
+        self,
+        messages: Any,
+        tool_specs: Any = None,
+        system_prompt: str | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterable[dict[str, Any]]:
+        asked = _last_user_text(messages)
+        self.requests.append(asked)
+        text = self._answer(asked)
+        failing = bool(self.fail_on and self.fail_on in asked)
+        delay = 1.0 / self.config["rate"] if self.config["rate"] else 0.0
+        size = int(self.config["chunk_chars"])
+        yield {"messageStart": {"role": "assistant"}}
+        yield {"contentBlockStart": {"start": {}}}
+        for index, start in enumerate(range(0, len(text), size)):
+            if failing and index == 5:
+                raise ModelError(f"Scripted failure: the prompt contains {self.fail_on!r} (CALLEDIT_SCRIPTED_FAIL_ON).")
+            if delay:
+                await asyncio.sleep(delay)
+            yield {"contentBlockDelta": {"delta": {"text": text[start : start + size]}}}
+        yield {"contentBlockStop": {}}
+        yield {"messageStop": {"stopReason": "end_turn"}}
+        yield {
+            "metadata": {
+                "usage": {"inputTokens": len(asked) // 4, "outputTokens": len(text) // 4, "totalTokens": 0},
+                "metrics": {"latencyMs": 0},
+            }
+        }
+
+    # --- canned answers -----------------------------------------------------------------------------
+    def _answer(self, asked: str) -> str:
+        if self.responses:
+            return self.responses.popleft()
+        prediction_match = _PREDICTION.search(asked)
+        prediction = prediction_match.group(1) if prediction_match else asked or "something happens"
+        now_match = _NOW.search(asked)
+        now = datetime.fromisoformat(now_match.group(1)) if now_match else datetime.now().astimezone()
+        return json.dumps(plausible_call(prediction, now), indent=1)
+
+
+def build(settings: Settings, model_id: str | None) -> Provider:
+    del model_id
+    model = ScriptedModel(rate=settings.scripted_rate, fail_on=settings.scripted_fail_on)
+    return Provider(name=f"{NAME} (test double)", model=model, concurrency=1000)

@@ -1,0 +1,102 @@
+"""`create_app(settings)`: the whole server, built from settings (tests pass their own)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from calledit import __version__
+from calledit.agents.creation import CreationAgent
+from calledit.agents.session import CallSession
+from calledit.config import Settings
+from calledit.domain.errors import CalledItError, ErrorCode
+from calledit.providers import Provider, build_provider
+from calledit.server import api, ws
+from calledit.server.state import AppState
+from calledit.storage import CallStore, build_store
+
+log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).parent / "static"
+
+_HTTP_CODES = {400: ErrorCode.BAD_REQUEST, 401: ErrorCode.UNAUTHORIZED, 403: ErrorCode.FORBIDDEN,
+               413: ErrorCode.TOO_LARGE, 429: ErrorCode.RATE_LIMITED}
+
+
+def _error(status: int, code: str, message: str, **extra: object) -> JSONResponse:
+    return JSONResponse({"code": code, "message": message, **extra}, status_code=status)
+
+
+def build_session(settings: Settings, provider: Provider | None = None) -> CallSession:
+    """The creation agent over the configured provider, behind its queue."""
+    from calledit.agents.setup import creation_agent
+
+    return CallSession(creation_agent(settings, provider or build_provider(settings)))
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    provider: Provider | None = None,
+    store: CallStore | None = None,
+    session: CallSession | None = None,
+) -> FastAPI:
+    settings = settings or Settings()
+    session = session or build_session(settings, provider)
+    state = AppState(settings=settings, store=store or build_store(settings), session=session)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.store.close()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="CalledIt",
+        version=__version__,
+        summary="Turn predictions into verifiable calls; stream the agent's work over /ws.",
+    )
+    app.state.calledit = state
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        code = "not_found" if exc.status_code == 404 else _HTTP_CODES.get(exc.status_code, "error")
+        return _error(exc.status_code, str(code), str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'] if p != 'body')}: {e['msg']}" for e in exc.errors()
+        )
+        return _error(422, ErrorCode.BAD_REQUEST, f"Invalid request: {problems}")
+
+    @app.exception_handler(CalledItError)
+    async def domain_error(request: Request, exc: CalledItError) -> JSONResponse:
+        return _error(400 if exc.code is ErrorCode.BAD_REQUEST else 500, exc.code, exc.message)
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__, "model": state.session.agent.provider.name}
+
+    app.include_router(api.router)
+    app.include_router(ws.router)
+
+    if (STATIC_DIR / "index.html").exists():
+        app.mount("/", StaticFiles(directory=STATIC_DIR, html=True), name="ui")
+    else:
+
+        @app.get("/", include_in_schema=False)
+        async def no_ui() -> HTMLResponse:
+            return HTMLResponse(
+                "<!doctype html><title>CalledIt</title><h1>CalledIt</h1><p>The web UI is not built. Run "
+                "<code>npm --prefix frontend ci && npm --prefix frontend run build</code>, or use the "
+                "WebSocket at <code>/ws</code> and the API at <a href='/docs'>/docs</a>.</p>"
+            )
+
+    return app

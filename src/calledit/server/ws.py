@@ -1,0 +1,159 @@
+"""The WebSocket endpoint: protocol v1 (docs/protocol.md). One run at a time per connection."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, WebSocket
+from pydantic import ValidationError
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from calledit.domain.errors import ErrorCode
+from calledit.domain.events import (
+    ACTION_NAMES,
+    CLIENT_ACTIONS,
+    AnyServerEvent,
+    Cancel,
+    ErrorEvent,
+    MakeCall,
+    Ping,
+    PongEvent,
+    encode,
+)
+from calledit.server.state import LOCAL_USER, AppState, ws_state
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+
+def describe_validation(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error["loc"] if not isinstance(p, int) and p not in ACTION_NAMES)
+        parts.append(f"{where}: {error['msg']}" if where else error["msg"])
+    return "; ".join(parts)
+
+
+class Connection:
+    """One client: a lock so events never interleave, and at most one run."""
+
+    def __init__(self, websocket: WebSocket, state: AppState, user: str) -> None:
+        self.websocket = websocket
+        self.state = state
+        self.user = user
+        self.id = uuid.uuid4().hex[:12]
+        self.run: asyncio.Task[None] | None = None
+        self._send_lock = asyncio.Lock()
+
+    async def send(self, event: AnyServerEvent) -> None:
+        async with self._send_lock:
+            await self.websocket.send_text(encode(event))
+
+    async def error(self, code: ErrorCode, message: str) -> None:
+        await self.send(ErrorEvent(code=code, message=message))
+
+    async def serve(self) -> None:
+        try:
+            while True:
+                message = await self.websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                await self.on_frame(message.get("text"), message.get("bytes"))
+        except WebSocketDisconnect:
+            pass
+        finally:
+            await self.stop_run()
+
+    async def on_frame(self, text: str | None, data: bytes | None) -> None:
+        limit = self.state.settings.max_frame_bytes
+        if text is None:
+            size = len(data or b"")
+            if size > limit:
+                await self.error(ErrorCode.TOO_LARGE, f"Frame of {size} bytes is over the {limit}-byte limit.")
+            else:
+                await self.error(ErrorCode.BAD_REQUEST, "Binary frames are not supported: send JSON as text.")
+            return
+        size = len(text.encode())
+        if size > limit:
+            await self.error(ErrorCode.TOO_LARGE, f"Frame of {size} bytes is over the {limit}-byte limit.")
+            return
+        try:
+            payload: Any = json.loads(text)
+        except ValueError as exc:
+            await self.error(ErrorCode.BAD_REQUEST, f"Malformed JSON: {exc}. Send one JSON object per frame.")
+            return
+        if not isinstance(payload, dict):
+            await self.error(ErrorCode.BAD_REQUEST, 'Send a JSON object such as {"action": "ping"}.')
+            return
+        action = payload.get("action")
+        if action not in ACTION_NAMES:
+            await self.error(
+                ErrorCode.BAD_REQUEST,
+                f"Unknown action {action!r}: use one of {', '.join(ACTION_NAMES)}.",
+            )
+            return
+        try:
+            request = CLIENT_ACTIONS.validate_python(payload)
+        except ValidationError as exc:
+            await self.error(ErrorCode.BAD_REQUEST, f"Invalid {action}: {describe_validation(exc)}")
+            return
+        if isinstance(request, Ping):
+            await self.send(PongEvent())
+        elif isinstance(request, Cancel):
+            await self.cancel()
+        elif isinstance(request, MakeCall):
+            await self.makecall(request)
+
+    async def makecall(self, request: MakeCall) -> None:
+        if self.run is not None and not self.run.done():
+            await self.error(
+                ErrorCode.BUSY, "A prediction is already running on this connection: cancel it or wait for it."
+            )
+            return
+        self.run = asyncio.create_task(self._stream(request), name=f"makecall-{self.id}")
+
+    async def _stream(self, request: MakeCall) -> None:
+        events = self.state.session.run(request)
+        try:
+            async for event in events:
+                await self.send(event)
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            log.info("connection=<%s> | client went away mid-stream", self.id)
+        finally:
+            await events.aclose()
+
+    async def cancel(self) -> None:
+        if self.run is None or self.run.done():
+            await self.error(ErrorCode.BAD_REQUEST, "Nothing to cancel: no prediction is running.")
+            return
+        await self.stop_run()
+        await self.error(ErrorCode.CANCELLED, "Cancelled: the prediction was stopped.")
+
+    async def stop_run(self) -> None:
+        run, self.run = self.run, None
+        if run is not None and not run.done():
+            run.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await run
+
+
+@router.websocket("/ws")
+async def websocket_endpoint(websocket: WebSocket) -> None:
+    state = ws_state(websocket)
+    await websocket.accept()
+    connection = Connection(websocket, state, LOCAL_USER)
+    state.connections.add(connection)
+    log.info("connection=<%s> | connected", connection.id)
+    try:
+        await connection.serve()
+    finally:
+        state.connections.discard(connection)
+        if websocket.client_state is WebSocketState.CONNECTED:
+            with contextlib.suppress(RuntimeError):
+                await websocket.close()
+        log.info("connection=<%s> | disconnected", connection.id)
