@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The README's test command: install everything, lint, type-check, and run every test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+scripts/bootstrap.sh "local,dev,anthropic,openai"
+echo "== ruff"
+.venv/bin/ruff check src tests bench
+echo "== mypy"
+.venv/bin/mypy
+if [ -f deploy/aws/template.yaml ]; then
+    echo "== cfn-lint"
+    .venv/bin/cfn-lint deploy/aws/template.yaml
+fi
+echo "== pytest"
+.venv/bin/python -m pytest -q -p no:cacheprovider
+if [ -f frontend/ci.sh ]; then
+    echo "== frontend"
+    bash frontend/ci.sh
+fi
+echo "== all suites passed in $(( $(date +%s) - start ))s"
