@@ -147,12 +147,12 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     state = ws_state(websocket)
     await websocket.accept()
     connection = Connection(websocket, state, LOCAL_USER)
-    state.connections.add(connection)
+    state.register(connection)
     log.info("connection=<%s> | connected", connection.id)
     try:
         await connection.serve()
     finally:
-        state.connections.discard(connection)
+        state.unregister(connection)
         if websocket.client_state is WebSocketState.CONNECTED:
             with contextlib.suppress(RuntimeError):
                 await websocket.close()
