@@ -1,0 +1,29 @@
+import { expect, field, makePrediction, test, uniquePrompt } from './fixtures';
+
+test('works on a phone-sized screen', async ({ page, shot }) => {
+  await page.goto('/');
+  const noSideScroll = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await shot('home');
+  expect(await noSideScroll()).toBe(true);
+
+  await makePrediction(page, uniquePrompt('Bitcoin will close above $100k by the end of the year'));
+  await expect(page.getByRole('log', { name: 'Live output from the agent' })).toContainText('prediction');
+  await shot('streaming');
+  await expect(page.getByRole('button', { name: 'Log Call' })).toBeVisible({ timeout: 20_000 });
+  await expect(field(page, 'Mode')).toContainText('Must happen by the date');
+  expect(await noSideScroll()).toBe(true);
+
+  // Everything a thumb needs is at least 44 px tall.
+  for (const name of ['Make Prediction', 'Log Call']) {
+    const box = await page.getByRole('button', { name }).boundingBox();
+    expect(box!.height).toBeGreaterThanOrEqual(44);
+  }
+  await shot('complete');
+
+  await page.getByRole('link', { name: 'My Calls' }).tap();
+  await expect(page.getByRole('heading', { name: 'My Calls' })).toBeVisible();
+  expect(await noSideScroll()).toBe(true);
+  await shot('my-calls');
+});
