@@ -108,8 +108,8 @@ class CreationAgent:
         for hinter in self.hinters:
             extra, tool_events = hinter(context)
             hints.extend(extra)
-            for event in tool_events:
-                yield event
+            for tool_event in tool_events:
+                yield tool_event
         context = CallContext(context.prompt, context.timezone, context.now, hints)
 
         agent = Agent(
@@ -120,14 +120,14 @@ class CreationAgent:
         )
         user_prompt = build_user_prompt(context.prompt, context.now, context.timezone, context.hints)
         turn = PartialCall()
-        async for event in self._turn(agent, user_prompt, turn, cancel_signal):
-            yield event
+        async for step in self._turn(agent, user_prompt, turn, cancel_signal):
+            yield step
         draft, problem = self._validate(turn.text)
         if draft is None:
             # One repair round: the model sees what failed and answers again.
             repair = PartialCall()
-            async for event in self._turn(agent, build_repair_prompt(problem), repair, cancel_signal):
-                yield event
+            async for step in self._turn(agent, build_repair_prompt(problem), repair, cancel_signal):
+                yield step
             draft, problem = self._validate(repair.text)
             if draft is None:
                 raise ModelError(f"The model's answer did not validate after one repair round: {problem}")
@@ -147,7 +147,7 @@ class CreationAgent:
         """One model turn: stream text, report tools, and emit the call's fields as they complete."""
         try:
             async for event in agent.stream_async(user_prompt, cancel_signal=cancel_signal):
-                if "data" in event and event["data"]:
+                if event.get("data"):
                     yield TextEvent(content=event["data"])
                     fields = turn.feed(event["data"])
                     if fields is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from calledit.agents.creation import CreationAgent
 from calledit.agents.queue import ModelGate
@@ -25,7 +25,7 @@ class CallSession:
         self.agent = agent
         self.gate = gate or ModelGate(agent.provider.concurrency)
 
-    async def run(self, request: MakeCall) -> AsyncIterator[AnyServerEvent]:
+    async def run(self, request: MakeCall) -> AsyncGenerator[AnyServerEvent, None]:
         """The events of one run. Closing the iterator early (cancel, disconnect) frees the model."""
         try:
             self.agent.context(request.prompt, request.timezone)  # bad input fails before queueing

@@ -71,7 +71,7 @@ def plausible_call(prediction: str, now: datetime) -> dict[str, Any]:
     }
 
 
-class ScriptedModel(Model):  # type: ignore[misc]
+class ScriptedModel(Model):
     """A Strands `Model` that streams canned text. Implements the same interface as the real adapters."""
 
     def __init__(
@@ -100,7 +100,7 @@ class ScriptedModel(Model):  # type: ignore[misc]
         text = self._answer(_last_user_text(prompt))
         yield {"output": output_model.model_validate_json(text)}
 
-    async def stream(
+    async def stream(  # type: ignore[override]  # a test double: accepts what Strands passes, yields plain dicts
         self,
         messages: Any,
         tool_specs: Any = None,

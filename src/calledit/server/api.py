@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from fastapi.concurrency import run_in_threadpool
 
@@ -10,7 +12,7 @@ from calledit.server.state import CurrentUser, StateDep
 
 router = APIRouter(prefix="/api", tags=["calls"])
 
-NOT_FOUND = {404: {"description": "No such call for this user"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such call for this user"}}
 
 
 @router.post("/calls", status_code=status.HTTP_201_CREATED, response_model=Call)
