@@ -196,5 +196,18 @@ def show(
         console.print(call_panel(call))
 
 
+@app.command()
+def schema(
+    out: Annotated[str, typer.Option(help="Directory to write the JSON Schemas to.")] = "docs/schema",
+) -> None:
+    """Export the JSON Schemas of the protocol and the call (docs/schema/)."""
+    from pathlib import Path
+
+    from calledit.domain.schema import export
+
+    for path in export(Path(out)):
+        console.print(f"wrote {path}")
+
+
 def main() -> None:  # pragma: no cover
     app()
