@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import uuid
-from typing import Any
 
 from fastapi import APIRouter, WebSocket
-from pydantic import ValidationError
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from calledit.domain.errors import ErrorCode
 from calledit.domain.events import (
-    ACTION_NAMES,
-    CLIENT_ACTIONS,
     AnyServerEvent,
     Cancel,
     ErrorEvent,
@@ -25,18 +20,11 @@ from calledit.domain.events import (
     PongEvent,
     encode,
 )
+from calledit.domain.frames import parse_frame
 from calledit.server.state import LOCAL_USER, AppState, ws_state
 
 log = logging.getLogger(__name__)
 router = APIRouter()
-
-
-def describe_validation(exc: ValidationError) -> str:
-    parts = []
-    for error in exc.errors():
-        where = ".".join(str(p) for p in error["loc"] if not isinstance(p, int) and p not in ACTION_NAMES)
-        parts.append(f"{where}: {error['msg']}" if where else error["msg"])
-    return "; ".join(parts)
 
 
 class Connection:
@@ -70,37 +58,9 @@ class Connection:
             await self.stop_run()
 
     async def on_frame(self, text: str | None, data: bytes | None) -> None:
-        limit = self.state.settings.max_frame_bytes
-        if text is None:
-            size = len(data or b"")
-            if size > limit:
-                await self.error(ErrorCode.TOO_LARGE, f"Frame of {size} bytes is over the {limit}-byte limit.")
-            else:
-                await self.error(ErrorCode.BAD_REQUEST, "Binary frames are not supported: send JSON as text.")
-            return
-        size = len(text.encode())
-        if size > limit:
-            await self.error(ErrorCode.TOO_LARGE, f"Frame of {size} bytes is over the {limit}-byte limit.")
-            return
-        try:
-            payload: Any = json.loads(text)
-        except ValueError as exc:
-            await self.error(ErrorCode.BAD_REQUEST, f"Malformed JSON: {exc}. Send one JSON object per frame.")
-            return
-        if not isinstance(payload, dict):
-            await self.error(ErrorCode.BAD_REQUEST, 'Send a JSON object such as {"action": "ping"}.')
-            return
-        action = payload.get("action")
-        if action not in ACTION_NAMES:
-            await self.error(
-                ErrorCode.BAD_REQUEST,
-                f"Unknown action {action!r}: use one of {', '.join(ACTION_NAMES)}.",
-            )
-            return
-        try:
-            request = CLIENT_ACTIONS.validate_python(payload)
-        except ValidationError as exc:
-            await self.error(ErrorCode.BAD_REQUEST, f"Invalid {action}: {describe_validation(exc)}")
+        request = parse_frame(text, data, self.state.settings.max_frame_bytes)
+        if isinstance(request, ErrorEvent):
+            await self.send(request)
             return
         if isinstance(request, Ping):
             await self.send(PongEvent())
