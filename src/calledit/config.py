@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import platformdirs
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 APP_NAME = "calledit"
 
@@ -39,8 +40,25 @@ class Settings(BaseSettings):
     auth: Literal["none", "local", "oidc"] = "none"
     oidc_issuer: str | None = None
     oidc_audience: str | None = None
+    oidc_jwks_url: str | None = None  # None = ISSUER/.well-known/jwks.json (Cognito's layout)
     jwt_secret: SecretStr | None = None
-    cors_origins: list[str] = Field(default_factory=list)
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(default=30, ge=1, le=365)
+    signup: bool = True  # CALLEDIT_SIGNUP=false: only `calledit user add` creates accounts
+    # Comma-separated (or a JSON list). Browser origins allowed to call the API cross-origin.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Host headers accepted; empty = any with auth on, loopback names only with CALLEDIT_AUTH=none.
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    # Abuse limits: token buckets per user and per client IP, concurrency caps, body size.
+    makecall_per_minute: float = Field(default=20, gt=0)
+    makecall_per_minute_ip: float = Field(default=60, gt=0)
+    writes_per_minute: float = Field(default=60, gt=0)
+    writes_per_minute_ip: float = Field(default=120, gt=0)
+    auth_per_minute_ip: float = Field(default=10, gt=0)
+    max_streams_per_user: int = Field(default=3, ge=1)
+    max_connections_per_user: int = Field(default=20, ge=1)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
 
     # Embedded model (llama.cpp)
     local_model_path: Path | None = None
@@ -56,6 +74,16 @@ class Settings(BaseSettings):
     max_frame_bytes: int = Field(default=32 * 1024, ge=1024)
     log_level: str = "info"
     log_json: bool = False
+
+    @field_validator("cors_origins", "allowed_hosts", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
 
     def sqlite_path(self) -> Path:
         """Where the SQLite database lives when CALLEDIT_DB is not a dynamodb:// URL."""

@@ -1,0 +1,249 @@
+"""The account store port (CALLEDIT_AUTH=local) and its SQLite adapter.
+
+Users, sign-in sessions and refresh tokens. Refresh tokens arrive here already hashed: the store never
+sees a usable credential. A DynamoDB adapter can implement the same `UserStore` protocol.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from calledit.domain.errors import BadRequest, ConfigurationError
+
+if TYPE_CHECKING:
+    from calledit.config import Settings
+
+
+class UsernameTaken(BadRequest):
+    pass
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    username: str
+    password_hash: str
+    created_at: datetime
+
+
+class Rotation(StrEnum):
+    """What presenting a refresh token did."""
+
+    ROTATED = "rotated"  # valid: replaced by the new one
+    UNKNOWN = "unknown"  # never issued (or long pruned)
+    EXPIRED = "expired"
+    REVOKED = "revoked"  # its session was signed out
+    REUSED = "reused"  # already rotated once: stolen or replayed, so the whole session is revoked
+
+
+@dataclass(frozen=True)
+class RotationResult:
+    outcome: Rotation
+    user_id: str | None = None
+    session_id: str | None = None
+
+
+@runtime_checkable
+class UserStore(Protocol):
+    def create_user(self, username: str, password_hash: str) -> User:
+        """A new account; raises UsernameTaken (usernames are case-insensitive)."""
+        ...
+
+    def user_by_name(self, username: str) -> User | None: ...
+
+    def user(self, user_id: str) -> User | None: ...
+
+    def set_password_hash(self, user_id: str, password_hash: str) -> None: ...
+
+    def start_session(self, user_id: str, refresh_hash: str, expires_at: datetime) -> str:
+        """A new sign-in session holding its first refresh token; returns the session id."""
+        ...
+
+    def rotate_refresh(self, refresh_hash: str, new_hash: str, expires_at: datetime) -> RotationResult:
+        """Atomically spend a refresh token and store its successor in the same session."""
+        ...
+
+    def session_active(self, session_id: str) -> bool: ...
+
+    def session_of(self, refresh_hash: str) -> tuple[str, str] | None:
+        """(user id, session id) of a refresh token, whatever its state."""
+        ...
+
+    def revoke_session(self, session_id: str) -> bool: ...
+
+    def revoke_user_sessions(self, user_id: str) -> int: ...
+
+    def close(self) -> None: ...
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _stamp(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+class SqliteUserStore:
+    """Accounts in the same SQLite file as the calls (migration 0002_users)."""
+
+    def __init__(self, path: Path | str) -> None:
+        from calledit.storage.sqlite import SqliteCallStore
+
+        self.path = Path(path)
+        # The file's schema belongs to the numbered migrations, which the call store applies.
+        SqliteCallStore(self.path).close()
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._all: list[sqlite3.Connection] = []
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    def create_user(self, username: str, password_hash: str) -> User:
+        user = User(id=uuid.uuid4().hex, username=username, password_hash=password_hash, created_at=_now())
+        try:
+            self._conn().execute(
+                "INSERT INTO users (id, username, password_hash, created_at) VALUES (?, ?, ?, ?)",
+                (user.id, user.username, user.password_hash, _stamp(user.created_at)),
+            )
+        except sqlite3.IntegrityError:
+            raise UsernameTaken(
+                f"The username {username!r} is taken: choose another, or sign in if it is yours."
+            ) from None
+        return user
+
+    def user_by_name(self, username: str) -> User | None:
+        row = self._conn().execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone()
+        return _user(row) if row else None
+
+    def user(self, user_id: str) -> User | None:
+        row = self._conn().execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
+        return _user(row) if row else None
+
+    def set_password_hash(self, user_id: str, password_hash: str) -> None:
+        self._conn().execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
+
+    def start_session(self, user_id: str, refresh_hash: str, expires_at: datetime) -> str:
+        session_id = uuid.uuid4().hex
+        now = _stamp(_now())
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("INSERT INTO sessions VALUES (?, ?, ?, NULL)", (session_id, user_id, now))
+            conn.execute(
+                "INSERT INTO refresh_tokens VALUES (?, ?, ?, ?, ?, NULL)",
+                (refresh_hash, session_id, user_id, _stamp(expires_at), now),
+            )
+            # Keep the table small: a user's spent or expired tokens are no longer useful.
+            conn.execute(
+                "DELETE FROM refresh_tokens WHERE user_id = ? AND expires_at < ?", (user_id, now)
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return session_id
+
+    def rotate_refresh(self, refresh_hash: str, new_hash: str, expires_at: datetime) -> RotationResult:
+        now = _now()
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            row = conn.execute(
+                "SELECT r.user_id, r.session_id, r.expires_at, r.used_at, s.revoked_at FROM refresh_tokens r"
+                " JOIN sessions s ON s.id = r.session_id WHERE r.token_hash = ?",
+                (refresh_hash,),
+            ).fetchone()
+            if row is None:
+                outcome = RotationResult(Rotation.UNKNOWN)
+            else:
+                user_id, session_id = row["user_id"], row["session_id"]
+                if row["revoked_at"] is not None:
+                    outcome = RotationResult(Rotation.REVOKED, user_id, session_id)
+                elif row["used_at"] is not None:
+                    conn.execute("UPDATE sessions SET revoked_at = ? WHERE id = ?", (_stamp(now), session_id))
+                    outcome = RotationResult(Rotation.REUSED, user_id, session_id)
+                elif row["expires_at"] <= _stamp(now):
+                    outcome = RotationResult(Rotation.EXPIRED, user_id, session_id)
+                else:
+                    conn.execute(
+                        "UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?", (_stamp(now), refresh_hash)
+                    )
+                    conn.execute(
+                        "INSERT INTO refresh_tokens VALUES (?, ?, ?, ?, ?, NULL)",
+                        (new_hash, session_id, user_id, _stamp(expires_at), _stamp(now)),
+                    )
+                    outcome = RotationResult(Rotation.ROTATED, user_id, session_id)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return outcome
+
+    def session_active(self, session_id: str) -> bool:
+        row = self._conn().execute(
+            "SELECT 1 FROM sessions WHERE id = ? AND revoked_at IS NULL", (session_id,)
+        ).fetchone()
+        return row is not None
+
+    def session_of(self, refresh_hash: str) -> tuple[str, str] | None:
+        row = self._conn().execute(
+            "SELECT user_id, session_id FROM refresh_tokens WHERE token_hash = ?", (refresh_hash,)
+        ).fetchone()
+        return (row["user_id"], row["session_id"]) if row else None
+
+    def revoke_session(self, session_id: str) -> bool:
+        cur = self._conn().execute(
+            "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (_stamp(_now()), session_id)
+        )
+        return cur.rowcount > 0
+
+    def revoke_user_sessions(self, user_id: str) -> int:
+        cur = self._conn().execute(
+            "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+            (_stamp(_now()), user_id),
+        )
+        return cur.rowcount
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all = []
+        self._local = threading.local()
+
+
+def _user(row: sqlite3.Row) -> User:
+    return User(
+        id=row["id"],
+        username=row["username"],
+        password_hash=row["password_hash"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+    )
+
+
+def build_user_store(settings: Settings) -> UserStore:
+    """Where local accounts live: the SQLite database (a DynamoDB adapter can follow the same port)."""
+    if settings.db and settings.db.startswith("dynamodb://"):
+        raise ConfigurationError(
+            "Local accounts (CALLEDIT_AUTH=local) are stored in SQLite: with CALLEDIT_DB=dynamodb://... use "
+            "CALLEDIT_AUTH=oidc (a Cognito user pool) instead."
+        )
+    return SqliteUserStore(settings.sqlite_path())
