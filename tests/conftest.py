@@ -11,6 +11,7 @@ from calledit.config import Settings
 from calledit.providers.base import Provider
 from calledit.providers.scripted import ScriptedModel
 from calledit.server import create_app
+from tests.fixtures.dynamodb import dynamodb_local  # noqa: F401  (session fixture: DynamoDB Local)
 from tests.fixtures.server import LiveServer, run_server
 
 
