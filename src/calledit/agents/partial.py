@@ -32,9 +32,36 @@ class PartialCall:
     def __init__(self) -> None:
         self.text = ""
         self._last: dict[str, Any] = {}
+        self._in_string = False
+        self._escaped = False
+        self._in_object = False  # lexing starts at the first "{": prose before it may hold quotes
+
+    def _stays_inside_a_string(self, delta: str) -> bool:
+        """Scan the delta's characters; True when it starts and ends inside one JSON string.
+
+        Then no value can have completed, so there is nothing new to parse (keeps long answers linear).
+        """
+        started_inside = self._in_string
+        left = False
+        if not self._in_object:
+            brace = delta.find("{")
+            if brace < 0:
+                return False
+            self._in_object, delta = True, delta[brace + 1 :]
+        for char in delta:
+            if self._escaped:
+                self._escaped = False
+            elif char == "\\" and self._in_string:
+                self._escaped = True
+            elif char == '"':
+                self._in_string = not self._in_string
+                left = True
+        return started_inside and not left
 
     def feed(self, delta: str) -> dict[str, Any] | None:
         self.text += delta
+        if self._stays_inside_a_string(delta):
+            return None
         body = json_object_text(self.text)
         if body is None:
             return None

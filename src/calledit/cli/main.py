@@ -86,6 +86,7 @@ def serve(
         port=settings.port,
         log_level=settings.log_level,
         ws_max_size=1024 * 1024,
+        ws="websockets-sansio",
     )
 
 

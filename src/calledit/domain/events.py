@@ -107,6 +107,11 @@ AnyServerEvent = (
 )
 
 
+_KEEPS_NULLS = (CallEvent, CompleteEvent, VerdictEvent)  # a call's null fields (recurring_interval) are data
+
+
 def encode(event: AnyServerEvent) -> str:
-    """One event as the JSON text frame sent to clients (top-level None fields left out)."""
-    return event.model_dump_json(exclude={name for name, value in event if value is None})
+    """One event as the JSON text frame sent to clients (optional fields left out when unset)."""
+    if isinstance(event, _KEEPS_NULLS):
+        return event.model_dump_json()
+    return event.model_dump_json(exclude_none=True)

@@ -18,3 +18,10 @@ def test_json_object_text() -> None:
     assert json_object_text('noise {"a": 1} tail') == '{"a": 1} tail'
     assert json_object_text("```json\n{}\n```") == "{}\n"
     assert json_object_text("no object") is None
+
+
+def test_long_strings_do_not_trigger_reparsing_and_escapes_are_honoured() -> None:
+    parser = PartialCall()
+    assert parser.feed('He said "hi". {"prediction_statement": "a \\"quoted') is None
+    assert parser.feed(" word") is None
+    assert parser.feed('\\" and more"') == {"prediction_statement": 'a "quoted word" and more'}
