@@ -70,6 +70,19 @@ class Settings(BaseSettings):
     scripted_rate: float = Field(default=40.0, ge=0.0)
     scripted_fail_on: str | None = None
 
+    # Verification (docs/verification.md). The scheduler loop runs inside `calledit serve` unless
+    # CALLEDIT_SCHEDULER=false; None = on for serve, off for an app built elsewhere (tests).
+    scheduler: bool | None = None
+    verify_model: str | None = None  # a different model for verdicts; None = CALLEDIT_MODEL
+    verify_poll_seconds: float = Field(default=30.0, gt=0)
+    verify_lease_seconds: float = Field(default=600.0, gt=0)  # a crashed check is retried after this
+    verify_retry_seconds: float = Field(default=900.0, gt=0)  # first retry of an inconclusive check; doubles
+    verify_max_attempts: int = Field(default=4, ge=1)  # inconclusive checks before the owner decides
+    verify_recheck_seconds: float = Field(default=86400.0, gt=0)  # before_date: look again this often
+    # Web search and page fetch for the verifier: off (no network), live, or fixtures (a JSON file).
+    web: Literal["off", "live", "fixtures"] = "off"
+    web_fixtures: Path | None = None
+
     max_prompt_chars: int = Field(default=2000, ge=1, le=2000)
     max_frame_bytes: int = Field(default=32 * 1024, ge=1024)
     log_level: str = "info"

@@ -138,6 +138,35 @@ class CallPage(BaseModel):
     next_cursor: str | None = None
 
 
+class CallState(BaseModel):
+    """What a check or a person changes on a call, and what undo restores (with the next agent check)."""
+
+    status: CallStatus
+    verdict: Verdict | None = None
+    confidence: Score | None = None
+    next_check_at: AwareDatetime | None = None
+
+
+class CallChange(BaseModel):
+    """One entry in a call's history: who changed what, from which state to which.
+
+    actions: `verified` (the agent's verdict), `checked` (an agent check that left the outcome open: a
+    before-date check, a recurring snapshot, an inconclusive retry), `resolved` (the owner, by hand),
+    `overridden` (the owner replaced the agent's verdict), `confidence` (the owner's own probability),
+    `undone` (restored `after` from an earlier change, named by `undoes`).
+    """
+
+    id: str
+    call_id: str
+    at: AwareDatetime
+    actor: Literal["agent", "owner"]
+    action: Literal["verified", "checked", "resolved", "overridden", "confidence", "undone"]
+    before: CallState
+    after: CallState
+    note: str | None = None
+    undoes: str | None = None
+
+
 def call_fields() -> tuple[str, ...]:
     """Names of the fields a model writes, in the order the schema lists them."""
     return tuple(CallDraft.model_fields)
@@ -146,10 +175,12 @@ def call_fields() -> tuple[str, ...]:
 __all__ = [
     "MAX_PROMPT_CHARS",
     "Call",
+    "CallChange",
     "CallContent",
     "CallCreate",
     "CallDraft",
     "CallPage",
+    "CallState",
     "CallStatus",
     "Evidence",
     "RecurringInterval",

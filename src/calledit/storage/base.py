@@ -5,11 +5,12 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from calledit.domain.call import Call, CallCreate, CallPage, CallStatus, Verdict
-from calledit.domain.errors import BadRequest
+from calledit.domain.call import Call, CallChange, CallCreate, CallPage, CallStatus, Verdict
+from calledit.domain.errors import BadRequest, ConfigurationError
 
 if TYPE_CHECKING:
     from calledit.config import Settings
@@ -40,6 +41,83 @@ class CallStore(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class VerificationStore(CallStore, Protocol):
+    """The port plus what the scheduler and manual resolution need (docs/verification.md).
+
+    Every adapter is to implement it; it is a separate protocol only so an adapter can land the basic
+    methods first (`verification_store()` says which is missing). `add` must also schedule the call's
+    first check at `calledit.scheduler.policy.first_check_at(call, call.created_at)`.
+    """
+
+    def claim_due(self, now: datetime, worker: str, lease_seconds: float, limit: int = 10) -> list[Claim]:
+        """Atomically lease up to `limit` calls of any owner whose next check is due (`next_check_at <= now`)
+        and whose lease is free or expired, earliest first. The lease is `worker`'s until
+        `now + lease_seconds`; after that another worker may claim the call again (a crashed check is
+        retried). Two workers never hold the same call at once."""
+        ...
+
+    def record(
+        self,
+        owner: str,
+        call: Call,
+        change: CallChange | None,
+        *,
+        next_check_at: datetime | None,
+        attempts: int = 0,
+        worker: str | None = None,
+    ) -> Call | None:
+        """In one transaction: save `call` (bumping `updated_at`), append `change` to its history (when
+        given), set its next agent check (None: the agent stops checking) and clear its lease.
+
+        With `worker`, this completes a claimed check and only applies while `worker` still holds the
+        lease: it returns None, changing nothing, when the lease was lost (expired and claimed again, or
+        broken by the owner resolving the call) or the call was deleted. Without `worker` (the owner's
+        changes) it always applies, breaking any lease, and raises KeyError for an unknown call."""
+        ...
+
+    def history(self, owner: str, call_id: str) -> list[CallChange]:
+        """The call's changes, oldest first (empty for an unknown call or another owner's)."""
+        ...
+
+    def schedule(self, owner: str, call_id: str) -> CheckSchedule | None:
+        """The call's next agent check and lease, or None for an unknown call."""
+        ...
+
+    def awaiting_owner(self, owner: str, now: datetime, limit: int = 100) -> list[Call]:
+        """Calls due for the owner to resolve: pending or inconclusive, no agent check scheduled, and
+        verification date reached; earliest verification date first."""
+        ...
+
+
+def verification_store(store: CallStore) -> VerificationStore:
+    """The store as a VerificationStore, or a ConfigurationError naming the adapter that lacks it."""
+    if not isinstance(store, VerificationStore):
+        raise ConfigurationError(
+            f"The {type(store).__name__} storage adapter cannot schedule or record verifications yet: use a "
+            "SQLite database (CALLEDIT_DB=path) for verification."
+        )
+    return store
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A call leased to a worker for one check; `attempts` inconclusive checks came before this one."""
+
+    owner: str
+    call: Call
+    due_at: datetime
+    attempts: int
+
+
+@dataclass(frozen=True)
+class CheckSchedule:
+    next_check_at: datetime | None
+    attempts: int
+    lease_worker: str | None = None
+    lease_until: datetime | None = None
 
 
 def new_call(call: CallCreate, now: datetime | None = None) -> Call:

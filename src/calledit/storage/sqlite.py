@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import builtins
 import sqlite3
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
-from calledit.domain.call import Call, CallCreate, CallPage
-from calledit.storage.base import check_limit, decode_cursor, encode_cursor, new_call
+from calledit.domain.call import Call, CallChange, CallCreate, CallPage, CallStatus
+from calledit.scheduler.policy import first_check_at
+from calledit.storage.base import CheckSchedule, Claim, check_limit, decode_cursor, encode_cursor, new_call
 
 MIGRATIONS_PACKAGE = "calledit.storage.migrations"
 
@@ -27,6 +29,10 @@ def migrations() -> list[tuple[int, str, str]]:
 def _stamp(value: datetime) -> str:
     """Sortable UTC text for the index columns."""
     return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 class SqliteCallStore:
@@ -82,19 +88,31 @@ class SqliteCallStore:
 
     def add(self, owner: str, call: CallCreate) -> Call:
         stored = new_call(call)
-        self._conn().execute(
-            "INSERT INTO calls VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                stored.id,
-                owner,
-                stored.status.value,
-                stored.verification_mode.value,
-                _stamp(stored.verification_date),
-                _stamp(stored.created_at),
-                _stamp(stored.updated_at),
-                stored.model_dump_json(),
-            ),
-        )
+        first = first_check_at(stored, stored.created_at)
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")  # the call and its first check land together
+        try:
+            conn.execute(
+                "INSERT INTO calls VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    stored.id,
+                    owner,
+                    stored.status.value,
+                    stored.verification_mode.value,
+                    _stamp(stored.verification_date),
+                    _stamp(stored.created_at),
+                    _stamp(stored.updated_at),
+                    stored.model_dump_json(),
+                ),
+            )
+            conn.execute(
+                "INSERT INTO call_checks (call_id, owner, next_check_at) VALUES (?, ?, ?)",
+                (stored.id, owner, _stamp(first) if first else None),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
         return stored
 
     def get(self, owner: str, call_id: str) -> Call | None:
@@ -140,6 +158,104 @@ class SqliteCallStore:
         if cur.rowcount == 0:
             raise KeyError(call.id)
         return stored
+
+    # --- verification -------------------------------------------------------------------------------
+
+    def claim_due(self, now: datetime, worker: str, lease_seconds: float, limit: int = 10) -> builtins.list[Claim]:
+        conn = self._conn()
+        stamp, until = _stamp(now), _stamp(now + timedelta(seconds=lease_seconds))
+        conn.execute("BEGIN IMMEDIATE")  # one writer at a time: two workers cannot read the same free lease
+        try:
+            rows = conn.execute(
+                "SELECT k.call_id, k.owner, k.next_check_at, k.attempts, c.document FROM call_checks k"
+                " JOIN calls c ON c.id = k.call_id WHERE k.next_check_at IS NOT NULL AND k.next_check_at <= ?"
+                " AND (k.lease_until IS NULL OR k.lease_until <= ?) ORDER BY k.next_check_at LIMIT ?",
+                (stamp, stamp, limit),
+            ).fetchall()
+            conn.executemany(
+                "UPDATE call_checks SET lease_worker = ?, lease_until = ? WHERE call_id = ?",
+                [(worker, until, row[0]) for row in rows],
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return [
+            Claim(row[1], Call.model_validate_json(row[4]), datetime.fromisoformat(row[2]), int(row[3]))
+            for row in rows
+        ]
+
+    def record(
+        self,
+        owner: str,
+        call: Call,
+        change: CallChange | None,
+        *,
+        next_check_at: datetime | None,
+        attempts: int = 0,
+        worker: str | None = None,
+    ) -> Call | None:
+        conn = self._conn()
+        stored = call.model_copy(update={"updated_at": datetime.now(UTC)})
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if worker is not None:
+                row = conn.execute(
+                    "SELECT lease_worker FROM call_checks WHERE call_id = ? AND owner = ?", (call.id, owner)
+                ).fetchone()
+                if row is None or row[0] != worker:
+                    conn.execute("ROLLBACK")
+                    return None
+            updated = conn.execute(
+                "UPDATE calls SET status = ?, updated_at = ?, document = ? WHERE id = ? AND owner = ?",
+                (stored.status.value, _stamp(stored.updated_at), stored.model_dump_json(), call.id, owner),
+            )
+            if updated.rowcount == 0:
+                conn.execute("ROLLBACK")
+                if worker is not None:
+                    return None
+                raise KeyError(call.id)
+            conn.execute(
+                "INSERT OR REPLACE INTO call_checks (call_id, owner, next_check_at, attempts, lease_worker,"
+                " lease_until) VALUES (?, ?, ?, ?, NULL, NULL)",
+                (call.id, owner, _stamp(next_check_at) if next_check_at else None, attempts),
+            )
+            if change is not None:
+                conn.execute(
+                    "INSERT INTO call_history (id, call_id, owner, at, document) VALUES (?, ?, ?, ?, ?)",
+                    (change.id, call.id, owner, _stamp(change.at), change.model_dump_json()),
+                )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return stored
+
+    def history(self, owner: str, call_id: str) -> builtins.list[CallChange]:
+        rows = self._conn().execute(
+            "SELECT document FROM call_history WHERE call_id = ? AND owner = ? ORDER BY seq", (call_id, owner)
+        ).fetchall()
+        return [CallChange.model_validate_json(row[0]) for row in rows]
+
+    def schedule(self, owner: str, call_id: str) -> CheckSchedule | None:
+        row = self._conn().execute(
+            "SELECT next_check_at, attempts, lease_worker, lease_until FROM call_checks"
+            " WHERE call_id = ? AND owner = ?",
+            (call_id, owner),
+        ).fetchone()
+        if row is None:
+            return None
+        return CheckSchedule(_parse(row[0]), int(row[1]), row[2], _parse(row[3]))
+
+    def awaiting_owner(self, owner: str, now: datetime, limit: int = 100) -> builtins.list[Call]:
+        rows = self._conn().execute(
+            "SELECT c.document FROM calls c LEFT JOIN call_checks k ON k.call_id = c.id"
+            " WHERE c.owner = ? AND c.status IN (?, ?) AND k.next_check_at IS NULL"
+            " AND c.verification_date <= ? ORDER BY c.verification_date, c.id LIMIT ?",
+            (owner, CallStatus.PENDING.value, CallStatus.INCONCLUSIVE.value, _stamp(now), limit),
+        ).fetchall()
+        return [Call.model_validate_json(row[0]) for row in rows]
 
     def close(self) -> None:
         with self._lock:

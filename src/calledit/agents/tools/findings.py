@@ -1,0 +1,269 @@
+"""The deterministic pre-pass: run the tools ourselves on what the call says, before the model answers.
+
+A small local model calls tools unreliably, so the verifier reads the dates, numbers and claims in the
+statement, computes them with the calendar, clock and arithmetic tools, and hands each result to the model
+as evidence (reported as a tool use). A finding that settles a claim carries `holds` (True/False).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from calledit.agents.tools import arithmetic, calendar
+from calledit.agents.tools.clock import ClockError, describe_now, now_in
+from calledit.agents.tools.web import Web, WebUnavailable
+
+_NUMBER = r"-?\d+(?:\.\d+)?"
+_EXPRESSION = r"\(*\s*-?\d[\d.\s()+\-*/%]*?[\d)]"
+_RELATIONS = {
+    "=": "==", "==": "==", "equals": "==", "is equal to": "==", "is": "==", "makes": "==", "gives": "==",
+    "will be": "==", "was": "==", "are": "==", "is exactly": "==", "comes to": "==", "yields": "==",
+    "is greater than": ">", "is more than": ">", "is larger than": ">", "is bigger than": ">", ">": ">",
+    "is less than": "<", "is smaller than": "<", "<": "<", "is at least": ">=", ">=": ">=",
+    "is at most": "<=", "<=": "<=",
+}
+_RELATION = "|".join(re.escape(r) for r in sorted(_RELATIONS, key=len, reverse=True))
+_CLAIM = re.compile(
+    rf"(?P<expr>{_EXPRESSION})\s*(?P<rel>{_RELATION})\s+(?P<neg>not\s+)?(?P<value>{_NUMBER})(?![\d.]*\s*[-+*/%])"
+    rf"|(?P<expr2>{_EXPRESSION})\s*(?P<rel2>=|==|>=|<=|>|<)\s*(?P<value2>{_NUMBER})(?![\d.]*\s*[-+*/%])",
+    re.I,
+)
+_PRE = [
+    (re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent)\s+of\s+", re.I), r"(\1/100) * "),
+    (re.compile(r"(\d+(?:\.\d+)?)\s+squared\b", re.I), r"\1 ** 2"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s+cubed\b", re.I), r"\1 ** 3"),
+    (re.compile(r"\bthe (?:sum|total) of (\d+(?:\.\d+)?) and (\d+(?:\.\d+)?)", re.I), r"\1 + \2"),
+    (re.compile(r"\bthe product of (\d+(?:\.\d+)?) and (\d+(?:\.\d+)?)", re.I), r"\1 * \2"),
+]
+_NEGATION = re.compile(r"\b(?:not|never|no)\b|n't\b", re.I)
+_FILLER_WORDS = (
+    "the a an it is will be that this true correct fact statement on in of and falls fall lands land "
+    "was are going to which day date year calendar actually indeed exactly result answer math "
+    "mathematically equal equals number numbers there"
+)
+_FILLER = frozenset(_FILLER_WORDS.split())
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One tool result: what was asked, what it found, and whether it settles a claim in the call."""
+
+    tool: str
+    input: dict[str, Any]
+    source: str
+    finding: str
+    holds: bool | None = None
+    spans: tuple[tuple[int, int], ...] = field(default=(), compare=False)
+
+
+@dataclass
+class Findings:
+    """Everything the pre-pass learned about one text, and which parts of the text its claims cover."""
+
+    text: str
+    items: list[Finding] = field(default_factory=list)
+
+    @property
+    def decisive(self) -> list[Finding]:
+        return [item for item in self.items if item.holds is not None]
+
+    def covers_text(self) -> bool:
+        """True when the settled claims are all the text says (beyond filler words)."""
+        rest = list(self.text)
+        for item in self.decisive:
+            for start, end in item.spans:
+                rest[start:end] = " " * (end - start)
+        words = re.findall(r"[a-z0-9']+", "".join(rest).lower())
+        return bool(self.decisive) and all(word in _FILLER for word in words)
+
+
+def prepare(text: str) -> str:
+    """The text with spoken operators turned into symbols, so claims can be found and computed."""
+    out = arithmetic.normalize(text)
+    for pattern, replacement in _PRE:
+        out = pattern.sub(replacement, out)
+    return out
+
+
+def arithmetic_findings(text: str) -> Findings:
+    """Claims such as '17 * 23 = 391' or 'two plus two is 4', computed exactly."""
+    prepared = prepare(text)
+    result = Findings(prepared)
+    for match in _CLAIM.finditer(prepared):
+        expression = (match.group("expr") or match.group("expr2")).strip()
+        if not re.search(r"\d\s*[-+*/%]|\)\s*[-+*/%]", expression):
+            continue  # a bare number ("2026 is ...") is not a computation
+        relation = _RELATIONS[(match.group("rel") or match.group("rel2")).lower()]
+        negated = bool(match.group("neg"))
+        claimed = arithmetic.evaluate(match.group("value") or match.group("value2"))
+        try:
+            value = arithmetic.evaluate(expression)
+        except arithmetic.NotArithmetic as exc:
+            result.items.append(Finding("calculate", {"expression": expression}, "calculator",
+                                        f"cannot evaluate {expression!r}: {exc}"))
+            continue
+        holds = {"==": value == claimed, ">": value > claimed, "<": value < claimed,
+                 ">=": value >= claimed, "<=": value <= claimed}[relation]
+        holds = holds != negated
+        shown = arithmetic.format_number(value)
+        result.items.append(Finding(
+            "calculate", {"expression": expression}, "calculator (exact arithmetic)",
+            f"{expression} = {shown}, so the claim '{match.group(0).strip()}' is {_word(holds)}.",
+            holds, ((match.start(), match.end()),),
+        ))
+    return result
+
+
+def calendar_findings(text: str, today: date, country: str) -> Findings:
+    """Weekday, leap-year, date-equality and day-count claims, settled with the calendar."""
+    result = Findings(text)
+    mentions = calendar.find_dates(text, country)
+    used: set[int] = set()
+    for index, mention in enumerate(mentions):
+        after = text[mention.end : mention.end + 48]
+        weekday = re.match(
+            r"(?P<gap>[\s,]*(?:(?:will|would|is|was|be|falls?|lands?|going|to|on|a|an|not|never|does|do|"
+            r"doesn't|won't|isn't|wasn't|also)\b[\s,]*)+)(?P<name>" + "|".join(calendar.WEEKDAYS) + r")\b",
+            after, re.I,
+        )
+        if weekday:
+            actual = calendar.weekday_name(mention.day)
+            claimed = weekday.group("name").capitalize()
+            holds = (actual == claimed) != bool(_NEGATION.search(weekday.group("gap")))
+            used.add(index)
+            result.items.append(Finding(
+                "weekday", {"date": mention.day.isoformat()}, "calendar (deterministic)",
+                f"{mention.text} is {mention.day.isoformat()}, a {actual}; the claim that it "
+                f"{'is not' if _NEGATION.search(weekday.group('gap')) else 'is'} a {claimed} is {_word(holds)}.",
+                holds, ((mention.start, mention.end + weekday.end()),),
+            ))
+            continue
+        if index + 1 < len(mentions):
+            other = mentions[index + 1]
+            gap = text[mention.end : other.start]
+            if re.fullmatch(r"[\s,]*(?:(?:will|is|was|be|falls?|lands?|on|not|never|also|"
+                            r"isn't|won't)\b[\s,]*)+", gap, re.I):
+                holds = (mention.day == other.day) != bool(_NEGATION.search(gap))
+                used.update((index, index + 1))
+                result.items.append(Finding(
+                    "date_of", {"text": mention.text}, "calendar (deterministic)",
+                    f"{mention.text} is {mention.day.isoformat()} and {other.text} is {other.day.isoformat()}; "
+                    f"the claim is {_word(holds)}.",
+                    holds, ((mention.start, other.end),),
+                ))
+    result.items.extend(_day_counts(text, mentions, today, used))
+    for match in re.finditer(r"\b(?P<year>\d{4})\s+(?P<gap>(?:is|will be|was|isn't|won't be|is not|will not be)"
+                             r"(?:\s+not)?)\s+a\s+leap\s+year\b", text, re.I):
+        year = int(match.group("year"))
+        leap = calendar.is_leap_year(year)
+        holds = leap != bool(_NEGATION.search(match.group("gap")))
+        result.items.append(Finding(
+            "leap_year", {"year": year}, "calendar (deterministic)",
+            f"{year} {'is' if leap else 'is not'} a leap year ({366 if leap else 365} days); the claim is "
+            f"{_word(holds)}.", holds, ((match.start(), match.end()),),
+        ))
+    for index, mention in enumerate(mentions):
+        if index in used:
+            continue
+        names = calendar.holidays_on(mention.day, country)
+        extra = f"; public holiday in {country}: {', '.join(names)}" if names else ""
+        result.items.append(Finding(
+            "weekday", {"date": mention.day.isoformat()}, "calendar (deterministic)",
+            f"{mention.text} is {mention.day.isoformat()}, a {calendar.weekday_name(mention.day)}{extra}.",
+        ))
+    return result
+
+
+def _day_counts(
+    text: str, mentions: list[calendar.DateMention], today: date, used: set[int]
+) -> Iterable[Finding]:
+    by_start = {m.start: (i, m) for i, m in enumerate(mentions)}
+    for match in re.finditer(r"\b(?P<n>\d+)\s+days?\s+(?P<how>between|from|until|till|before|after)\s+", text, re.I):
+        first = by_start.get(match.end())
+        if first is None:
+            continue
+        index, start = first
+        claimed = int(match.group("n"))
+        how = match.group("how").lower()
+        if how in ("between", "from"):
+            tail = re.match(r"\s*(?:and|to|until|till)\s+", text[start.end:], re.I)
+            second = by_start.get(start.end + tail.end()) if tail else None
+            if second is None:
+                continue
+            used.update((index, second[0]))
+            actual = abs(calendar.days_between(start.day, second[1].day))
+            label, end = f"from {start.day.isoformat()} to {second[1].day.isoformat()}", second[1].end
+        else:
+            used.add(index)
+            actual = abs(calendar.days_between(today, start.day))
+            label, end = f"from today ({today.isoformat()}) to {start.day.isoformat()}", start.end
+        holds = actual == claimed
+        yield Finding(
+            "days_between", {"claimed": claimed, "between": label}, "calendar (deterministic)",
+            f"There are {actual} days {label}; the claim of {claimed} is {_word(holds)}.",
+            holds, ((match.start(), end),),
+        )
+
+
+def clock_finding(now: datetime, timezone: str) -> Finding:
+    return Finding("current_time", {"timezone": timezone}, "clock", f"Now: {describe_now(now, timezone)}.")
+
+
+def web_findings(web: Web, query: str, max_results: int = 3) -> list[Finding]:
+    """Search results (and the top page's text) as evidence; an explanation when the web is unavailable."""
+    if not web.enabled:
+        return []
+    try:
+        hits = web.search(query, max_results)
+    except WebUnavailable as exc:
+        return [Finding("web_search", {"query": query}, "web search", f"Search failed: {exc}")]
+    found = [Finding("web_search", {"query": query}, f"web search ({web.name})",
+                     "; ".join(f"{h.title} <{h.url}>: {h.snippet}" for h in hits) or "No results.")]
+    if hits:
+        try:
+            page = web.fetch(hits[0].url)
+            found.append(Finding("fetch_page", {"url": page.url}, page.url, f"{page.title}: {page.text[:1500]}"))
+        except WebUnavailable as exc:
+            found.append(Finding("fetch_page", {"url": hits[0].url}, hits[0].url, f"Fetch failed: {exc}"))
+    return found
+
+
+def gather(
+    texts: Iterable[str], now: datetime, timezone: str, *, country: str | None = None,
+    web: Web | None = None, web_query: str | None = None,
+    clock_text: Callable[[datetime, str], Finding] = clock_finding,
+) -> tuple[list[Finding], list[Findings]]:
+    """All findings for a call's texts (statement, then the user's words), deduplicated, and per-text groups."""
+    country = country or calendar.country_for_timezone(timezone)
+    try:
+        local_now = now_in(lambda: now, timezone)
+    except ClockError:
+        local_now = now
+    items = [clock_text(local_now, timezone)]
+    groups: list[Findings] = []
+    for text in dict.fromkeys(t for t in texts if t):
+        for group in (arithmetic_findings(text), calendar_findings(text, local_now.date(), country)):
+            groups.append(group)
+            items.extend(item for item in group.items if item not in items)
+    if web is not None and web_query:
+        items.extend(web_findings(web, web_query))
+    return items, groups
+
+
+def settled(groups: list[Findings]) -> bool | None:
+    """The verdict the pre-pass alone decides: False if any settled claim is false; True if some text is
+    fully covered by true claims; None when the tools cannot decide."""
+    decisive = [item for group in groups for item in group.decisive]
+    if any(item.holds is False for item in decisive):
+        return False
+    if any(group.covers_text() and all(i.holds for i in group.decisive) for group in groups):
+        return True
+    return None
+
+
+def _word(holds: bool) -> str:
+    return "TRUE" if holds else "FALSE"

@@ -1,0 +1,1 @@
+"""Due-call claiming and the verification loop (see docs/verification.md)."""

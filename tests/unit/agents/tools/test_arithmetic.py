@@ -1,0 +1,71 @@
+from fractions import Fraction
+
+import pytest
+
+from calledit.agents.tools.arithmetic import NotArithmetic, calculate, evaluate, format_number
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("2 + 2", 4),
+        ("17 * 23", 391),
+        ("17 times 23", 391),
+        ("100 divided by 8", Fraction(25, 2)),
+        ("10 / 4", Fraction(5, 2)),
+        ("7 // 2", 3),
+        ("-7 // 2", -4),
+        ("7 % 3", 1),
+        ("2 ** 10", 1024),
+        ("2^10", 1024),
+        ("2 ** -2", Fraction(1, 4)),
+        ("(1 + 2) * 3", 9),
+        ("0.1 + 0.2", Fraction(3, 10)),  # exact: no float drift
+        ("1,000 + 1", 1001),
+        ("6 x 7", 42),
+        ("6 \u00d7 7", 42),
+        ("9 \u00f7 3", 3),
+        ("5 minus 8", -3),
+        ("3 plus 4", 7),
+        ("--3", 3),
+    ],
+)
+def test_evaluates_exactly(expression: str, expected: int | Fraction) -> None:
+    assert evaluate(expression) == expected
+
+
+@pytest.mark.parametrize(
+    ("expression", "reason"),
+    [
+        ("__import__('os').system('true')", "not allowed"),
+        ("abs(-1)", "not allowed"),
+        ("x + 1", "not allowed"),
+        ("'a' * 3", "not allowed"),
+        ("1 / 0", "division by zero"),
+        ("1 % 0", "division by zero"),
+        ("0 ** -1", "division by zero"),
+        ("2 ** 100000", "exponent larger"),
+        ("10 ** 999", "digits"),
+        ("2 ** 0.5", "whole-number exponents"),
+        ("1 +", "not an arithmetic expression"),
+        ("1" * 300, "longer than"),
+        ("1e400", "finite"),
+        ("[1, 2]", "not allowed"),
+    ],
+)
+def test_refuses_anything_else_with_a_reason(expression: str, reason: str) -> None:
+    with pytest.raises(NotArithmetic, match=reason):
+        evaluate(expression)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(391, "391"), (Fraction(5, 2), "2.5"), (Fraction(1, 3), "1/3 (~0.333333)"), (Fraction(-1, 8), "-0.125")],
+)
+def test_formats_numbers_as_people_write_them(value: int | Fraction, text: str) -> None:
+    assert format_number(value) == text
+
+
+def test_the_strands_tool_answers_in_words() -> None:
+    assert calculate(expression="17 * 23") == "17 * 23 = 391"
+    assert "division by zero" in calculate(expression="1/0")
