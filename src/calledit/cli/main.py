@@ -21,6 +21,7 @@ from calledit.domain.events import CompleteEvent, ErrorEvent, MakeCall, StatusEv
 app = typer.Typer(
     name="calledit",
     help="CalledIt turns a prediction in plain words into a verifiable call, and checks it when its time comes.",
+    epilog='Examples:  calledit serve  |  calledit make "The Celtics win tonight" --log  |  calledit list',
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
@@ -43,6 +44,16 @@ def settings_with(**overrides: Any) -> Settings:
 def fail(message: str, code: int = 1) -> typer.Exit:
     errors.print(f"[bold red]error:[/bold red] {message}")
     return typer.Exit(code)
+
+
+def local_timezone() -> str:
+    """This machine's IANA zone name, or UTC when it has none."""
+    try:
+        import tzlocal
+
+        return str(tzlocal.get_localzone_name() or "UTC")
+    except Exception:  # no zone configured (containers): UTC is the honest default
+        return "UTC"
 
 
 def is_loopback(host: str) -> bool:
@@ -94,7 +105,11 @@ def serve(
 def make(
     prompt: Annotated[str, typer.Argument(help="The prediction, in plain words.")],
     model: ModelOption = None,
-    timezone: Annotated[str, typer.Option("--timezone", "-z", help="Your IANA timezone.")] = "UTC",
+    timezone: Annotated[
+        str | None,
+        typer.Option("--timezone", "-z", help="Your IANA timezone, e.g. Europe/Paris (default: this machine's).",
+                      show_default=False),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the call as JSON, no live output.")] = False,
     log: Annotated[bool, typer.Option("--log", help="Log (save) the call when it is ready.")] = False,
     confidence: Annotated[
@@ -110,8 +125,8 @@ def make(
         session = build_session(settings)
     except CalledItError as exc:
         raise fail(exc.message) from None
-    result = asyncio.run(_stream_make(session, MakeCall(action="makecall", prompt=prompt, timezone=timezone),
-                                      quiet=as_json))
+    request = MakeCall(action="makecall", prompt=prompt, timezone=timezone or local_timezone())
+    result = asyncio.run(_stream_make(session, request, quiet=as_json))
     if isinstance(result, ErrorEvent):
         raise fail(f"{result.message} [dim]({result.code.value})[/dim]")
     content = result.content
