@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from calledit.agents.partial import PartialCall, json_object_text
 from calledit.agents.prompts import SYSTEM_PROMPT, build_repair_prompt, build_user_prompt
+from calledit.agents.sanitize import clean_value, quote_prediction, sanitize_draft, strip_controls
 from calledit.domain.call import MAX_PROMPT_CHARS, CallContent, CallDraft
 from calledit.domain.errors import BadRequest, CalledItError, ModelError
 from calledit.domain.events import CallEvent, CompleteEvent, TextEvent, ToolEvent
@@ -41,7 +42,7 @@ def resolve_timezone(name: str) -> tzinfo:
 
 
 def validate_prompt(prompt: str, limit: int = MAX_PROMPT_CHARS) -> str:
-    text = prompt.strip()
+    text = strip_controls(prompt).strip()  # a prompt of only control characters is empty
     if not text:
         raise BadRequest("The prediction is empty: write what you expect to happen, e.g. 'It rains tomorrow'.")
     if len(prompt) > limit:
@@ -118,7 +119,8 @@ class CreationAgent:
             tools=self.tools,
             callback_handler=None,
         )
-        user_prompt = build_user_prompt(context.prompt, context.now, context.timezone, context.hints)
+        quoted = quote_prediction(context.prompt)
+        user_prompt = build_user_prompt(quoted, context.now, context.timezone, context.hints)
         turn = PartialCall()
         async for step in self._turn(agent, user_prompt, turn, cancel_signal):
             yield step
@@ -133,9 +135,10 @@ class CreationAgent:
                 raise ModelError(f"The model's answer did not validate after one repair round: {problem}")
         for guard in self.guards:
             draft = guard(draft, context)
+        draft = sanitize_draft(draft)  # last: no control characters or markup in what people are shown
         content = CallContent(
             **draft.model_dump(),
-            raw_prompt=context.prompt,
+            raw_prompt=strip_controls(context.prompt),
             timezone=context.timezone,
             model=self.provider.name,
         )
@@ -148,10 +151,10 @@ class CreationAgent:
         try:
             async for event in agent.stream_async(user_prompt, cancel_signal=cancel_signal):
                 if event.get("data"):
-                    yield TextEvent(content=event["data"])
+                    yield TextEvent(content=strip_controls(event["data"]))
                     fields = turn.feed(event["data"])
                     if fields is not None:
-                        yield CallEvent(call=fields)
+                        yield CallEvent(call=clean_value(fields))
                 elif "message" in event:
                     for tool_event in _tool_uses(event["message"]):
                         yield tool_event

@@ -53,6 +53,10 @@ class Authenticator:
         # The session lookup touches the database, which may wait on a writer: keep it off the event loop.
         return await anyio.to_thread.run_sync(self.local.verify, token)
 
+    def close(self) -> None:
+        if self.local is not None:
+            self.local.users.close()
+
     def public_config(self) -> dict[str, Any]:
         """GET /api/auth/config: what a client needs to know to sign in (nothing secret)."""
         config: dict[str, Any] = {"mode": self.mode}

@@ -7,18 +7,19 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from fastapi.concurrency import run_in_threadpool
 
+from calledit.agents.sanitize import sanitize_call
 from calledit.domain.call import Call, CallCreate, CallPage
-from calledit.server.state import CurrentUser, StateDep
+from calledit.server.state import CurrentUser, StateDep, WriteLimit
 
 router = APIRouter(prefix="/api", tags=["calls"])
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such call for this user"}}
 
 
-@router.post("/calls", status_code=status.HTTP_201_CREATED, response_model=Call)
+@router.post("/calls", status_code=status.HTTP_201_CREATED, response_model=Call, dependencies=[WriteLimit])
 async def log_call(body: CallCreate, state: StateDep, user: CurrentUser) -> Call:
     """Log a call: the `complete` event's content, plus your own confidence (0-1) if you like."""
-    return await run_in_threadpool(state.store.add, user, body)
+    return await run_in_threadpool(state.store.add, user, sanitize_call(body))
 
 
 @router.get("/calls", response_model=CallPage)
@@ -40,7 +41,9 @@ async def get_call(call_id: str, state: StateDep, user: CurrentUser) -> Call:
     return call
 
 
-@router.delete("/calls/{call_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+@router.delete(
+    "/calls/{call_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND, dependencies=[WriteLimit]
+)
 async def delete_call(call_id: str, state: StateDep, user: CurrentUser) -> Response:
     if not await run_in_threadpool(state.store.delete, user, call_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"No call with id {call_id!r}.")

@@ -15,10 +15,12 @@ from fastapi.staticfiles import StaticFiles
 from calledit import __version__
 from calledit.agents.creation import CreationAgent
 from calledit.agents.session import CallSession
+from calledit.auth.service import Authenticator, build_authenticator
 from calledit.config import Settings
 from calledit.domain.errors import CalledItError, ErrorCode
 from calledit.providers import Provider, build_provider
-from calledit.server import api, ws
+from calledit.server import api, security, ws
+from calledit.server.limits import Limits
 from calledit.server.state import AppState
 from calledit.storage import CallStore, build_store
 
@@ -46,15 +48,24 @@ def create_app(
     provider: Provider | None = None,
     store: CallStore | None = None,
     session: CallSession | None = None,
+    auth: Authenticator | None = None,
+    limits: Limits | None = None,
 ) -> FastAPI:
     settings = settings or Settings()
     session = session or build_session(settings, provider)
-    state = AppState(settings=settings, store=store or build_store(settings), session=session)
+    state = AppState(
+        settings=settings,
+        store=store or build_store(settings),
+        session=session,
+        auth=auth or build_authenticator(settings),
+        limits=limits or Limits.from_settings(settings),
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         state.store.close()
+        state.auth.close()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -78,7 +89,10 @@ def create_app(
 
     @app.exception_handler(CalledItError)
     async def domain_error(request: Request, exc: CalledItError) -> JSONResponse:
-        return _error(400 if exc.code is ErrorCode.BAD_REQUEST else 500, exc.code, exc.message)
+        status, headers = security.error_status(exc)  # 401 / 403 / 413 / 429 (+ Retry-After)
+        response = _error(status, exc.code, exc.message)
+        response.headers.update(headers)
+        return response
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:
@@ -86,6 +100,7 @@ def create_app(
 
     app.include_router(api.router)
     app.include_router(ws.router)
+    security.harden(app, state)  # auth routes, /metrics, security headers, CORS, limits, request ids
 
     if (STATIC_DIR / "index.html").exists():
         app.mount("/", StaticFiles(directory=STATIC_DIR, html=True), name="ui")

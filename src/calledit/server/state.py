@@ -9,12 +9,18 @@ from typing import Annotated, Protocol
 from fastapi import Depends, Request, WebSocket
 
 from calledit.agents.session import CallSession
+from calledit.auth.errors import AuthError
+from calledit.auth.service import LOCAL_USER, Authenticator
+from calledit.auth.tokens import Principal
 from calledit.config import Settings
 from calledit.domain.events import AnyServerEvent
+from calledit.server import observability
+from calledit.server.limits import Limits
+from calledit.server.metrics import Metrics
 from calledit.storage.base import CallStore
 
 log = logging.getLogger(__name__)
-LOCAL_USER = "local"
+__all__ = ["LOCAL_USER", "AppState", "CurrentPrincipal", "CurrentUser", "StateDep", "WriteLimit"]
 
 
 class Subscriber(Protocol):
@@ -32,6 +38,9 @@ class AppState:
     store: CallStore
     session: CallSession
     connections: set[object] = field(default_factory=set)
+    auth: Authenticator = field(default_factory=Authenticator)
+    limits: Limits = field(default_factory=Limits)
+    metrics: Metrics = field(default_factory=Metrics)
     # user id -> that user's open connections: who may receive a verdict
     subscribers: dict[str, set[Subscriber]] = field(default_factory=dict)
 
@@ -73,11 +82,43 @@ def ws_state(websocket: WebSocket) -> AppState:
     return state
 
 
-def current_user(request: Request) -> str:
-    """The user making the request. With CALLEDIT_AUTH=none there is one local user."""
-    del request
-    return LOCAL_USER
+def bearer_token(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthError("Send the token as 'Authorization: Bearer <token>'.")
+    return token.strip()
+
+
+def client_ip(request: Request | WebSocket) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def current_principal(request: Request) -> Principal:
+    """Who is calling, per CALLEDIT_AUTH (docs/auth.md). With `none` there is one local user."""
+    state = app_state(request)
+    try:
+        principal = await state.auth.authenticate(bearer_token(request.headers.get("authorization")))
+    except AuthError:
+        state.metrics.auth_failures.labels("http").inc()
+        raise
+    observability.user_id.set(principal.user_id)
+    return principal
+
+
+async def current_user(principal: Annotated[Principal, Depends(current_principal)]) -> str:
+    return principal.user_id
 
 
 StateDep = Annotated[AppState, Depends(app_state)]
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 CurrentUser = Annotated[str, Depends(current_user)]
+
+
+async def limit_writes(request: Request, user: CurrentUser) -> None:
+    """Per-user and per-IP buckets on REST writes: RateLimited (429 + Retry-After) when empty."""
+    app_state(request).limits.write(user, client_ip(request))
+
+
+WriteLimit = Depends(limit_writes)

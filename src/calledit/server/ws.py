@@ -21,7 +21,10 @@ from calledit.domain.events import (
     encode,
 )
 from calledit.domain.frames import parse_frame
-from calledit.server.state import LOCAL_USER, AppState, ws_state
+from calledit.server import security
+from calledit.server.limits import RateLimited
+from calledit.server.observability import connection_id
+from calledit.server.state import AppState, ws_state
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -30,10 +33,11 @@ router = APIRouter()
 class Connection:
     """One client: a lock so events never interleave, and at most one run."""
 
-    def __init__(self, websocket: WebSocket, state: AppState, user: str) -> None:
+    def __init__(self, websocket: WebSocket, state: AppState, user: str, client_ip: str = "unknown") -> None:
         self.websocket = websocket
         self.state = state
         self.user = user
+        self.client_ip = client_ip
         self.id = uuid.uuid4().hex[:12]
         self.run: asyncio.Task[None] | None = None
         self._send_lock = asyncio.Lock()
@@ -41,6 +45,7 @@ class Connection:
     async def send(self, event: AnyServerEvent) -> None:
         async with self._send_lock:
             await self.websocket.send_text(encode(event))
+        self.state.metrics.sent(event)
 
     async def error(self, code: ErrorCode, message: str) -> None:
         await self.send(ErrorEvent(code=code, message=message))
@@ -75,10 +80,22 @@ class Connection:
                 ErrorCode.BUSY, "A prediction is already running on this connection: cancel it or wait for it."
             )
             return
+        limits = self.state.limits
+        try:
+            limits.start_stream(self.user)  # the user's concurrent runs, across connections
+            try:
+                limits.makecall(self.user, self.client_ip)
+            except RateLimited:
+                limits.end_stream(self.user)
+                raise
+        except RateLimited as exc:
+            await self.send(ErrorEvent(code=exc.code, message=exc.message, retry_after=exc.retry_after))
+            return
         self.run = asyncio.create_task(self._stream(request), name=f"makecall-{self.id}")
+        self.run.add_done_callback(lambda _: limits.end_stream(self.user))
 
     async def _stream(self, request: MakeCall) -> None:
-        events = self.state.session.run(request)
+        events = self.state.metrics.track_run(self.state.session.run(request))
         try:
             async for event in events:
                 await self.send(event)
@@ -105,14 +122,22 @@ class Connection:
 @router.websocket("/ws")
 async def websocket_endpoint(websocket: WebSocket) -> None:
     state = ws_state(websocket)
-    await websocket.accept()
-    connection = Connection(websocket, state, LOCAL_USER)
+    admission = await security.admit(websocket, state)  # token, host, origin: refused before the upgrade
+    if admission is None:
+        return
+    await websocket.accept(subprotocol=admission.subprotocol)
+    connection = Connection(websocket, state, admission.principal.user_id, admission.client_ip)
+    connection_id.set(connection.id)
     state.register(connection)
+    state.metrics.connections.inc()
+    expiry = asyncio.create_task(security.expire(connection, admission.expires_at))
     log.info("connection=<%s> | connected", connection.id)
     try:
         await connection.serve()
     finally:
+        expiry.cancel()
         state.unregister(connection)
+        state.metrics.connections.dec()
         if websocket.client_state is WebSocketState.CONNECTED:
             with contextlib.suppress(RuntimeError):
                 await websocket.close()
