@@ -136,10 +136,14 @@ export class PredictionService {
     };
     this.run = run;
     try {
-      await this.settlePreviousRun();
-      if (this.run !== run) return; // cancelled or replaced while we waited
+      if (this.drain) {
+        await this.settlePreviousRun();
+        if (this.run !== run) return; // cancelled or replaced while we waited
+      }
+      await this.webSocket.connect();
+      if (this.run !== run) return; // cancelled while connecting: the makecall must not go out
+      run.sent = true; // from here on, events may be this run's
       await this.webSocket.send('makecall', { prompt, timezone: this.timezone() });
-      if (this.run === run) run.sent = true;
     } catch (error) {
       if (this.run !== run) return;
       this.run = null;
