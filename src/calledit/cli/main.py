@@ -75,8 +75,10 @@ def serve(
     import uvicorn
 
     from calledit.server import create_app
+    from calledit.server.observability import configure_logging
 
     settings = settings_with(host=host, port=port, model=model)
+    configure_logging(settings)  # JSON with CALLEDIT_LOG_JSON=true; tokens redacted either way
     if settings.auth == "none" and not is_loopback(settings.host):
         raise fail(
             f"Refusing to bind {settings.host} without authentication: anyone on the network could read and "
@@ -89,13 +91,15 @@ def serve(
     console.print(
         f"CalledIt on [bold]http://{settings.host}:{settings.port}/[/bold]  "
         f"(model: {application.state.calledit.session.agent.provider.name}, "
-        f"database: {settings.db or settings.sqlite_path()})"
+        f"database: {settings.db or settings.sqlite_path()}, auth: {settings.auth})"
     )
     uvicorn.run(
         application,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        log_config=None,  # keep configure_logging's handler: uvicorn's own would print tokens in URLs
+        access_log=False,  # calledit.access logs each request, without its query string
         ws_max_size=1024 * 1024,
         ws="websockets-sansio",
     )
@@ -223,6 +227,51 @@ def schema(
 
     for path in export(Path(out)):
         console.print(f"wrote {path}")
+
+
+user_app = typer.Typer(help="Local accounts (CALLEDIT_AUTH=local): add users, sign them out.",
+                       no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="3-64 characters: letters, digits and . _ @ + -")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
+                                          envvar="CALLEDIT_NEW_PASSWORD",
+                                          help="Asked for when not given (or $CALLEDIT_NEW_PASSWORD).")],
+) -> None:
+    """Create an account in this server's database (works with sign-up closed: CALLEDIT_SIGNUP=false)."""
+    from calledit.auth.service import build_authenticator
+
+    settings = settings_with(auth="local")
+    try:
+        auth = build_authenticator(settings)
+        assert auth.local is not None
+        user = auth.local.add_user(username, password)
+    except CalledItError as exc:
+        raise fail(exc.message) from None
+    auth.close()
+    console.print(f"Created [bold]{user.username}[/bold] (id {user.id})")
+
+
+@user_app.command("signout")
+def user_signout(username: Annotated[str, typer.Argument(help="The account to sign out everywhere.")]) -> None:
+    """End every session of a user: their refresh tokens stop working and access tokens are refused."""
+    from calledit.auth.service import build_authenticator
+
+    try:
+        auth = build_authenticator(settings_with(auth="local"))
+    except CalledItError as exc:
+        raise fail(exc.message) from None
+    assert auth.local is not None
+    user = auth.local.users.user_by_name(username)
+    if user is None:
+        auth.close()
+        raise fail(f"No user named {username!r}.")
+    ended = auth.local.logout(everywhere_for=user.id)
+    auth.close()
+    console.print(f"Signed {user.username} out of {ended} session(s).")
 
 
 def main() -> None:  # pragma: no cover

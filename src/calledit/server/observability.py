@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 connection_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("connection_id", default=None)
 user_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("user_id", default=None)
+# Set when we refuse a WebSocket upgrade with an HTTP response (see DeniedHandshakeFilter).
+websocket_denied: contextvars.ContextVar[bool] = contextvars.ContextVar("websocket_denied", default=False)
 
 _SECRETS = [
     (re.compile(r"([?&](?:token|access_token|refresh_token|id_token)=)[^&\s\"']+", re.I), r"\1[redacted]"),
@@ -30,7 +32,7 @@ _SECRETS = [
     (re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*"), "[redacted-jwt]"),
 ]
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-_STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+_STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "color_message", "ids"}
 
 
 def redact(text: str) -> str:
@@ -68,7 +70,7 @@ class JsonFormatter(logging.Formatter):
             if value:
                 entry[key] = value
         for key, value in record.__dict__.items():
-            if key not in _STANDARD and key not in entry and not key.startswith("_"):
+            if key not in _STANDARD and key not in entry and not key.startswith("_") and value is not None:
                 entry[key] = value if isinstance(value, str | int | float | bool | None) else repr(value)
         if record.exc_info:
             entry["exception"] = redact(self.formatException(record.exc_info))
@@ -89,12 +91,23 @@ class TextFormatter(logging.Formatter):
 _UVICORN = ("uvicorn", "uvicorn.error", "uvicorn.access")
 
 
+class DeniedHandshakeFilter(logging.Filter):
+    """uvicorn's websockets-sansio logs a spurious ERROR after every denial response (Kludex/uvicorn
+    PR #3138, open): drop exactly that line, and only for connections we refused on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (websocket_denied.get() and record.msg == "ASGI callable returned without completing handshake.")
+
+
 def install_redaction() -> None:
     """Make sure uvicorn's own loggers (which print request paths, ?token= included) redact too."""
     for name in _UVICORN:
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactingFilter) for f in logger.filters):
             logger.addFilter(RedactingFilter())
+    error_log = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, DeniedHandshakeFilter) for f in error_log.filters):
+        error_log.addFilter(DeniedHandshakeFilter())
 
 
 def configure_logging(settings: Settings) -> None:

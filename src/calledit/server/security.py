@@ -218,6 +218,9 @@ def websocket_token(websocket: WebSocket) -> tuple[str | None, bool]:
 async def deny(websocket: WebSocket, status: int, code: ErrorCode, message: str,
                headers: dict[str, str] | None = None) -> None:
     """Refuse the upgrade with a real HTTP status and JSON body; close 1008 where the server cannot."""
+    from calledit.server.observability import websocket_denied
+
+    websocket_denied.set(True)
     try:
         await websocket.send_denial_response(_json(status, code, message, headers))
     except RuntimeError:
