@@ -197,9 +197,9 @@ export class PredictionService {
     if (!run || !run.sent) return;
     if (event.status === 'processing') {
       run.started = true;
-      run.extras.onProcessing?.(event.message);
+      run.extras.onProcessing?.(event.message ?? undefined);
     } else if (event.status === 'queued' && run.started) {
-      run.extras.onQueued?.(event.position ?? null, event.message);
+      run.extras.onQueued?.(event.position ?? null, event.message ?? undefined);
     }
     // `complete` follows the `complete` event, which already ended the run.
   }
@@ -217,7 +217,7 @@ export class PredictionService {
     // `cancelled` cannot, since this run was never cancelled.
     if (!run.started && event.code === 'cancelled') return;
     this.run = null;
-    run.onError(event.message, new PredictionError(event.code, event.message, event.retry_after));
+    run.onError(event.message, new PredictionError(event.code, event.message, event.retry_after ?? undefined));
   }
 
   private onConnectionState(state: ConnectionState): void {

@@ -16,8 +16,11 @@ export const VERIFIABLE_CATEGORIES = [
 ] as const;
 export type VerifiableCategory = (typeof VERIFIABLE_CATEGORIES)[number];
 
-export type CallStatus = 'pending' | 'verified' | 'inconclusive' | 'void';
-export type VerdictOutcome = 'confirmed' | 'refuted' | 'inconclusive';
+export const CALL_STATUSES = ['pending', 'verified', 'inconclusive', 'void'] as const;
+export type CallStatus = (typeof CALL_STATUSES)[number];
+
+export const VERDICT_OUTCOMES = ['confirmed', 'refuted', 'inconclusive'] as const;
+export type VerdictOutcome = (typeof VERDICT_OUTCOMES)[number];
 
 export interface VerificationMethod {
   source: string[];
@@ -123,9 +126,9 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface StatusEvent {
   type: 'status';
   status: 'processing' | 'queued' | 'complete';
-  message?: string;
+  message?: string | null;
   /** 1 = next in line (queued only). */
-  position?: number;
+  position?: number | null;
 }
 export interface TextEvent {
   type: 'text';
@@ -154,7 +157,7 @@ export interface ErrorEvent {
   code: ErrorCode;
   message: string;
   /** Seconds to wait (rate_limited only). */
-  retry_after?: number;
+  retry_after?: number | null;
 }
 export interface PongEvent {
   type: 'pong';

@@ -5,13 +5,26 @@ import { test as base, expect, type Page } from '@playwright/test';
 
 const screenshotDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-results', 'screenshots');
 
-export const test = base.extend<{ shot: (name: string) => Promise<void> }>({
+export const test = base.extend<{ shot: (name: string) => Promise<void>; consoleErrors: string[] }>({
   // global-setup.ts starts the server on a free port and leaves its URL here.
   baseURL: async ({}, use) => {
     const url = process.env.CALLEDIT_E2E_BASE_URL;
     if (!url) throw new Error('CALLEDIT_E2E_BASE_URL is not set: run through `npx playwright test`.');
     await use(url);
   },
+  /** Every test fails on a console error or uncaught exception (a CSP violation, a React error…). */
+  consoleErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      page.on('pageerror', (error) => errors.push(String(error)));
+      await use(errors);
+      expect(errors, 'errors in the browser console').toEqual([]);
+    },
+    { auto: true },
+  ],
   /** A full-page screenshot kept as an artifact in test-results/screenshots/. */
   shot: async ({ page }, use, testInfo) => {
     mkdirSync(screenshotDir, { recursive: true });
