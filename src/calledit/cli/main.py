@@ -78,12 +78,12 @@ def serve(
     from calledit.server.observability import configure_logging
 
     settings = settings_with(host=host, port=port, model=model)
-    configure_logging(settings)  # JSON with CALLEDIT_LOG_JSON=true; tokens redacted either way
     if settings.auth == "none" and not is_loopback(settings.host):
         raise fail(
             f"Refusing to bind {settings.host} without authentication: anyone on the network could read and "
             "delete calls. Bind 127.0.0.1, or set CALLEDIT_AUTH=local (accounts) or CALLEDIT_AUTH=oidc."
         )
+    configure_logging(settings)  # JSON with CALLEDIT_LOG_JSON=true; tokens redacted either way
     try:
         application = create_app(settings)
     except CalledItError as exc:

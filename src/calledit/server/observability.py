@@ -115,8 +115,9 @@ def configure_logging(settings: Settings) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if settings.log_json else TextFormatter())
     handler.addFilter(RedactingFilter())
+    handler.calledit = True  # type: ignore[attr-defined]  # ours: replaced, never duplicated
     root = logging.getLogger()
-    root.handlers = [handler]
+    root.handlers = [h for h in root.handlers if not getattr(h, "calledit", False)] + [handler]
     root.setLevel(settings.log_level.upper())
     for name in _UVICORN:
         logger = logging.getLogger(name)
