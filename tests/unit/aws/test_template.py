@@ -1,0 +1,184 @@
+"""The SAM template against the package it deploys: handlers exist, tables match the adapters,
+references resolve, and IAM stays least-privilege. (cfn-lint checks the CloudFormation side.)"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cfnlint.decode import decode_str
+
+from calledit.aws.connections import CONNECTIONS_TABLE, TTL_ATTRIBUTE
+from calledit.storage.dynamodb import CALLS_TABLE
+
+ROOT = Path(__file__).resolve().parents[3]
+TEMPLATE = ROOT / "deploy" / "aws" / "template.yaml"
+PSEUDO = {"AWS::Region", "AWS::AccountId", "AWS::Partition", "AWS::StackName", "AWS::NoValue", "AWS::URLSuffix"}
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    decoded, problems = decode_str(TEMPLATE.read_text())
+    assert not problems
+    return dict(decoded)
+
+
+def resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
+
+
+def walk(node: Any) -> Any:
+    yield node
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from walk(value)
+
+
+def test_every_function_handler_is_a_callable_in_the_package(template: dict[str, Any]) -> None:
+    functions = resources(template, "AWS::Serverless::Function")
+    assert set(functions) == {
+        "ConnectFunction", "DisconnectFunction", "MakeCallStreamFunction", "DefaultFunction",
+        "ConnectAuthorizerFunction", "ApiFunction",
+    }
+    code_uri = ROOT / "deploy" / "aws" / template["Globals"]["Function"]["CodeUri"]
+    for name, function in functions.items():
+        module_name, _, attribute = function["Properties"]["Handler"].rpartition(".")
+        assert (code_uri / (module_name.replace(".", "/") + ".py")).is_file(), name
+        handler = getattr(importlib.import_module(module_name), attribute)
+        assert callable(handler), name
+        assert handler.__code__.co_argcount == 2, f"{name}: a Lambda handler takes (event, context)"
+
+
+def test_the_seeds_resources_are_all_there(template: dict[str, Any]) -> None:
+    api = template["Resources"]["WebSocketApi"]["Properties"]
+    assert api["ProtocolType"] == "WEBSOCKET"
+    assert api["RouteSelectionExpression"] == "$request.body.action"
+    routes = {r["Properties"]["RouteKey"]: r for r in resources(template, "AWS::ApiGatewayV2::Route").values()
+              if r["Properties"]["ApiId"] == {"Ref": "WebSocketApi"}}
+    assert set(routes) == {"$connect", "$disconnect", "makecall", "$default"}
+    integrations = resources(template, "AWS::ApiGatewayV2::Integration")
+    for key, route in routes.items():
+        target = route["Properties"]["Target"]["Fn::Join"][1][1]["Ref"]
+        assert integrations[target]["Properties"]["IntegrationType"] == "AWS_PROXY", key
+    stage = template["Resources"]["WebSocketStage"]["Properties"]
+    assert stage["StageName"] == "prod" and stage["DeploymentId"] == {"Ref": "WebSocketDeployment"}
+    stream = template["Resources"]["MakeCallStreamFunction"]["Properties"]
+    assert stream["Timeout"] == 300 and stream["MemorySize"] == 512
+    assert template["Globals"]["Function"]["Runtime"] == "python3.12"
+    assert "WebSocketApiEndpoint" in template["Outputs"]
+
+
+def test_each_route_may_invoke_only_its_own_function(template: dict[str, Any]) -> None:
+    permissions = resources(template, "AWS::Lambda::Permission")
+    by_function = {p["Properties"]["FunctionName"]["Ref"]: p["Properties"]["SourceArn"]["Fn::Sub"]
+                   for p in permissions.values()}
+    assert by_function["ConnectFunction"].endswith("${WebSocketApi}/*/$connect")
+    assert by_function["DisconnectFunction"].endswith("${WebSocketApi}/*/$disconnect")
+    assert by_function["MakeCallStreamFunction"].endswith("${WebSocketApi}/*/makecall")
+    assert by_function["DefaultFunction"].endswith("${WebSocketApi}/*/$default")
+    assert by_function["ConnectAuthorizerFunction"].endswith("${WebSocketApi}/authorizers/${ConnectAuthorizer}")
+    assert by_function["ApiFunction"].endswith("${HttpApi}/*")
+
+
+def test_tables_match_the_adapters(template: dict[str, Any]) -> None:
+    calls = template["Resources"]["CallsTable"]["Properties"]
+    for key in ("AttributeDefinitions", "KeySchema", "LocalSecondaryIndexes", "BillingMode"):
+        assert calls[key] == CALLS_TABLE[key], key
+    connections = template["Resources"]["ConnectionsTable"]["Properties"]
+    for key in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode"):
+        assert connections[key] == CONNECTIONS_TABLE[key], key
+    assert connections["TimeToLiveSpecification"] == {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}
+
+
+def test_iam_is_least_privilege(template: dict[str, Any]) -> None:
+    text = TEMPLATE.read_text()
+    assert "FullAccess" not in text
+    for name, function in resources(template, "AWS::Serverless::Function").items():
+        for policy in function["Properties"].get("Policies", []):
+            assert isinstance(policy, dict), f"{name}: managed policies are too broad"
+            for statement in policy["Statement"]:
+                for action in statement["Action"]:
+                    assert "*" not in action, f"{name}: wildcard action {action}"
+                    if action.startswith("dynamodb:"):
+                        assert action.split(":")[1] in {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query"}
+                    if action == "execute-api:ManageConnections":
+                        resource = statement["Resource"]["Fn::Sub"]
+                        assert "${WebSocketApi}/prod/POST/@connections/*" in resource, name
+    # Only the functions that post to sockets may, and only the model function may call Bedrock.
+    def actions(name: str) -> set[str]:
+        found = set()
+        for policy in template["Resources"][name]["Properties"].get("Policies", []):
+            for statement in policy["Statement"]:
+                found |= set(statement["Action"])
+        return found
+
+    assert "execute-api:ManageConnections" not in actions("ConnectFunction") | actions("ApiFunction")
+    assert {a for a in actions("DefaultFunction") if a.startswith("bedrock:")} == set()
+    assert actions("ConnectFunction") == {"dynamodb:PutItem"}
+    assert actions("DisconnectFunction") == {"dynamodb:DeleteItem"}
+
+
+def test_auth_can_be_turned_off_for_a_dev_stack(template: dict[str, Any]) -> None:
+    assert template["Parameters"]["AuthMode"]["AllowedValues"] == ["cognito", "none"]
+    connect = template["Resources"]["ConnectRoute"]["Properties"]
+    assert connect["AuthorizationType"] == {"Fn::If": ["AuthOn", "CUSTOM", "NONE"]}
+    authorizer = template["Resources"]["ConnectAuthorizer"]
+    assert authorizer["Condition"] == "AuthOn"
+    assert authorizer["Properties"]["AuthorizerType"] == "REQUEST"
+    assert authorizer["Properties"]["IdentitySource"] == ["route.request.querystring.token"]
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["CALLEDIT_AUTH"] == {"Fn::If": ["AuthOn", "oidc", "none"]}
+
+
+def test_every_function_has_a_log_group_with_retention(template: dict[str, Any]) -> None:
+    groups = resources(template, "AWS::Logs::LogGroup")
+    named = {g["Properties"]["LogGroupName"]["Fn::Sub"] for g in groups.values()}
+    for name in resources(template, "AWS::Serverless::Function"):
+        assert f"/aws/lambda/${{{name}}}" in named
+    assert all(g["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"} for g in groups.values())
+
+
+def test_every_reference_resolves(template: dict[str, Any]) -> None:
+    known = set(template["Resources"]) | set(template["Parameters"]) | PSEUDO
+    for node in walk(template["Resources"]):
+        if not isinstance(node, dict):
+            continue
+        if "Ref" in node:
+            assert node["Ref"] in known, node
+        if "Fn::GetAtt" in node:
+            assert node["Fn::GetAtt"][0] in template["Resources"], node
+        if "Fn::Sub" in node:
+            text = node["Fn::Sub"] if isinstance(node["Fn::Sub"], str) else node["Fn::Sub"][0]
+            for name in re.findall(r"\$\{([^}!]+)\}", text):
+                assert name.split(".")[0] in known, (name, text)
+
+
+# Installed by the local server and the CLI only; everything else the package needs, Lambda needs too.
+NOT_ON_LAMBDA = {"uvicorn", "websockets", "rich", "typer"}
+
+
+def requirement_names(lines: list[str]) -> dict[str, str]:
+    found = {}
+    for line in lines:
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name = re.split(r"[\[<>=!~ ]", line, maxsplit=1)[0].lower().replace("_", "-")
+            found[name] = line
+    return found
+
+
+def test_lambda_requirements_follow_pyproject() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = requirement_names(project["dependencies"] + project["optional-dependencies"]["aws"])
+    for name in NOT_ON_LAMBDA:
+        wanted.pop(name, None)
+    shipped = requirement_names((ROOT / "deploy" / "aws" / "requirements.txt").read_text().splitlines())
+    assert shipped == wanted, "deploy/aws/requirements.txt must list pyproject's runtime dependencies"
