@@ -70,6 +70,11 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).", show_default=False)] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000).", show_default=False)] = None,
     model: ModelOption = None,
+    via_lambda: Annotated[
+        bool,
+        typer.Option("--via-lambda", help="Serve /ws through the AWS Lambda handlers behind a local API Gateway "
+                     "emulator (docs/deploy-aws.md)."),
+    ] = False,
 ) -> None:
     """Run the app: web UI at /, WebSocket at /ws, REST under /api, API docs at /docs."""
     import uvicorn
@@ -85,7 +90,12 @@ def serve(
         )
     configure_logging(settings)  # JSON with CALLEDIT_LOG_JSON=true; tokens redacted either way
     try:
-        application = create_app(settings)
+        if via_lambda:
+            from calledit.aws.emulator import create_emulator_app
+
+            application = create_emulator_app(settings)
+        else:
+            application = create_app(settings)
     except CalledItError as exc:
         raise fail(exc.message) from None
     console.print(
