@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
+from calledit.cli import stats as stats_cli
+from calledit.cli import verify as verify_cli
 from calledit.config import Settings
 from calledit.domain.call import CallCreate
 from calledit.domain.errors import CalledItError
@@ -83,6 +85,8 @@ def serve(
     from calledit.server.observability import configure_logging
 
     settings = settings_with(host=host, port=port, model=model)
+    if settings.scheduler is None:  # calls are checked inside serve unless CALLEDIT_SCHEDULER=false
+        settings = settings.model_copy(update={"scheduler": True})
     if settings.auth == "none" and not is_loopback(settings.host):
         raise fail(
             f"Refusing to bind {settings.host} without authentication: anyone on the network could read and "
@@ -282,6 +286,10 @@ def user_signout(username: Annotated[str, typer.Argument(help="The account to si
     ended = auth.local.logout(everywhere_for=user.id)
     auth.close()
     console.print(f"Signed {user.username} out of {ended} session(s).")
+
+
+verify_cli.register(app)
+stats_cli.register(app)
 
 
 def main() -> None:  # pragma: no cover

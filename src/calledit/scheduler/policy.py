@@ -2,7 +2,7 @@
 
 - immediate: checked as soon as it is logged.
 - at_date: checked at its verification date.
-- before_date: checked every `recheck_seconds` until the deadline (its verification date) and once at
+- before_date: checked when logged, then every `recheck_seconds` until the deadline (its verification date) and once at
   the deadline; confirmed as soon as a check confirms it, refuted only by a check at or after the deadline.
 - recurring: a timestamped snapshot at each interval (daily, weekly) from its verification date on.
 - human_verifiable_only: never checked by the agent; waits for the owner.
@@ -61,15 +61,12 @@ def agent_checks(call: CallContent) -> bool:
     return call.verifiable_category is not VerifiableCategory.HUMAN_VERIFIABLE_ONLY
 
 
-def first_check_at(call: CallContent, logged_at: datetime, policy: Policy = DEFAULT_POLICY) -> datetime | None:
+def first_check_at(call: CallContent, logged_at: datetime) -> datetime | None:
     """When the agent first checks a newly logged call (None: only its owner can resolve it)."""
     if not agent_checks(call):
         return None
-    mode = call.verification_mode
-    if mode is VerificationMode.IMMEDIATE:
-        return logged_at
-    if mode is VerificationMode.BEFORE_DATE:
-        return min(logged_at + timedelta(seconds=policy.recheck_seconds), call.verification_date)
+    if call.verification_mode in (VerificationMode.IMMEDIATE, VerificationMode.BEFORE_DATE):
+        return logged_at  # before_date: it may have happened already; then every recheck_seconds
     return call.verification_date  # at_date, and the first snapshot of a recurring call
 
 

@@ -19,7 +19,7 @@ from calledit.auth.service import Authenticator, build_authenticator
 from calledit.config import Settings
 from calledit.domain.errors import CalledItError, ErrorCode
 from calledit.providers import Provider, build_provider
-from calledit.server import api, security, ws
+from calledit.server import api, security, verification_api, ws
 from calledit.server.limits import Limits
 from calledit.server.state import AppState
 from calledit.storage import CallStore, build_store
@@ -63,7 +63,12 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from calledit.scheduler.service import start_scheduler
+
+        scheduler = start_scheduler(settings, state.store, state.session, state.notify)
         yield
+        if scheduler is not None:
+            await scheduler.stop()
         state.store.close()
         state.auth.close()
 
@@ -99,6 +104,7 @@ def create_app(
         return {"status": "ok", "version": __version__, "model": state.session.agent.provider.name}
 
     app.include_router(api.router)
+    app.include_router(verification_api.router)
     app.include_router(ws.router)
     security.harden(app, state)  # auth routes, /metrics, security headers, CORS, limits, request ids
 

@@ -1,0 +1,179 @@
+"""`calledit verify --due` (one scheduler pass, for cron), `verify ID`, and resolving calls by hand."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from calledit.config import Settings
+from calledit.domain.errors import CalledItError
+from calledit.storage.base import VerificationStore
+
+console = Console()
+errors = Console(stderr=True)
+LOCAL_USER = "local"
+
+UserOption = Annotated[str, typer.Option("--user", help="Whose calls (the local user unless accounts are on).")]
+
+
+def _fail(message: str) -> typer.Exit:
+    errors.print(f"[bold red]error:[/bold red] {message}")
+    return typer.Exit(1)
+
+
+def _settings(model: str | None = None) -> Settings:
+    settings = Settings()
+    return settings.model_copy(update={"verify_model": model}) if model else settings
+
+
+def _store(settings: Settings) -> VerificationStore:
+    from calledit.storage import build_store
+    from calledit.storage.base import verification_store
+
+    try:
+        return verification_store(build_store(settings))
+    except CalledItError as exc:
+        raise _fail(exc.message) from None
+
+
+def _find(store: VerificationStore, user: str, call_id: str) -> str:
+    """A full id from an id or a unique prefix, as `calledit show` accepts."""
+    if store.get(user, call_id) is not None:
+        return call_id
+    matches = [c.id for c in store.list(user, limit=100).items if c.id.startswith(call_id)]
+    if len(matches) != 1:
+        raise _fail(f"No call with id {call_id!r}. `calledit list` shows your calls.")
+    return matches[0]
+
+
+def verify(
+    call_id: Annotated[str | None, typer.Argument(help="Check this call now (id or unique prefix).")] = None,
+    due: Annotated[bool, typer.Option("--due", help="Check every call whose time has come (one pass).")] = False,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many checks in the pass.")] = 100,
+    model: Annotated[str | None, typer.Option("--model", "-m", help="Model for verdicts (default: "
+                     "$CALLEDIT_VERIFY_MODEL, else $CALLEDIT_MODEL).", show_default=False)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    user: UserOption = LOCAL_USER,
+) -> None:
+    """Verify calls: `--due` runs one scheduler pass (put it in cron), `verify ID` checks one call now.
+
+    Examples:
+
+        calledit verify --due
+
+        calledit verify 3f2a --json
+    """
+    if not due and call_id is None:
+        raise _fail("Say what to verify: `calledit verify --due`, or `calledit verify CALL_ID`.")
+    from calledit.scheduler.service import build_verifier
+
+    settings = _settings(model)
+    store = _store(settings)
+    try:
+        if call_id is not None:
+            full = _find(store, user, call_id)
+            call = store.get(user, full)
+            assert call is not None
+            store.record(user, call, None, next_check_at=datetime.now(UTC))
+        verifier = build_verifier(settings, store)
+        results = asyncio.run(verifier.run_once(limit))
+    except CalledItError as exc:
+        raise _fail(exc.message) from None
+    finally:
+        store.close()
+    if as_json:
+        rows = [{"call_id": r.call_id, "owner": r.owner, "result": r.result,
+                 "verdict": r.verdict.value if r.verdict else None,
+                 "next_check_at": r.next_check_at.isoformat() if r.next_check_at else None,
+                 "tools": [t.model_dump() for t in r.tools]} for r in results]
+        sys.stdout.write(json.dumps({"checked": rows}, indent=2) + "\n")
+        return
+    if not results:
+        console.print("Nothing is due.")
+        return
+    table = Table(title=f"{len(results)} checked")
+    for column in ("call", "result", "verdict", "next check"):
+        table.add_column(column)
+    for r in results:
+        table.add_row(r.call_id[:12], r.result, r.verdict.value if r.verdict else "",
+                      r.next_check_at.strftime("%Y-%m-%d %H:%M %Z") if r.next_check_at else "-")
+    console.print(table)
+
+
+def resolve(
+    call_id: Annotated[str, typer.Argument(help="The call (id or unique prefix).")],
+    resolution: Annotated[str, typer.Argument(help="confirmed | refuted | void")],
+    note: Annotated[str | None, typer.Option(help="Why (kept in the history).")] = None,
+    user: UserOption = LOCAL_USER,
+) -> None:
+    """Resolve a call by hand (overrides the agent's verdict). `calledit undo ID` takes it back."""
+    from calledit.scheduler import resolution as rules
+
+    if resolution not in ("confirmed", "refuted", "void"):
+        raise _fail(f"Unknown resolution {resolution!r}: use confirmed, refuted or void.")
+    store = _store(Settings())
+    try:
+        call = rules.resolve(store, user, _find(store, user, call_id), resolution,  # type: ignore[arg-type]
+                             now=datetime.now(UTC), note=note)
+    finally:
+        store.close()
+    console.print(f"{call.id[:12]}: [bold]{call.status.value}[/bold]"
+                  + (f" ({call.verdict.verdict.value})" if call.verdict else ""))
+
+
+def undo(
+    call_id: Annotated[str, typer.Argument(help="The call (id or unique prefix).")],
+    user: UserOption = LOCAL_USER,
+) -> None:
+    """Undo the latest change to a call (repeat to step further back)."""
+    from calledit.scheduler import resolution as rules
+
+    store = _store(Settings())
+    try:
+        call = rules.undo(store, user, _find(store, user, call_id), now=datetime.now(UTC))
+    except rules.NothingToUndo as exc:
+        raise _fail(exc.message) from None
+    finally:
+        store.close()
+    console.print(f"{call.id[:12]}: back to [bold]{call.status.value}[/bold]"
+                  + (f" ({call.verdict.verdict.value})" if call.verdict else ""))
+
+
+def history(
+    call_id: Annotated[str, typer.Argument(help="The call (id or unique prefix).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    user: UserOption = LOCAL_USER,
+) -> None:
+    """Every change to a call: the agent's checks, your resolutions, undos."""
+    store = _store(Settings())
+    try:
+        full = _find(store, user, call_id)
+        changes, schedule = store.history(user, full), store.schedule(user, full)
+    finally:
+        store.close()
+    if as_json:
+        sys.stdout.write(json.dumps([c.model_dump(mode="json") for c in changes], indent=2) + "\n")
+        return
+    table = Table(title=f"History of {full[:12]}")
+    for column in ("when", "who", "what", "status", "verdict", "note"):
+        table.add_column(column)
+    for c in changes:
+        table.add_row(c.at.strftime("%Y-%m-%d %H:%M"), c.actor, c.action, c.after.status.value,
+                      c.after.verdict.verdict.value if c.after.verdict else "", c.note or "")
+    console.print(table)
+    when = schedule.next_check_at if schedule else None
+    console.print(f"Next agent check: {when.isoformat() if when else 'none (resolved, or waiting for you)'}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(verify)
+    app.command()(resolve)
+    app.command()(undo)
+    app.command()(history)

@@ -1,0 +1,173 @@
+"""REST for verification: resolve by hand, override, undo, history, check now, due for you, track record.
+
+The rules live in scheduler/resolution.py and domain/track_record.py; this module only carries them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, status
+from fastapi.concurrency import run_in_threadpool
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from calledit.domain.call import Call, CallChange
+from calledit.domain.errors import NotFound
+from calledit.domain.events import VerdictEvent
+from calledit.domain.track_record import TrackRecord, track_record
+from calledit.scheduler import resolution as rules
+from calledit.scheduler.policy import agent_checks
+from calledit.server.state import AppState, CurrentUser, StateDep, WriteLimit
+from calledit.storage.base import MAX_PAGE, VerificationStore, verification_store
+
+router = APIRouter(prefix="/api", tags=["verification"])
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such call for this user"}}
+
+
+class Resolve(BaseModel):
+    """Body of `POST /api/calls/{id}/resolve`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    resolution: rules.Resolution = Field(description="confirmed | refuted | void")
+    note: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
+
+
+class CallUpdate(BaseModel):
+    """Body of `PATCH /api/calls/{id}`: your own probability that the call comes true (null clears it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    confidence: Annotated[float, Field(ge=0.0, le=1.0)] | None
+
+
+class CallHistory(BaseModel):
+    call_id: str
+    next_check_at: AwareDatetime | None = Field(description="when the agent checks next; null = it won't")
+    attempts: int = Field(description="inconclusive checks so far for the current due point")
+    changes: list[CallChange] = Field(description="oldest first")
+
+
+class DueCalls(BaseModel):
+    items: list[Call]
+
+
+def _store(state: AppState) -> VerificationStore:
+    return verification_store(state.store)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _tell(state: AppState, user: str, call: Call) -> None:
+    """Your other open tabs learn of a verdict you set by hand, as they would of the agent's."""
+    if call.verdict is not None:
+        await state.notify(user, VerdictEvent(call_id=call.id, verdict=call.verdict))
+
+
+def _not_found(exc: NotFound) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, exc.message)
+
+
+@router.post("/calls/{call_id}/resolve", response_model=Call, responses=NOT_FOUND, dependencies=[WriteLimit])
+async def resolve_call(call_id: str, body: Resolve, state: StateDep, user: CurrentUser) -> Call:
+    """Resolve a call by hand: confirmed, refuted or void. Replaces the agent's verdict if it had one
+    (recorded as an override) and stops further checks. Undo with `POST /api/calls/{id}/undo`."""
+    store = _store(state)
+    try:
+        call = await run_in_threadpool(
+            lambda: rules.resolve(store, user, call_id, body.resolution, now=_now(), note=body.note)
+        )
+    except NotFound as exc:
+        raise _not_found(exc) from exc
+    await _tell(state, user, call)
+    return call
+
+
+@router.post("/calls/{call_id}/undo", response_model=Call, responses=NOT_FOUND, dependencies=[WriteLimit])
+async def undo_change(call_id: str, state: StateDep, user: CurrentUser) -> Call:
+    """Undo the latest change to the call (yours or the agent's); repeat to step further back.
+    409 when nothing is left to undo."""
+    store = _store(state)
+    try:
+        call = await run_in_threadpool(lambda: rules.undo(store, user, call_id, now=_now()))
+    except NotFound as exc:
+        raise _not_found(exc) from exc
+    except rules.NothingToUndo as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, exc.message) from exc
+    await _tell(state, user, call)
+    return call
+
+
+@router.patch("/calls/{call_id}", response_model=Call, responses=NOT_FOUND, dependencies=[WriteLimit])
+async def update_call(call_id: str, body: CallUpdate, state: StateDep, user: CurrentUser) -> Call:
+    """Set (or clear with null) your own confidence that the call comes true; kept in the history."""
+    store = _store(state)
+    try:
+        return await run_in_threadpool(
+            lambda: rules.set_confidence(store, user, call_id, body.confidence, now=_now())
+        )
+    except NotFound as exc:
+        raise _not_found(exc) from exc
+
+
+@router.get("/calls/{call_id}/history", response_model=CallHistory, responses=NOT_FOUND)
+async def call_history(call_id: str, state: StateDep, user: CurrentUser) -> CallHistory:
+    """Every change to the call, oldest first, and when the agent checks it next."""
+    store = _store(state)
+
+    def read() -> CallHistory | None:
+        schedule = store.schedule(user, call_id)
+        if schedule is None or store.get(user, call_id) is None:
+            return None
+        return CallHistory(call_id=call_id, next_check_at=schedule.next_check_at, attempts=schedule.attempts,
+                           changes=store.history(user, call_id))
+
+    found = await run_in_threadpool(read)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No call with id {call_id!r}.")
+    return found
+
+
+@router.post("/calls/{call_id}/check", response_model=CallHistory, status_code=status.HTTP_202_ACCEPTED,
+             responses=NOT_FOUND, dependencies=[WriteLimit])
+async def check_now(call_id: str, state: StateDep, user: CurrentUser) -> CallHistory:
+    """Ask the agent to check the call at its next pass (now), whatever its schedule said.
+    400 for a human-verifiable call: only you can resolve it."""
+    store = _store(state)
+    now = _now()
+
+    def schedule_now() -> CallHistory | None:
+        call = store.get(user, call_id)
+        if call is None:
+            return None
+        if not agent_checks(call):
+            raise HTTPException(status.HTTP_400_BAD_REQUEST,
+                                "Only you can resolve a human-verifiable call: use POST .../resolve.")
+        store.record(user, call, None, next_check_at=now)
+        return CallHistory(call_id=call_id, next_check_at=now, attempts=0, changes=store.history(user, call_id))
+
+    found = await run_in_threadpool(schedule_now)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No call with id {call_id!r}.")
+    return found
+
+
+@router.get("/due", response_model=DueCalls)
+async def due_for_you(
+    state: StateDep, user: CurrentUser, limit: int = Query(100, ge=1, le=MAX_PAGE)
+) -> DueCalls:
+    """Calls due for you to resolve: human-verifiable ones whose date has come, and ones the agent could
+    not settle after every retry. Earliest verification date first."""
+    store = _store(state)
+    items = await run_in_threadpool(lambda: rules.due_for_owner(store, user, now=_now(), limit=limit))
+    return DueCalls(items=items)
+
+
+@router.get("/stats", response_model=TrackRecord)
+async def stats(state: StateDep, user: CurrentUser) -> TrackRecord:
+    """Your track record: called it / missed it, Brier score (0 best, 1 worst) and calibration bins."""
+    return track_record(await run_in_threadpool(rules.owner_calls, state.store, user))
