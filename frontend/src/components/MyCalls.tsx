@@ -66,7 +66,7 @@ export function MyCalls({ callsApi, refreshKey = 0, timeZone, pageSize = 20 }: M
         </div>
       )}
 
-      <p role="status" className="run-status">
+      <p role="status" className={`run-status${loading && !loaded ? '' : ' empty'}`}>
         {loading && !loaded ? 'Loading your calls…' : ''}
       </p>
 

@@ -21,9 +21,21 @@ test('works on a phone-sized screen', async ({ page, shot }) => {
     expect(box!.height).toBeGreaterThanOrEqual(44);
   }
   await shot('complete');
+  await page.getByRole('button', { name: 'Log Call' }).tap();
+  await expect(page.getByRole('status').filter({ hasText: 'Call logged.' })).toBeVisible();
 
-  await page.getByRole('link', { name: 'My Calls' }).tap();
+  await page.getByRole('navigation').getByRole('link', { name: 'My Calls' }).tap();
   await expect(page.getByRole('heading', { name: 'My Calls' })).toBeVisible();
+  const entry = page.getByRole('article').filter({ hasText: 'Bitcoin will close above' }).first();
+  await expect(entry).toBeVisible();
   expect(await noSideScroll()).toBe(true);
   await shot('my-calls');
+
+  await entry.getByRole('link').tap();
+  await expect(page.getByRole('button', { name: 'Delete call' })).toBeVisible();
+  expect(await noSideScroll()).toBe(true);
+  await shot('call-detail');
+  await page.getByRole('button', { name: 'Delete call' }).tap();
+  await page.getByRole('button', { name: 'Yes, delete it' }).tap();
+  await expect(page.getByRole('status').filter({ hasText: 'Call deleted.' })).toBeVisible();
 });
