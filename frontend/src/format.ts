@@ -1,6 +1,5 @@
 import type {
   CallStatus,
-  PartialCall,
   RecurringInterval,
   VerdictOutcome,
   VerifiableCategory,
@@ -81,17 +80,4 @@ function timeZoneName(date: Date, options: { timeZone?: string; locale?: string 
 /** 0.7 → "70%". */
 export function formatPercent(fraction: number): string {
   return `${Math.round(Math.min(1, Math.max(0, fraction)) * 100)}%`;
-}
-
-/**
- * Fold a `call` event into what we have. Each event should carry every field parsed so far, but
- * merging (rather than replacing) keeps the display steady if a server sends only the new fields.
- */
-export function mergePartialCall(previous: PartialCall | null, next: PartialCall): PartialCall {
-  if (!previous) return next;
-  const merged: PartialCall = { ...previous, ...next };
-  if (previous.verification_method || next.verification_method) {
-    merged.verification_method = { ...previous.verification_method, ...next.verification_method };
-  }
-  return merged;
 }

@@ -1,5 +1,5 @@
 import { useEffect, useReducer, useRef, useState, type KeyboardEvent } from 'react';
-import { mergePartialCall, userTimeZone } from '../format';
+import { userTimeZone } from '../format';
 import type { CallsApi } from '../services/calls';
 import type { PredictionError, PredictionErrorCode, PredictionService } from '../services/prediction';
 import { MAX_PROMPT_CHARS, type CallContent, type PartialCall, type StoredCall } from '../types/protocol';
@@ -71,7 +71,8 @@ function reducer(state: State, action: Action): State {
     case 'tool':
       return { ...state, stream: `${state.stream}\n[Using tool: ${action.name}]\n` };
     case 'call':
-      return { ...state, partial: mergePartialCall(state.partial, action.call) };
+      // Each event carries every field parsed so far (after a tool call the answer restarts): replace.
+      return { ...state, partial: action.call };
     case 'complete':
       return { ...state, phase: 'complete', call: action.call, partial: action.call, queuePosition: null };
     case 'failed':

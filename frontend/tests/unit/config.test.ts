@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveApiBaseUrl, resolveWebSocketUrl } from '../../src/config';
-import { formatDateTime, formatPercent, mergePartialCall, modeLabel } from '../../src/format';
+import { formatDateTime, formatPercent, modeLabel } from '../../src/format';
 import { parseRoute } from '../../src/route';
 
 describe('resolveWebSocketUrl', () => {
@@ -40,17 +40,6 @@ describe('formatting', () => {
     expect(formatPercent(1.2)).toBe('100%');
     expect(modeLabel('recurring', 'weekly')).toBe('Recurring (weekly)');
     expect(modeLabel('before_date', null)).toBe('Must happen by the date');
-  });
-
-  it('merges call partials, including the verification method lists', () => {
-    const a = mergePartialCall(null, { prediction_statement: 'A', verification_method: { source: ['s'] } });
-    const b = mergePartialCall(a, { verification_mode: 'at_date', verification_method: { criteria: ['c'] } });
-    expect(b).toEqual({
-      prediction_statement: 'A',
-      verification_mode: 'at_date',
-      verification_method: { source: ['s'], criteria: ['c'] },
-    });
-    expect(mergePartialCall(b, { prediction_statement: 'A longer' }).prediction_statement).toBe('A longer');
   });
 });
 

@@ -125,6 +125,19 @@ describe('StreamingPrediction', () => {
     expect(screen.getByText('Raw stream from the agent').closest('details')).not.toHaveAttribute('open');
   });
 
+  it('each call event replaces the last: fields from an abandoned answer do not linger', async () => {
+    const t = await setup();
+    await submit(t, 'x');
+    t.server({ type: 'status', status: 'processing' }, { type: 'text', content: '{' });
+    t.server({ type: 'call', call: { prediction_statement: 'First guess.', verification_mode: 'immediate' } });
+    expect(field('Mode')).toHaveTextContent('Checkable now');
+    t.server({ type: 'tool', name: 'resolve_date', input: { expression: 'tonight' } });
+    t.server({ type: 'call', call: { prediction_statement: 'Second answer.' } });
+    expect(field('Prediction')).toHaveTextContent('Second answer.');
+    expect(field('Mode')).toHaveTextContent('waiting…');
+    expect(screen.getByRole('log')).toHaveTextContent('[Using tool: resolve_date]');
+  });
+
   it('Log Call saves the call with my confidence and confirms', async () => {
     const t = await setup({
       'POST /api/calls': (body) => ({ status: 201, body: storedCall({ id: 'new-1', confidence: (body as { confidence: number }).confidence }) }),
