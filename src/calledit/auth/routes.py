@@ -109,11 +109,12 @@ async def signup(body: SignupBody, request: Request, state: StateDep) -> TokenRe
 async def token(body: TokenBody, request: Request, state: StateDep) -> TokenResponse:
     """Sign in (`grant_type: password`) or swap a refresh token for a new pair (`refresh_token`)."""
     local = _local(state)
-    state.limits.auth_attempt(client_ip(request))
     if body.grant_type == "refresh_token":
+        # Refresh tokens are 256 random bits: guessing is hopeless, so only passwords count as attempts.
         if not body.refresh_token:
             raise AuthError("The refresh_token grant needs refresh_token.")
         return _tokens(await run_in_threadpool(local.refresh, body.refresh_token))
+    state.limits.auth_attempt(client_ip(request))
     if not body.username or not body.password:
         raise AuthError("The password grant needs username and password.")
     return _tokens(await run_in_threadpool(local.login, body.username, body.password))

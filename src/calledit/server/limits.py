@@ -98,7 +98,8 @@ class Limits:
         self.makecall_ip = Buckets(makecall_per_minute_ip, clock=clock)
         self.writes_user = Buckets(writes_per_minute, clock=clock)
         self.writes_ip = Buckets(writes_per_minute_ip, clock=clock)
-        self.auth_ip = Buckets(auth_per_minute_ip, clock=clock)
+        # Sign-in is bursty (sign up, then sign in on a second device) but slow on average.
+        self.auth_ip = Buckets(auth_per_minute_ip, burst=max(5.0, auth_per_minute_ip / 2), clock=clock)
         self.max_streams_per_user = max_streams_per_user
         self.max_connections_per_user = max_connections_per_user
         self._streams: dict[str, int] = {}
