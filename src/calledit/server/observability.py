@@ -26,7 +26,9 @@ user_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("user_id", 
 websocket_denied: contextvars.ContextVar[bool] = contextvars.ContextVar("websocket_denied", default=False)
 
 _SECRETS = [
-    (re.compile(r"([?&](?:token|access_token|refresh_token|id_token)=)[^&\s\"']+", re.I), r"\1[redacted]"),
+    # token=..., "refresh_token": "...", password=... in URLs, forms and JSON bodies
+    (re.compile(r"(\b(?:token|access_token|refresh_token|id_token|password)[\"']?\s*[=:]\s*[\"']?)[^&\s\"',}]+",
+                re.I), r"\1[redacted]"),
     (re.compile(r"(bearer[\s,]+)[A-Za-z0-9\-_.~+/]+=*", re.I), r"\1[redacted]"),
     # Anything shaped like a JWT (three base64url parts, the first a JSON header) wherever it appears.
     (re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*"), "[redacted-jwt]"),
