@@ -103,8 +103,16 @@ test.describe('making a call', () => {
   });
 
   test('shows a model failure clearly and retries', async ({ page, shot }) => {
+    const prompts: unknown[] = [];
+    page.on('websocket', (socket) =>
+      socket.on('framesent', (frame) => {
+        const action = JSON.parse(String(frame.payload)) as { action: string; prompt?: string };
+        if (action.action === 'makecall') prompts.push(action.prompt);
+      }),
+    );
     await page.goto('/');
-    await makePrediction(page, uniquePrompt('FAILME: the sun will rise tomorrow'));
+    const prompt = uniquePrompt('FAILME: the sun will rise tomorrow');
+    await makePrediction(page, prompt);
 
     const alert = page.getByRole('alert');
     await expect(alert).toContainText('Error:');
@@ -115,7 +123,7 @@ test.describe('making a call', () => {
     await shot('model-error');
 
     await alert.getByRole('button', { name: 'Try again' }).click();
-    await expect(page.getByRole('alert')).toHaveCount(0); // cleared while the retry runs
+    await expect.poll(() => prompts).toEqual([prompt, prompt]); // the same prompt, sent again
     await expect(page.getByRole('alert')).toContainText('Scripted failure');
   });
 
