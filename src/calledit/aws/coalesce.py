@@ -73,6 +73,8 @@ class CoalescingSender:
         self._tail = 0  # pending[_tail:] may still merge (after the last barrier)
         self._wake = asyncio.Event()
         self._closing = False
+        self._urgent = 0  # drains waiting: send what is queued now
+        self._idle = asyncio.Event()  # nothing queued, nothing in flight
         self._failure: BaseException | None = None
         self._task: asyncio.Task[None] | None = None
         self.stats = SendStats()
@@ -104,6 +106,7 @@ class CoalescingSender:
         else:
             self._pending.append(_Message(event, [now], full=True))
             self._tail = len(self._pending)
+        self._idle.clear()
         self._wake.set()
 
     async def flush(self) -> None:
@@ -112,6 +115,18 @@ class CoalescingSender:
         self._wake.set()
         if self._task is not None:
             await self._task
+        if self._failure is not None:
+            raise self._failure
+
+    async def drain(self) -> None:
+        """Wait until everything queued so far has been posted; the sender keeps running."""
+        self._urgent += 1
+        self._wake.set()
+        try:
+            if self._task is not None and not self._task.done():
+                await self._idle.wait()
+        finally:
+            self._urgent -= 1
         if self._failure is not None:
             raise self._failure
 
@@ -152,7 +167,7 @@ class CoalescingSender:
     # --- sender task ------------------------------------------------------------------------------
 
     def _ready(self, now: float) -> bool:
-        if self._closing or not self.coalesce:
+        if self._closing or self._urgent or not self.coalesce:
             return True
         return any(m.full or not m.mergeable for m in self._pending) or now >= self._due()
 
@@ -163,6 +178,7 @@ class CoalescingSender:
         try:
             while True:
                 if not self._pending:
+                    self._idle.set()
                     if self._closing:
                         return
                     self._wake.clear()
@@ -174,6 +190,7 @@ class CoalescingSender:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), max(0.0, self._due() - now))
                     continue
+                self._idle.clear()
                 batch, self._pending, self._tail = self._pending, [], 0
                 for message in batch:
                     started = self._clock()
@@ -185,3 +202,5 @@ class CoalescingSender:
         except BaseException as exc:
             self._failure = exc
             self._pending.clear()
+        finally:
+            self._idle.set()

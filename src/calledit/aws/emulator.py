@@ -219,10 +219,10 @@ class GatewayEmulator:
         if socket is None:
             return _gone(connection_id)
         identity = socket.context["identity"]
-        return JSONResponse({
-            "ConnectedAt": _iso(socket.connected_at),
-            "LastActiveAt": _iso(socket.last_active),
-            "Identity": {"SourceIp": identity["sourceIp"], "UserAgent": identity.get("userAgent", "")},
+        return JSONResponse({  # the wire names (boto3 shows them as ConnectedAt, Identity, ...)
+            "connectedAt": _iso(socket.connected_at),
+            "lastActiveAt": _iso(socket.last_active),
+            "identity": {"sourceIp": identity["sourceIp"], "userAgent": identity.get("userAgent", "")},
         })
 
     async def delete(self, connection_id: str) -> Response:

@@ -20,7 +20,7 @@ MESSAGE_ROUTES = ("makecall",)  # the template's routes besides $connect, $disco
 
 def new_connection_id() -> str:
     """An id shaped like API Gateway's (base64 of 12 random bytes, e.g. 'L0SM9cOFvHcCIhw=')."""
-    return base64.b64encode(secrets.token_bytes(10)).decode()
+    return base64.urlsafe_b64encode(secrets.token_bytes(10)).decode()  # no "/": it sits in a URL path
 
 
 def route_key(body: str | None, routes: Sequence[str] = MESSAGE_ROUTES) -> str:

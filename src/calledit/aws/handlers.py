@@ -22,7 +22,7 @@ import base64
 import contextlib
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from calledit.agents.session import CallSession
@@ -33,7 +33,16 @@ from calledit.aws.connections import ConnectionStore, DynamoConnections, MemoryC
 from calledit.aws.management import ClientGone, ManagementApi, ManagementClients
 from calledit.config import Settings
 from calledit.domain.errors import ErrorCode
-from calledit.domain.events import AnyServerEvent, Cancel, ErrorEvent, MakeCall, Ping, PongEvent, encode
+from calledit.domain.events import (
+    AnyServerEvent,
+    Cancel,
+    ErrorEvent,
+    MakeCall,
+    Ping,
+    PongEvent,
+    StatusEvent,
+    encode,
+)
 from calledit.domain.frames import parse_frame
 
 log = logging.getLogger(__name__)
@@ -197,10 +206,19 @@ class LambdaRuntime:
         def post(frame: str) -> None:
             api.post(connection_id, frame)
 
+        released = False
+
+        async def release() -> None:
+            # Before the run's last event goes out: a client that answers it at once is not told `busy`.
+            nonlocal released
+            if not released:
+                released = True
+                await asyncio.to_thread(self.connections.finish_run, connection_id, run_id)
+
         async with CoalescingSender(
             post, max_delay=self.aws.flush_ms / 1000, max_bytes=self.aws.flush_bytes
         ) as sender:
-            pump = asyncio.create_task(self._pump(sender, request), name=f"makecall-{run_id}")
+            pump = asyncio.create_task(self._pump(sender, request, release), name=f"makecall-{run_id}")
             watch = asyncio.create_task(self._watch_cancel(connection_id, run_id), name=f"cancel-{run_id}")
             try:
                 await asyncio.wait({pump, watch}, return_when=asyncio.FIRST_COMPLETED)
@@ -212,15 +230,20 @@ class LambdaRuntime:
                 raise outcome  # ClientGone, or a fault of ours
             cancelled = cancelled is True
             if cancelled:
+                await sender.drain()
+                await release()
                 await sender.send(
                     ErrorEvent(code=ErrorCode.CANCELLED, message="Cancelled: the prediction was stopped.")
                 )
         return bool(cancelled)
 
-    async def _pump(self, sender: CoalescingSender, request: MakeCall) -> None:
+    async def _pump(self, sender: CoalescingSender, request: MakeCall, release: Callable[[], Awaitable[None]]) -> None:
         events = self.session.run(request)
         try:
             async for event in events:
+                if isinstance(event, ErrorEvent) or (isinstance(event, StatusEvent) and event.status == "complete"):
+                    await sender.drain()
+                    await release()
                 await sender.send(event)
         finally:
             await events.aclose()  # on cancel or a gone client: stops the model between tokens

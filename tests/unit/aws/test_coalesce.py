@@ -189,3 +189,14 @@ def test_coalescing_preserves_what_the_client_sees(events: list[AnyServerEvent],
     for frame in recorder.frames:
         if frame["type"] == "text":
             assert len(frame["content"].encode()) <= max(max_bytes, 20 * 4)
+
+
+async def test_drain_posts_everything_queued_and_the_sender_carries_on() -> None:
+    recorder = Recorder(delay=0.01)
+    async with CoalescingSender(recorder, max_delay=10.0) as sender:
+        await sender.send(text("a"))
+        await sender.send(call(x=1))
+        await sender.drain()  # without it the text would wait 10 s for its window
+        assert recorder.frames == [{"type": "text", "content": "a"}, {"type": "call", "call": {"x": 1}}]
+        await sender.send(StatusEvent(status="complete"))
+    assert recorder.types == ["text", "call", "status"]
