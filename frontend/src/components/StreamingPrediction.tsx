@@ -299,6 +299,7 @@ export default function StreamingPrediction({
               role="log"
               aria-live="polite"
               aria-label="Live output from the agent"
+              tabIndex={0} // it scrolls: keyboard users must be able to reach it
             >
               {state.stream}
               {busy && <span className="cursor" aria-hidden="true" />}

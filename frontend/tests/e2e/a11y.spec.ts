@@ -1,0 +1,37 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { expect, makePrediction, test, uniquePrompt } from './fixtures';
+
+/** axe-core's WCAG 2.1 A/AA rules over the page as it is now. */
+async function violations(page: Page) {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+test('no WCAG A/AA violations on the form, a finished call, an error, My Calls and a call', async ({ page, request }) => {
+  await page.goto('/');
+  await expect(page.getByRole('status').filter({ hasText: 'Server connection' })).toContainText('Connected');
+  expect(await violations(page)).toEqual([]);
+
+  await makePrediction(page, uniquePrompt('the Lakers will win tonight'));
+  await expect(page.getByRole('button', { name: 'Log Call' })).toBeVisible({ timeout: 20_000 });
+  await page.getByText('Raw stream from the agent').click();
+  expect(await violations(page)).toEqual([]);
+  await page.getByRole('button', { name: 'Log Call' }).click();
+  const href = await page.getByRole('link', { name: 'View it in My Calls' }).getAttribute('href');
+  const id = decodeURIComponent(href!.replace('#/calls/', ''));
+
+  await makePrediction(page, uniquePrompt('FAILME soon'));
+  await expect(page.getByRole('alert')).toBeVisible();
+  expect(await violations(page)).toEqual([]);
+
+  await page.getByRole('navigation').getByRole('link', { name: 'My Calls' }).click();
+  await expect(page.getByRole('article').first()).toBeVisible();
+  expect(await violations(page)).toEqual([]);
+
+  await page.locator(`a[href="#/calls/${encodeURIComponent(id)}"]`).click();
+  await expect(page.getByRole('heading', { name: 'Call details' })).toBeVisible();
+  await page.getByRole('button', { name: 'Delete call' }).click();
+  expect(await violations(page)).toEqual([]);
+  await request.delete(`/api/calls/${id}`);
+});
