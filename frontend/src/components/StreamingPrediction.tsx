@@ -68,8 +68,10 @@ function reducer(state: State, action: Action): State {
       return { ...state, phase: 'queued', queuePosition: action.position, statusMessage: action.message ?? null };
     case 'text':
       return { ...state, phase: 'processing', queuePosition: null, stream: state.stream + action.content };
-    case 'tool':
-      return { ...state, stream: `${state.stream}\n[Using tool: ${action.name}]\n` };
+    case 'tool': {
+      const gap = state.stream && !state.stream.endsWith('\n') ? '\n' : '';
+      return { ...state, stream: `${state.stream}${gap}[Using tool: ${action.name}]\n` };
+    }
     case 'call':
       // Each event carries every field parsed so far (after a tool call the answer restarts): replace.
       return { ...state, partial: action.call };

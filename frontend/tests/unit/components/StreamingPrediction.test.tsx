@@ -135,7 +135,7 @@ describe('StreamingPrediction', () => {
     t.server({ type: 'call', call: { prediction_statement: 'Second answer.' } });
     expect(field('Prediction')).toHaveTextContent('Second answer.');
     expect(field('Mode')).toHaveTextContent('waiting…');
-    expect(screen.getByRole('log')).toHaveTextContent('[Using tool: resolve_date]');
+    expect(screen.getByRole('log').textContent).toBe('{\n[Using tool: resolve_date]\n');
   });
 
   it('Log Call saves the call with my confidence and confirms', async () => {
