@@ -24,7 +24,8 @@ async def test_full_sequence_of_a_run(live_server: LiveServer) -> None:
         events = await until(ws, finished)
     types = [e["type"] for e in events]
     assert events[0] == {"type": "status", "status": "processing", "message": "Working on your prediction"}
-    assert types[1] == "text"
+    body = [t for t in types[1:-2] if t != "tool"]  # the date resolver may report itself first
+    assert body[0] == "text"
     assert types[-2:] == ["complete", "status"]
     assert events[-1]["status"] == "complete"
     assert set(types[1:-2]) <= {"text", "call", "tool"}
@@ -167,7 +168,7 @@ async def test_second_client_is_queued_with_its_position(
         assert third_events[-1]["position"] == 2
         assert (await until(first, finished))[-1]["status"] == "complete"
         second_rest = await until(second, finished)
-        assert second_rest[0]["type"] == "text", "the next in line starts as soon as the model is free"
+        assert second_rest[0]["type"] in {"tool", "text"}, "the next in line starts as soon as the model is free"
         third_rest = await until(third, lambda e: e["type"] != "status")
         queued = [e for e in third_events + third_rest if e.get("status") == "queued"]
         assert [e["position"] for e in queued] == [2, 1]

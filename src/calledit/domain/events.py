@@ -47,50 +47,63 @@ ACTION_NAMES = ("makecall", "cancel", "ping")
 # --- server -> client -----------------------------------------------------------------------------
 
 
-class StatusEvent(BaseModel):
+def _type_is_required(schema: dict[str, Any]) -> None:
+    # `type` has a default so code can omit it, but every frame on the wire carries it.
+    required = schema.setdefault("required", [])
+    if "type" not in required:
+        required.insert(0, "type")
+
+
+class Event(BaseModel):
+    """Base of every server event: one JSON object told apart by `type`."""
+
+    model_config = ConfigDict(json_schema_extra=_type_is_required)
+
+
+class StatusEvent(Event):
     type: Literal["status"] = "status"
     status: Literal["processing", "queued", "complete"]
     message: str | None = None
     position: int | None = Field(default=None, ge=1, description="1 = next in line (queued only)")
 
 
-class TextEvent(BaseModel):
+class TextEvent(Event):
     type: Literal["text"] = "text"
     content: str
 
 
-class ToolEvent(BaseModel):
+class ToolEvent(Event):
     type: Literal["tool"] = "tool"
     name: str
     input: dict[str, Any] = Field(default_factory=dict)
 
 
-class CallEvent(BaseModel):
+class CallEvent(Event):
     """The fields of the call parsed so far, for progressive rendering."""
 
     type: Literal["call"] = "call"
     call: dict[str, Any]
 
 
-class CompleteEvent(BaseModel):
+class CompleteEvent(Event):
     type: Literal["complete"] = "complete"
     content: CallContent
 
 
-class VerdictEvent(BaseModel):
+class VerdictEvent(Event):
     type: Literal["verdict"] = "verdict"
     call_id: str
     verdict: Verdict
 
 
-class ErrorEvent(BaseModel):
+class ErrorEvent(Event):
     type: Literal["error"] = "error"
     code: ErrorCode
     message: str
     retry_after: float | None = Field(default=None, description="seconds (rate_limited only)")
 
 
-class PongEvent(BaseModel):
+class PongEvent(Event):
     type: Literal["pong"] = "pong"
 
 
