@@ -65,10 +65,13 @@ class Verifier:
         self.lease_seconds = lease_seconds
         self.worker = worker or f"worker-{uuid.uuid4().hex[:12]}"
 
-    async def run_once(self, limit: int = 100) -> list[CheckResult]:
-        """Check due calls one by one until none is due or `limit` were checked."""
+    async def run_once(
+        self, limit: int = 100, should_stop: Callable[[], bool] | None = None
+    ) -> list[CheckResult]:
+        """Check due calls one by one until none is due, `limit` were checked, or `should_stop()` (a time
+        budget: the AWS scanner stops before its Lambda times out)."""
         results: list[CheckResult] = []
-        while len(results) < limit:
+        while len(results) < limit and not (should_stop and should_stop()):
             result = await self._next()
             if result is None:
                 break

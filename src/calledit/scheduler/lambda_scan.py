@@ -1,0 +1,81 @@
+"""AWS: the scanner Lambda. An EventBridge schedule invokes `handler` (say every 5 minutes); it runs
+verification passes over the DynamoDB store until nothing is due or its time budget is spent.
+
+Environment (besides the usual CALLEDIT_DB=dynamodb://TABLE, CALLEDIT_MODEL / CALLEDIT_VERIFY_MODEL):
+- CALLEDIT_MANAGEMENT_ENDPOINT: the WebSocket API's https://{api-id}.execute-api.{region}.amazonaws.com/{stage},
+  and CALLEDIT_CONNECTIONS_TABLE: where open connections are kept. With both, each verdict is pushed to
+  the owner's open connections as a `verdict` event; without, verdicts are only stored.
+- CALLEDIT_VERIFY_LEASE_SECONDS should exceed the function timeout, so a timed-out invocation's lease
+  outlives it and the next invocation retries the call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from calledit.config import Settings
+from calledit.domain.events import VerdictEvent, encode
+from calledit.scheduler.worker import Notify
+
+log = logging.getLogger(__name__)
+
+SAFETY_MARGIN_S = 60.0  # stop starting checks this long before the function's timeout
+DEFAULT_BUDGET_S = 600.0  # when the context does not say (local runs)
+
+
+def aws_notify(settings: Settings) -> Notify | None:
+    """Push verdicts through the API Gateway management API to the owner's open connections."""
+    from calledit.aws.config import AwsSettings
+
+    aws = AwsSettings()
+    if not aws.management_endpoint or not aws.connections_table:
+        return None
+    from calledit.aws.handlers import build_connections
+    from calledit.aws.management import ClientGone, ManagementApi, boto_client
+
+    connections = build_connections(aws)
+    api = ManagementApi(boto_client("apigatewaymanagementapi", aws.management_endpoint))
+
+    async def notify(user_id: str, event: VerdictEvent) -> int:
+        delivered = 0
+        for connection_id in await asyncio.to_thread(connections.for_user, user_id):
+            try:
+                await asyncio.to_thread(api.post, connection_id, encode(event))
+                delivered += 1
+            except ClientGone:
+                await asyncio.to_thread(connections.close, connection_id)
+        return delivered
+
+    return notify
+
+
+async def scan(settings: Settings, budget_s: float, notify: Notify | None = None) -> dict[str, Any]:
+    """One invocation's work: check due calls until none is due or the budget is spent."""
+    from calledit.scheduler.service import build_verifier
+    from calledit.storage import build_store
+
+    deadline = time.monotonic() + budget_s
+    store = build_store(settings)
+    try:
+        verifier = build_verifier(settings, store, notify=notify)
+        results = await verifier.run_once(limit=10_000, should_stop=lambda: time.monotonic() >= deadline)
+    finally:
+        store.close()
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result.result] = counts.get(result.result, 0) + 1
+    summary: dict[str, Any] = {"total": len(results), **counts, "out_of_time": time.monotonic() >= deadline}
+    log.info("checked=<%d>, out_of_time=<%s> | scan done", len(results), summary["out_of_time"])
+    return summary
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """EventBridge entry point: {"total": N, "verified": n, "checked": n, ..., "out_of_time": bool}."""
+    del event
+    settings = Settings()
+    remaining_ms = getattr(context, "get_remaining_time_in_millis", None)
+    budget = remaining_ms() / 1000 - SAFETY_MARGIN_S if remaining_ms else DEFAULT_BUDGET_S
+    return asyncio.run(scan(settings, max(budget, 1.0), aws_notify(settings)))
