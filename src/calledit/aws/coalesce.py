@@ -108,6 +108,10 @@ class CoalescingSender:
             self._tail = len(self._pending)
         self._idle.clear()
         self._wake.set()
+        if not self.coalesce or not isinstance(event, TextEvent | CallEvent):
+            # Let the sender hand it to a posting thread now: the producer may next run blocking work
+            # (the agent's tools before the model starts) that would otherwise hold this event back.
+            await asyncio.sleep(0)
 
     async def flush(self) -> None:
         """Send everything queued and stop; raises the sender's failure if posting failed."""
@@ -188,7 +192,8 @@ class CoalescingSender:
                 if not self._ready(now):
                     self._wake.clear()
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), max(0.0, self._due() - now))
+                        async with asyncio.timeout(max(0.0, self._due() - now)):
+                            await self._wake.wait()
                     continue
                 self._idle.clear()
                 batch, self._pending, self._tail = self._pending, [], 0

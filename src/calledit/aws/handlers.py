@@ -27,7 +27,7 @@ from typing import Any
 
 from calledit.agents.session import CallSession
 from calledit.auth.service import LOCAL_USER
-from calledit.aws.coalesce import CoalescingSender
+from calledit.aws.coalesce import CoalescingSender, SendStats
 from calledit.aws.config import AwsSettings
 from calledit.aws.connections import ConnectionStore, DynamoConnections, MemoryConnections
 from calledit.aws.management import ClientGone, ManagementApi, ManagementClients
@@ -91,6 +91,7 @@ class LambdaRuntime:
         self.management = management
         self._session = session
         self._session_factory = session_factory
+        self.last_send_stats: SendStats | None = None  # of the latest run (logs, benchmarks)
 
     @classmethod
     def from_env(cls, settings: Settings | None = None, aws: AwsSettings | None = None) -> LambdaRuntime:
@@ -193,11 +194,7 @@ class LambdaRuntime:
                 ),
             )
             return reply(REFUSED, "Busy")
-        try:
-            cancelled = await self._stream(api, connection_id, run_id, request)
-        finally:
-            await asyncio.to_thread(self.connections.finish_run, connection_id, run_id)
-        log.info("connection=<%s>, run=<%s>, cancelled=<%s> | run finished", connection_id, run_id, cancelled)
+        cancelled = await self._stream(api, connection_id, run_id, request)
         return reply(OK, "Cancelled" if cancelled else "Done")
 
     async def _stream(self, api: ManagementApi, connection_id: str, run_id: str, request: MakeCall) -> bool:
@@ -215,26 +212,35 @@ class LambdaRuntime:
                 released = True
                 await asyncio.to_thread(self.connections.finish_run, connection_id, run_id)
 
-        async with CoalescingSender(
-            post, max_delay=self.aws.flush_ms / 1000, max_bytes=self.aws.flush_bytes
-        ) as sender:
-            pump = asyncio.create_task(self._pump(sender, request, release), name=f"makecall-{run_id}")
-            watch = asyncio.create_task(self._watch_cancel(connection_id, run_id), name=f"cancel-{run_id}")
-            try:
-                await asyncio.wait({pump, watch}, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                pump.cancel()
-                watch.cancel()
-                outcome, cancelled = await asyncio.gather(pump, watch, return_exceptions=True)
-            if isinstance(outcome, Exception):
-                raise outcome  # ClientGone, or a fault of ours
-            cancelled = cancelled is True
-            if cancelled:
-                await sender.drain()
-                await release()
-                await sender.send(
-                    ErrorEvent(code=ErrorCode.CANCELLED, message="Cancelled: the prediction was stopped.")
-                )
+        sender = CoalescingSender(post, max_delay=self.aws.flush_ms / 1000, max_bytes=self.aws.flush_bytes)
+        try:
+            async with sender:
+                pump = asyncio.create_task(self._pump(sender, request, release), name=f"makecall-{run_id}")
+                watch = asyncio.create_task(self._watch_cancel(connection_id, run_id), name=f"cancel-{run_id}")
+                try:
+                    await asyncio.wait({pump, watch}, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    pump.cancel()
+                    watch.cancel()
+                    outcome, cancelled = await asyncio.gather(pump, watch, return_exceptions=True)
+                if isinstance(outcome, Exception):
+                    raise outcome  # ClientGone, or a fault of ours
+                cancelled = cancelled is True
+                if cancelled:
+                    await sender.drain()
+                    await release()
+                    await sender.send(
+                        ErrorEvent(code=ErrorCode.CANCELLED, message="Cancelled: the prediction was stopped.")
+                    )
+        finally:
+            await release()  # a gone client or a fault: free the connection all the same
+            self.last_send_stats = sender.stats
+            delays = sorted(sender.stats.delays) or [0.0]
+            log.info(
+                "connection=<%s>, run=<%s>, events=<%d>, posts=<%d>, hold_p95_ms=<%.1f> | run finished",
+                connection_id, run_id, sender.stats.events, sender.stats.posts,
+                1000 * delays[int(0.95 * (len(delays) - 1))],
+            )
         return bool(cancelled)
 
     async def _pump(self, sender: CoalescingSender, request: MakeCall, release: Callable[[], Awaitable[None]]) -> None:
