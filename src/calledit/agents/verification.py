@@ -1,9 +1,10 @@
 """The verification agent: a stored call in, a verdict out (confirmed | refuted | inconclusive).
 
-It first runs the deterministic tools itself (clock, calendar, arithmetic, and the web when it is on),
-reports each as a tool use, and hands their results to the model as evidence; the model answers with one
-JSON verdict, validated like the creation agent's call (one repair round). Claims the tools settle
-exactly (a weekday, a sum) are not left to the model: a verdict that contradicts them is overruled.
+It first runs the deterministic tools itself (clock, calendar, arithmetic, and the web when it is on) and
+reports each as a tool use. When they settle the statement exactly (a weekday, a sum: a false part refutes
+it, true claims that are all it says confirm it), that is the verdict and no model is asked. Otherwise
+the model gets their results as evidence and answers with one JSON verdict, validated like the creation
+agent's call (one repair round).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from calledit.config import Settings
 
 log = logging.getLogger(__name__)
+TOOLS_MODEL = "deterministic tools"  # Verdict.model when the tools alone settled the call
 
 SYSTEM_PROMPT = """\
 You are a strict fact checker. You decide whether a statement is true, using the tool results you are \
@@ -80,7 +82,7 @@ def verdict_json_schema() -> dict[str, Any]:
             "reasoning": text,
             "verdict": {"type": "string", "enum": [outcome.value for outcome in VerdictOutcome]},
             "confidence": {"type": "number"},
-            "evidence": {"type": "array", "items": evidence, "maxItems": 2},
+            "evidence": {"type": "array", "items": evidence, "maxItems": 1},
         },
         "required": ["reasoning", "verdict", "confidence", "evidence"],
     }
@@ -105,7 +107,7 @@ class VerificationReport:
     verdict: Verdict
     tools: list[ToolEvent] = field(default_factory=list)
     text: str = ""
-    overruled: bool = False  # the deterministic tools settled it against the model
+    settled_by_tools: bool = False  # calendar or arithmetic decided it exactly; the model was not asked
 
 
 def build_prompt(call: CallContent, now: datetime, found: Sequence[prepass.Finding]) -> str:
@@ -148,27 +150,30 @@ class VerificationAgent:
     async def verify(
         self, call: CallContent, *, cancel_signal: threading.Event | None = None
     ) -> VerificationReport:
-        """Check `call` now (by this agent's clock). Raises ModelError only when the model fails and the
-        tools alone cannot decide."""
+        """Check `call` now (by this agent's clock). Raises ModelError when the model fails."""
         now = self.clock()
         found, groups = self._prepass(call, now)
         tool_events = [ToolEvent(name=item.tool, input=item.input) for item in found]
         decided = prepass.settled(groups)
+        if decided is not None:
+            # The tools settled it exactly: no model can know better, and none is asked.
+            return VerificationReport(verdict=self._settled(call, decided, found, now), tools=tool_events,
+                                      settled_by_tools=True)
         try:
             local_now = now_in(lambda: now, call.timezone)
         except ClockError:
             local_now = now
-        prompt = build_prompt(call, local_now, found)
-        try:
-            draft, text, used = await self._ask(prompt, cancel_signal)
-        except CalledItError as exc:
-            if decided is None:
-                raise
-            log.warning("error=<%s> | model failed; the tools settle the call", exc.message)
-            draft, text, used = None, "", []
+        draft, text, used = await self._ask(build_prompt(call, local_now, found), cancel_signal)
         tool_events.extend(used)
-        verdict, overruled = self._decide(call, draft, decided, found, now)
-        return VerificationReport(verdict=verdict, tools=tool_events, text=text, overruled=overruled)
+        verdict = Verdict(
+            verdict=draft.verdict,
+            confidence=draft.confidence,
+            evidence=draft.evidence,
+            reasoning=draft.reasoning,
+            verified_at=now,
+            model=self.provider.name,
+        )
+        return VerificationReport(verdict=verdict, tools=tool_events, text=text)
 
     def _prepass(self, call: CallContent, now: datetime) -> tuple[list[prepass.Finding], list[prepass.Findings]]:
         texts = [call.prediction_statement, call.raw_prompt]
@@ -227,43 +232,21 @@ class VerificationAgent:
             raise self.provider.model_error(exc) from exc
         return text, used
 
-    def _decide(
-        self,
-        call: CallContent,
-        draft: VerdictDraft | None,
-        decided: bool | None,
-        found: Sequence[prepass.Finding],
-        now: datetime,
-    ) -> tuple[Verdict, bool]:
+    def _settled(
+        self, call: CallContent, holds: bool, found: Sequence[prepass.Finding], now: datetime
+    ) -> Verdict:
         criterion = call.verification_method.criteria[0]
         settled_by = [item for item in found if item.holds is not None]
-        tool_evidence = [Evidence(source=i.source, finding=i.finding, criterion=criterion) for i in settled_by]
-        overruled = False
-        if draft is None:  # the model failed; the tools settle it (ensured by the caller)
-            outcome = VerdictOutcome.CONFIRMED if decided else VerdictOutcome.REFUTED
-            draft = VerdictDraft(verdict=outcome, confidence=0.99, evidence=[],
-                                 reasoning="Settled by the deterministic tools: " + _summary(settled_by))
-        elif decided is not None:
-            expected = VerdictOutcome.CONFIRMED if decided else VerdictOutcome.REFUTED
-            if draft.verdict is not expected:
-                overruled = True
-                log.info("model=<%s>, said=<%s>, tools=<%s> | tools overrule the model",
-                         self.provider.name, draft.verdict.value, expected.value)
-                draft = VerdictDraft(
-                    verdict=expected, confidence=0.99, evidence=draft.evidence,
-                    reasoning=f"The deterministic tools settle it: {_summary(settled_by)} "
-                    f"(the model had said {draft.verdict.value}: {draft.reasoning})",
-                )
-        evidence = [*tool_evidence, *(e for e in draft.evidence if e not in tool_evidence)][:12]
-        verdict = Verdict(
-            verdict=draft.verdict,
-            confidence=draft.confidence,
-            evidence=evidence,
-            reasoning=draft.reasoning,
+        if not holds:  # one false part refutes the statement: name it first
+            settled_by.sort(key=lambda item: bool(item.holds))
+        return Verdict(
+            verdict=VerdictOutcome.CONFIRMED if holds else VerdictOutcome.REFUTED,
+            confidence=1.0,
+            evidence=[Evidence(source=i.source, finding=i.finding, criterion=criterion) for i in settled_by][:6],
+            reasoning="Settled by the deterministic tools: " + " ".join(i.finding for i in settled_by),
             verified_at=now,
-            model=self.provider.name,
+            model=TOOLS_MODEL,
         )
-        return verdict, overruled
 
 
 def parse_verdict(text: str) -> tuple[VerdictDraft | None, str]:
@@ -303,10 +286,6 @@ def _normalize(payload: dict[str, Any]) -> None:
         payload["evidence"] = items
 
 
-def _summary(items: Sequence[prepass.Finding]) -> str:
-    return " ".join(item.finding for item in items)
-
-
 def build_verification_agent(settings: Settings, provider: Provider, clock: Clock = system_clock) -> VerificationAgent:
     """The verifier from settings: the web backend, and model-side tools for hosted models only (a small
     embedded model calls tools unreliably, so it gets the pre-pass results instead)."""
@@ -318,3 +297,29 @@ def build_verification_agent(settings: Settings, provider: Provider, clock: Cloc
     return VerificationAgent(
         provider, clock=clock, web=web, tools=verification_tools(clock, web), model_tools=hosted
     )
+
+
+# --- `calledit eval --verify` -----------------------------------------------------------------------
+
+OUTCOMES = tuple(outcome.value for outcome in VerdictOutcome)
+
+
+async def verify_case(
+    settings: Settings, provider: Provider, call: CallContent, now: datetime
+) -> VerificationReport:
+    """The eval's per-case verifier: the case's call checked with the clock frozen at the case's `now`."""
+    return await build_verification_agent(settings, provider, clock=lambda: now).verify(call)
+
+
+def confusion_matrix(pairs: Sequence[tuple[str, str]]) -> dict[str, dict[str, int]]:
+    """expected -> got -> count over (expected, got) verdict pairs; 'error' when the check failed."""
+    labels = (*OUTCOMES, "error")
+    matrix = {expected: dict.fromkeys(labels, 0) for expected in OUTCOMES}
+    for expected, got in pairs:
+        matrix[expected][got if got in labels else "error"] += 1
+    return matrix
+
+
+def verdict_accuracy(pairs: Sequence[tuple[str, str]]) -> float | None:
+    """Share of cases whose verdict matches the expected one (None for no cases)."""
+    return sum(expected == got for expected, got in pairs) / len(pairs) if pairs else None
