@@ -1,48 +1,72 @@
 """DynamoDB adapter: `CALLEDIT_DB=dynamodb://TABLE?endpoint=URL&region=REGION`.
 
-One item per call, keyed by owner (partition) and id (sort), so reading, replacing and deleting a call
-are single-key operations that can never touch another user's data. Listing, newest first, goes
-through a local secondary index on `created` (`<created_at>#<id>`): an LSI, unlike a GSI, can be read
-strongly consistent, so a call is listed as soon as `add` returns. The call is stored as its JSON
-document beside the key attributes, as in SQLite: no float-to-Decimal round trips.
+One table, partitioned by owner, so no operation can reach another user's data:
 
-The table layout is `CALLS_TABLE`; deploy/aws/template.yaml declares the same (a test holds them equal).
+- a call is one item, sort key `id`. Reading, replacing and deleting it are single-key operations. It
+  carries its JSON document beside the attributes the indexes sort on, as in SQLite (no float-to-Decimal
+  round trips), and its verification schedule: `next_check`, `attempts`, `lease_worker`, `lease_until`.
+- its history entries sit beside it, sort key `<call id>#h#<recorded at>#<change id>` (ids are hex, so
+  they never collide with a call id), read in order with one Query.
+
+Indexes: `by_created` (LSI, owner + `<created_at>#<id>`) lists newest first; `by_verification_date` (LSI,
+owner + `<verification_date>#<id>`) finds calls waiting for their owner; both LSIs, so both can be read
+strongly consistent. `due` (sparse GSI: only calls with a next check carry `queue`) orders every owner's
+due checks by time; claiming one is a conditional write on the call item, so two workers never hold the
+same call even though the GSI itself is eventually consistent.
+
+The layout is `CALLS_TABLE`; deploy/aws/template.yaml declares the same (a test holds them equal).
 """
 
 from __future__ import annotations
 
+import builtins
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from calledit.domain.call import Call, CallCreate, CallPage
+from calledit.domain.call import Call, CallChange, CallCreate, CallPage, CallStatus
 from calledit.domain.errors import ConfigurationError
-from calledit.storage.base import check_limit, decode_cursor, encode_cursor, new_call
+from calledit.storage.base import CheckSchedule, Claim, check_limit, decode_cursor, encode_cursor, new_call
 
 log = logging.getLogger(__name__)
 
 BY_CREATED = "by_created"
+BY_VERIFICATION_DATE = "by_verification_date"
+DUE = "due"
+QUEUE = "due"  # the one partition of the `due` index (shard it by id if checks ever outgrow ~1,000 writes/s)
+HISTORY = "#h#"
+LAST = "~"  # sorts after every hex id: "<stamp>#~" bounds all keys at that stamp
+
+
+def _keys(*pairs: tuple[str, str]) -> list[dict[str, str]]:
+    return [{"AttributeName": name, "KeyType": kind} for name, kind in pairs]
+
 
 # What the table looks like, for create_table and for the SAM template's CallsTable.
 CALLS_TABLE: dict[str, Any] = {
     "AttributeDefinitions": [
-        {"AttributeName": "owner", "AttributeType": "S"},
-        {"AttributeName": "id", "AttributeType": "S"},
-        {"AttributeName": "created", "AttributeType": "S"},
+        {"AttributeName": name, "AttributeType": "S"}
+        for name in ("owner", "id", "created", "vdate", "queue", "next_check")
     ],
-    "KeySchema": [
-        {"AttributeName": "owner", "KeyType": "HASH"},
-        {"AttributeName": "id", "KeyType": "RANGE"},
-    ],
+    "KeySchema": _keys(("owner", "HASH"), ("id", "RANGE")),
     "LocalSecondaryIndexes": [
         {
             "IndexName": BY_CREATED,
-            "KeySchema": [
-                {"AttributeName": "owner", "KeyType": "HASH"},
-                {"AttributeName": "created", "KeyType": "RANGE"},
-            ],
+            "KeySchema": _keys(("owner", "HASH"), ("created", "RANGE")),
             "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["doc"]},
+        },
+        {
+            "IndexName": BY_VERIFICATION_DATE,
+            "KeySchema": _keys(("owner", "HASH"), ("vdate", "RANGE")),
+            "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["doc", "status", "next_check"]},
+        },
+    ],
+    "GlobalSecondaryIndexes": [
+        {
+            "IndexName": DUE,
+            "KeySchema": _keys(("queue", "HASH"), ("next_check", "RANGE")),
+            "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["lease_until"]},
         }
     ],
     "BillingMode": "PAY_PER_REQUEST",
@@ -56,6 +80,10 @@ def stamp(value: datetime) -> str:
 
 def created_key(created_at: str, call_id: str) -> str:
     return f"{created_at}#{call_id}"
+
+
+def _parse(key: str | None) -> datetime | None:
+    return datetime.fromisoformat(key.split("#", 1)[0]) if key else None
 
 
 def dynamo_client(endpoint: str | None, region: str | None) -> Any:
@@ -96,7 +124,7 @@ def parse_dynamodb_url(url: str) -> tuple[str, dict[str, str]]:
 
 
 class DynamoCallStore:
-    """The `CallStore` port over one DynamoDB table (see CALLS_TABLE)."""
+    """The `CallStore` and `VerificationStore` ports over one DynamoDB table (see CALLS_TABLE)."""
 
     def __init__(self, table: str, client: Any) -> None:
         self.table = table
@@ -115,10 +143,9 @@ class DynamoCallStore:
 
     def create_table(self) -> bool:
         """Create the table if it does not exist; True when it was created."""
-        errors = self.client.exceptions
         try:
             self.client.create_table(TableName=self.table, **CALLS_TABLE)
-        except errors.ResourceInUseException:
+        except self.client.exceptions.ResourceInUseException:
             return False
         self.client.get_waiter("table_exists").wait(TableName=self.table, WaiterConfig={"Delay": 1})
         log.info("table=<%s> | created the calls table", self.table)
@@ -127,20 +154,21 @@ class DynamoCallStore:
     # --- the port ---------------------------------------------------------------------------------
 
     def add(self, owner: str, call: CallCreate) -> Call:
+        from calledit.scheduler.policy import first_check_at
+
         stored = new_call(call)
-        self.client.put_item(
-            TableName=self.table,
-            Item=self._item(owner, stored),
-            ConditionExpression="attribute_not_exists(id)",
-        )
+        first = first_check_at(stored, stored.created_at)
+        item = {**self._item(owner, stored), "attempts": {"N": "0"}}
+        if first is not None:
+            item.update(queue={"S": QUEUE}, next_check={"S": created_key(stamp(first), stored.id)})
+        self.client.put_item(TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(id)")
         return stored
 
     def get(self, owner: str, call_id: str) -> Call | None:
+        if HISTORY in call_id:
+            return None
         found = self.client.get_item(
-            TableName=self.table,
-            Key=self._key(owner, call_id),
-            ConsistentRead=True,
-            ProjectionExpression="doc",
+            TableName=self.table, Key=self._key(owner, call_id), ConsistentRead=True, ProjectionExpression="doc"
         ).get("Item")
         return Call.model_validate_json(found["doc"]["S"]) if found else None
 
@@ -152,26 +180,15 @@ class DynamoCallStore:
             created_at, call_id = decode_cursor(cursor)
             condition += " AND created < :after"
             values[":after"] = {"S": created_key(created_at, call_id)}
-        rows: list[dict[str, Any]] = []
-        start: dict[str, Any] | None = None
-        while len(rows) <= limit:  # one more than asked tells whether there is a next page
-            query: dict[str, Any] = {
-                "TableName": self.table,
-                "IndexName": BY_CREATED,
-                "KeyConditionExpression": condition,
-                "ExpressionAttributeNames": {"#owner": "owner"},
-                "ExpressionAttributeValues": values,
-                "ScanIndexForward": False,
-                "ConsistentRead": True,
-                "Limit": limit + 1 - len(rows),
-            }
-            if start:
-                query["ExclusiveStartKey"] = start
-            page = self.client.query(**query)
-            rows.extend(page.get("Items", []))
-            start = page.get("LastEvaluatedKey")
-            if not start:
-                break
+        rows = self._query(
+            limit + 1,  # one more than asked tells whether there is a next page
+            IndexName=BY_CREATED,
+            KeyConditionExpression=condition,
+            ExpressionAttributeNames={"#owner": "owner"},
+            ExpressionAttributeValues=values,
+            ScanIndexForward=False,
+            ConsistentRead=True,
+        )
         items = [Call.model_validate_json(row["doc"]["S"]) for row in rows[:limit]]
         next_cursor = None
         if len(rows) > limit:
@@ -180,17 +197,19 @@ class DynamoCallStore:
         return CallPage(items=items, next_cursor=next_cursor)
 
     def delete(self, owner: str, call_id: str) -> bool:
+        if HISTORY in call_id:
+            return False
         gone = self.client.delete_item(TableName=self.table, Key=self._key(owner, call_id), ReturnValues="ALL_OLD")
-        return "Attributes" in gone
+        if "Attributes" not in gone:
+            return False
+        for entry in self._history_items(owner, call_id, keys_only=True):  # the history goes with the call
+            self.client.delete_item(TableName=self.table, Key={"owner": entry["owner"], "id": entry["id"]})
+        return True
 
     def save(self, owner: str, call: Call) -> Call:
         stored = call.model_copy(update={"updated_at": datetime.now(UTC)})
         try:
-            self.client.put_item(
-                TableName=self.table,
-                Item=self._item(owner, stored),
-                ConditionExpression="attribute_exists(id)",
-            )
+            self.client.update_item(**self._update_call(owner, stored), ConditionExpression="attribute_exists(id)")
         except self.client.exceptions.ConditionalCheckFailedException:
             raise KeyError(call.id) from None
         return stored
@@ -198,7 +217,178 @@ class DynamoCallStore:
     def close(self) -> None:
         self.client.close()
 
+    # --- verification -----------------------------------------------------------------------------
+
+    def claim_due(self, now: datetime, worker: str, lease_seconds: float, limit: int = 10) -> builtins.list[Claim]:
+        at, until = stamp(now), stamp(now + timedelta(seconds=lease_seconds))
+        claims: builtins.list[Claim] = []
+        start: dict[str, Any] | None = None
+        while len(claims) < limit:
+            query: dict[str, Any] = {
+                "TableName": self.table,
+                "IndexName": DUE,
+                "KeyConditionExpression": "#queue = :queue AND next_check <= :now",
+                "FilterExpression": "attribute_not_exists(lease_until) OR lease_until <= :at",
+                "ExpressionAttributeNames": {"#queue": "queue"},
+                "ExpressionAttributeValues": {
+                    ":queue": {"S": QUEUE}, ":now": {"S": f"{at}#{LAST}"}, ":at": {"S": at}
+                },
+                "Limit": max(limit, 25),
+            }
+            if start:
+                query["ExclusiveStartKey"] = start
+            page = self.client.query(**query)
+            for row in page.get("Items", []):
+                claim = self._claim(row, at, until, worker)
+                if claim is not None:
+                    claims.append(claim)
+                    if len(claims) == limit:
+                        break
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                break
+        return claims
+
+    def _claim(self, row: dict[str, Any], at: str, until: str, worker: str) -> Claim | None:
+        """Lease one candidate the index showed, if it is still due at the same time and still free."""
+        try:
+            item = self.client.update_item(
+                TableName=self.table,
+                Key={"owner": row["owner"], "id": row["id"]},
+                UpdateExpression="SET lease_worker = :worker, lease_until = :until",
+                ConditionExpression="next_check = :seen AND (attribute_not_exists(lease_until) OR lease_until <= :at)",
+                ExpressionAttributeValues={
+                    ":worker": {"S": worker}, ":until": {"S": until}, ":seen": row["next_check"], ":at": {"S": at}
+                },
+                ReturnValues="ALL_NEW",
+            )["Attributes"]
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return None  # claimed by someone else, rescheduled or deleted since the index was written
+        due = _parse(item["next_check"]["S"])
+        assert due is not None
+        call = Call.model_validate_json(item["doc"]["S"])
+        return Claim(item["owner"]["S"], call, due, int(item.get("attempts", {}).get("N", "0")))
+
+    def record(
+        self,
+        owner: str,
+        call: Call,
+        change: CallChange | None,
+        *,
+        next_check_at: datetime | None,
+        attempts: int = 0,
+        worker: str | None = None,
+    ) -> Call | None:
+        stored = call.model_copy(update={"updated_at": datetime.now(UTC)})
+        update = self._update_call(owner, stored)
+        update["UpdateExpression"] += ", attempts = :attempts"
+        update["ExpressionAttributeValues"][":attempts"] = {"N": str(attempts)}
+        if next_check_at is None:
+            update["UpdateExpression"] += " REMOVE lease_worker, lease_until, #queue, next_check"
+        else:
+            update["UpdateExpression"] += ", #queue = :queue, next_check = :next REMOVE lease_worker, lease_until"
+            update["ExpressionAttributeValues"].update(
+                {":queue": {"S": QUEUE}, ":next": {"S": created_key(stamp(next_check_at), call.id)}}
+            )
+        update["ExpressionAttributeNames"]["#queue"] = "queue"
+        if worker is None:
+            update["ConditionExpression"] = "attribute_exists(id)"
+        else:  # a claimed check lands only while its worker still holds the lease
+            update["ConditionExpression"] = "attribute_exists(id) AND lease_worker = :worker"
+            update["ExpressionAttributeValues"][":worker"] = {"S": worker}
+        writes: builtins.list[dict[str, Any]] = [{"Update": update}]
+        if change is not None:
+            entry = f"{call.id}{HISTORY}{stamp(datetime.now(UTC))}#{change.id}"
+            writes.append({"Put": {
+                "TableName": self.table,
+                "Item": {"owner": {"S": owner}, "id": {"S": entry}, "change": {"S": change.model_dump_json()}},
+                "ConditionExpression": "attribute_not_exists(id)",
+            }})
+        try:
+            self.client.transact_write_items(TransactItems=writes)
+        except self.client.exceptions.TransactionCanceledException as exc:
+            reasons = exc.response.get("CancellationReasons", [])
+            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+                if worker is not None:
+                    return None
+                raise KeyError(call.id) from None
+            raise
+        return stored
+
+    def history(self, owner: str, call_id: str) -> builtins.list[CallChange]:
+        return [CallChange.model_validate_json(row["change"]["S"]) for row in self._history_items(owner, call_id)]
+
+    def schedule(self, owner: str, call_id: str) -> CheckSchedule | None:
+        if HISTORY in call_id:
+            return None
+        item = self.client.get_item(
+            TableName=self.table,
+            Key=self._key(owner, call_id),
+            ConsistentRead=True,
+            ProjectionExpression="next_check, attempts, lease_worker, lease_until",
+        ).get("Item")
+        if item is None:
+            return None
+        return CheckSchedule(
+            next_check_at=_parse(item.get("next_check", {}).get("S")),
+            attempts=int(item.get("attempts", {}).get("N", "0")),
+            lease_worker=item.get("lease_worker", {}).get("S"),
+            lease_until=_parse(item.get("lease_until", {}).get("S")),
+        )
+
+    def awaiting_owner(self, owner: str, now: datetime, limit: int = 100) -> builtins.list[Call]:
+        rows = self._query(
+            limit,
+            IndexName=BY_VERIFICATION_DATE,
+            KeyConditionExpression="#owner = :owner AND vdate <= :now",
+            FilterExpression="#status IN (:pending, :inconclusive) AND attribute_not_exists(next_check)",
+            ExpressionAttributeNames={"#owner": "owner", "#status": "status"},
+            ExpressionAttributeValues={
+                ":owner": {"S": owner},
+                ":now": {"S": f"{stamp(now)}#{LAST}"},
+                ":pending": {"S": CallStatus.PENDING.value},
+                ":inconclusive": {"S": CallStatus.INCONCLUSIVE.value},
+            },
+            ConsistentRead=True,
+        )
+        return [Call.model_validate_json(row["doc"]["S"]) for row in rows[:limit]]
+
     # --- items ------------------------------------------------------------------------------------
+
+    def _query(self, wanted: int, **query: Any) -> builtins.list[dict[str, Any]]:
+        """Up to `wanted` items, following pages (a page stops at 1 MB, or early under a filter)."""
+        rows: builtins.list[dict[str, Any]] = []
+        start: dict[str, Any] | None = None
+        while len(rows) < wanted:
+            page = self.client.query(
+                TableName=self.table,
+                Limit=wanted - len(rows),
+                **query,
+                **({"ExclusiveStartKey": start} if start else {}),
+            )
+            rows.extend(page.get("Items", []))
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                break
+        return rows
+
+    def _history_items(self, owner: str, call_id: str, keys_only: bool = False) -> builtins.list[dict[str, Any]]:
+        rows: builtins.list[dict[str, Any]] = []
+        start: dict[str, Any] | None = None
+        while True:
+            page = self.client.query(
+                TableName=self.table,
+                KeyConditionExpression="#owner = :owner AND begins_with(id, :prefix)",
+                ExpressionAttributeNames={"#owner": "owner"},
+                ExpressionAttributeValues={":owner": {"S": owner}, ":prefix": {"S": f"{call_id}{HISTORY}"}},
+                ConsistentRead=True,
+                **({"ProjectionExpression": "#owner, id"} if keys_only else {}),
+                **({"ExclusiveStartKey": start} if start else {}),
+            )
+            rows.extend(page.get("Items", []))
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return rows
 
     @staticmethod
     def _key(owner: str, call_id: str) -> dict[str, Any]:
@@ -210,9 +400,26 @@ class DynamoCallStore:
             "owner": {"S": owner},
             "id": {"S": call.id},
             "created": {"S": created_key(stamp(call.created_at), call.id)},
+            "vdate": {"S": created_key(stamp(call.verification_date), call.id)},
             "status": {"S": call.status.value},
             "verification_mode": {"S": call.verification_mode.value},
-            "verification_date": {"S": stamp(call.verification_date)},
             "updated_at": {"S": stamp(call.updated_at)},
             "doc": {"S": call.model_dump_json()},
+        }
+
+    def _update_call(self, owner: str, call: Call) -> dict[str, Any]:
+        """An UpdateItem of the call's own attributes that leaves its schedule and lease alone."""
+        return {
+            "TableName": self.table,
+            "Key": self._key(owner, call.id),
+            "UpdateExpression": "SET doc = :doc, #status = :status, verification_mode = :mode, vdate = :vdate,"
+            " updated_at = :updated",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {
+                ":doc": {"S": call.model_dump_json()},
+                ":status": {"S": call.status.value},
+                ":mode": {"S": call.verification_mode.value},
+                ":vdate": {"S": created_key(stamp(call.verification_date), call.id)},
+                ":updated": {"S": stamp(call.updated_at)},
+            },
         }

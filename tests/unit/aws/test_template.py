@@ -44,7 +44,7 @@ def test_every_function_handler_is_a_callable_in_the_package(template: dict[str,
     functions = resources(template, "AWS::Serverless::Function")
     assert set(functions) == {
         "ConnectFunction", "DisconnectFunction", "MakeCallStreamFunction", "DefaultFunction",
-        "ConnectAuthorizerFunction", "ApiFunction",
+        "ConnectAuthorizerFunction", "ApiFunction", "VerificationScanFunction",
     }
     code_uri = ROOT / "deploy" / "aws" / template["Globals"]["Function"]["CodeUri"]
     for name, function in functions.items():
@@ -84,11 +84,15 @@ def test_each_route_may_invoke_only_its_own_function(template: dict[str, Any]) -
     assert by_function["DefaultFunction"].endswith("${WebSocketApi}/*/$default")
     assert by_function["ConnectAuthorizerFunction"].endswith("${WebSocketApi}/authorizers/${ConnectAuthorizer}")
     assert by_function["ApiFunction"].endswith("${HttpApi}/*")
+    scan = template["Resources"]["VerificationScanFunction"]["Properties"]
+    assert scan["Events"]["Scan"]["Type"] == "Schedule"  # EventBridge invokes it, not API Gateway
+    lease = int(scan["Environment"]["Variables"]["CALLEDIT_VERIFY_LEASE_SECONDS"])
+    assert lease > scan["Timeout"], "a lease must outlive the function, or a timed-out check runs twice"
 
 
 def test_tables_match_the_adapters(template: dict[str, Any]) -> None:
     calls = template["Resources"]["CallsTable"]["Properties"]
-    for key in ("AttributeDefinitions", "KeySchema", "LocalSecondaryIndexes", "BillingMode"):
+    for key in ("AttributeDefinitions", "KeySchema", "LocalSecondaryIndexes", "GlobalSecondaryIndexes", "BillingMode"):
         assert calls[key] == CALLS_TABLE[key], key
     connections = template["Resources"]["ConnectionsTable"]["Properties"]
     for key in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode"):
@@ -119,6 +123,7 @@ def test_iam_is_least_privilege(template: dict[str, Any]) -> None:
         return found
 
     assert "execute-api:ManageConnections" not in actions("ConnectFunction") | actions("ApiFunction")
+    assert {a for a in actions("ApiFunction") if not a.startswith("dynamodb:")} == set()
     assert {a for a in actions("DefaultFunction") if a.startswith("bedrock:")} == set()
     assert actions("ConnectFunction") == {"dynamodb:PutItem"}
     assert actions("DisconnectFunction") == {"dynamodb:DeleteItem"}
