@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     local_threads: int | None = Field(default=None, ge=1)
     local_context: int = Field(default=4096, ge=512)
     max_tokens: int = Field(default=700, ge=16)
+    # How to read numeric dates such as 12/3: auto = MDY in US timezones, DMY elsewhere.
+    date_order: Literal["auto", "MDY", "DMY", "YMD"] = "auto"
 
     # The scripted test double: chunks per second (0 = no delay) and a failure trigger for tests/demos.
     scripted_rate: float = Field(default=40.0, ge=0.0)

