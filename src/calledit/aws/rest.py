@@ -29,3 +29,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         _handler = build_handler(Settings())
     response: dict[str, Any] = _handler(event, context)
     return response
+
+
+def reset() -> None:
+    """Forget the container's app (tests that change the environment)."""
+    global _handler
+    _handler = None
