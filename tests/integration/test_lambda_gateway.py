@@ -16,6 +16,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import InvalidStatus
 
 from calledit.aws import handlers
 from calledit.aws.config import AwsSettings
@@ -29,6 +30,7 @@ from calledit.domain.call import CallContent
 from calledit.providers.base import Provider
 from calledit.providers.scripted import ScriptedModel
 from calledit.server import create_app
+from tests.fixtures.auth import AUDIENCE, local_authenticator, oidc_issuer, sign_up
 from tests.fixtures.dynamodb import DynamoLocal
 from tests.fixtures.server import LiveServer, run_server
 from tests.fixtures.wsclient import finished, makecall, next_event, until
@@ -308,3 +310,57 @@ async def test_the_ui_is_served_and_its_socket_path_works(stack: LambdaStack) ->
     async with connect(f"ws://127.0.0.1:{stack.server.port}/prod") as ws:  # the stage path, as on AWS
         await ws.send('{"action": "ping"}')
         assert await next_event(ws) == {"type": "pong"}
+
+
+# --- $connect authorization, as the stack does it ---------------------------------------------------
+
+
+def auth_stack(tmp_path: Path, dynamodb: DynamoLocal, **overrides: Any) -> tuple[FastAPI, DynamoConnections]:
+    settings, aws = stack_settings(tmp_path, dynamodb)
+    authenticator = overrides.pop("authenticator", None)
+    settings = settings.model_copy(update=overrides)
+    provider = Provider(name="scripted (test double)", model=ScriptedModel(rate=0), concurrency=4)
+    app = create_emulator_app(settings, aws=aws, provider=provider, auth=authenticator)
+    connections = app.state.gateway.runtime.connections
+    assert isinstance(connections, DynamoConnections)
+    return app, connections
+
+
+async def refused_with(url: str) -> int:
+    with pytest.raises(InvalidStatus) as refused:
+        async with connect(url):
+            pass
+    return refused.value.response.status_code
+
+
+async def test_with_cognito_style_auth_the_authorizer_checks_the_token(
+    tmp_path: Path, dynamodb_local: DynamoLocal
+) -> None:
+    with oidc_issuer() as issuer:
+        app, connections = auth_stack(tmp_path, dynamodb_local, auth="oidc", oidc_issuer=issuer.url,
+                                      oidc_audience=AUDIENCE)
+        with run_server(app) as server:
+            assert await refused_with(server.ws) == 401  # no token
+            assert await refused_with(f"{server.ws}?token=not.a.jwt") == 401
+            assert await refused_with(f"{server.ws}?token={issuer.token(aud='another-app')}") == 401
+            async with connect(f"{server.ws}?token={issuer.token(sub='alice-sub')}") as ws:
+                await ws.send('{"action": "ping"}')
+                assert await next_event(ws) == {"type": "pong"}
+                (connection_id,) = connections.for_user("alice-sub")  # the $connect handler recorded the user
+                info = connections.get(connection_id)
+                assert info is not None and info.user_id == "alice-sub"
+
+
+async def test_with_local_accounts_the_apps_tokens_stand_in_for_cognito(
+    tmp_path: Path, dynamodb_local: DynamoLocal
+) -> None:
+    app, connections = auth_stack(tmp_path, dynamodb_local, auth="local",
+                                  authenticator=local_authenticator(tmp_path / "users.db"))
+    with run_server(app) as server:
+        assert await refused_with(server.ws) == 401
+        account = await asyncio.to_thread(sign_up, server.http, "alice")
+        async with connect(f"{server.ws}?token={account.access_token}") as ws:
+            await makecall(ws, "It rains in Paris tomorrow")
+            events = await until(ws, finished)
+            assert events[-1]["status"] == "complete"
+            assert len(connections.for_user(account.id)) == 1  # recorded under the account's id

@@ -29,6 +29,7 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from calledit.agents.session import CallSession
 from calledit.auth.errors import AuthError
+from calledit.auth.service import Authenticator
 from calledit.aws.authorizer import ConnectAuthorizer, Unauthorized, policy, token_of
 from calledit.aws.config import AwsSettings
 from calledit.aws.connections import ConnectionStore, DynamoConnections
@@ -295,6 +296,7 @@ def create_emulator_app(
     store: CallStore | None = None,
     session: CallSession | None = None,
     connections: ConnectionStore | None = None,
+    auth: Authenticator | None = None,
 ) -> FastAPI:
     """The ASGI app (REST, UI, /healthz) with its /ws replaced by the emulated gateway and Lambda handlers.
 
@@ -303,7 +305,7 @@ def create_emulator_app(
 
     settings = settings or Settings()
     aws = aws or AwsSettings()
-    app = create_app(settings, provider=provider, store=store, session=session)
+    app = create_app(settings, provider=provider, store=store, session=session, auth=auth)
     state: AppState = app.state.calledit
     runtime = LambdaRuntime(
         settings,
