@@ -454,10 +454,12 @@ def _weekday(match: re.Match[str], clock: _Clock, southern: bool) -> Span | None
     return start, end, "day"
 
 
-_UNIT_STEPS: dict[str, timedelta | relativedelta] = {"minute": timedelta(minutes=1), "min": timedelta(minutes=1), "hour": timedelta(hours=1),
-               "hr": timedelta(hours=1), "day": relativedelta(days=1), "week": relativedelta(weeks=1),
-               "fortnight": relativedelta(weeks=2), "month": relativedelta(months=1),
-               "year": relativedelta(years=1), "yr": relativedelta(years=1), "decade": relativedelta(years=10)}
+_UNIT_STEPS: dict[str, timedelta | relativedelta] = {
+    "minute": timedelta(minutes=1), "min": timedelta(minutes=1), "hour": timedelta(hours=1),
+    "hr": timedelta(hours=1), "day": relativedelta(days=1), "week": relativedelta(weeks=1),
+    "fortnight": relativedelta(weeks=2), "month": relativedelta(months=1),
+    "year": relativedelta(years=1), "yr": relativedelta(years=1), "decade": relativedelta(years=10),
+}
 
 
 def _duration(match: re.Match[str], clock: _Clock, southern: bool) -> Span | None:
@@ -627,10 +629,12 @@ def _split_lead(text: str, start: int, end: int, kind: str) -> tuple[int, str | 
 
 
 def _cue_before(text: str, start: int) -> str | None:
-    words = re.findall(r"[a-z]+", text[max(0, start - 20):start].lower())
-    for word in reversed(words[-2:]):
-        if word in _CUES:
-            return str(word)
+    """The word right before an expression ("by" Friday, "on" 12/3), skipping an article."""
+    words = re.findall(r"[a-z]+", text[max(0, start - 24):start].lower())
+    while words and words[-1] in ("the", "a"):
+        words.pop()
+    if words and words[-1] in _CUES:
+        return str(words[-1])
     return None
 
 

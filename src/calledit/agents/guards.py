@@ -22,12 +22,16 @@ from calledit.domain.events import ToolEvent
 
 TOOL_NAME = "resolve_dates"
 
-_RECURRING = re.compile(
-    r"\b(?:every|each)\s+(?:single\s+)?(?P<unit>day|morning|evening|night|weekday|week|weekend|month|"
-    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b|\b(?P<daily>daily|nightly)\b|\b(?P<weekly>weekly)\b|"
+_EVERY = re.compile(
+    r"\b(?:every|each)\s+(?:single\s+)?(?:(?P<count>\d+)\s+)?(?P<unit>days?|mornings?|evenings?|nights?|"
+    r"weekdays?|weeks?|weekends?|months?|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b|"
+    r"\b(?P<daily>daily|nightly)\b|\b(?P<weekly>weekly)\b",
+    re.I,
+)
+_STAYS = re.compile(
     r"\b(?:stays?|staying|remains?|remaining|keeps?\s+(?:being|going|rising|falling|growing)|holds?)\s+"
     r"(?:above|below|under|over|at|in|on|within|open|closed|the|number|first|top|ahead|positive|negative|"
-    r"warm|cold|dry|sunny|higher|lower)\b|\bevery\s+(?:single\s+)?time\b|\bevery\s+\d+\s+(?P<units>days|weeks)\b",
+    r"warm|cold|dry|sunny|higher|lower)\b|\b(?:keeps?|kept)\s+(?:rising|falling|growing|going)\b",
     re.I,
 )
 _DEADLINE_CUES = ("by", "before", "within")
@@ -57,13 +61,17 @@ class ModeReading:
 def read_mode_cues(prediction: str, expressions: list[TimeExpression]) -> ModeReading:
     """A deterministic reading of "by", "before", "every", "stays", "will" and tense."""
     future = bool(_FUTURE.search(prediction))
-    recurring = _RECURRING.search(prediction)
-    if recurring:
-        unit = (recurring.group("unit") or recurring.group("units") or "").lower()
-        weekly = bool(recurring.group("weekly")) or unit in ("week", "weeks", "weekend", "month") or (
+    every = _EVERY.search(prediction)
+    if every:
+        unit = (every.group("unit") or "").lower().rstrip("s")
+        weekly = bool(every.group("weekly")) or unit in ("week", "weekend", "month") or (
             unit.endswith("day") and unit not in ("day", "weekday"))
         interval = RecurringInterval.WEEKLY if weekly else RecurringInterval.DAILY
-        return ModeReading(VerificationMode.RECURRING, interval, f'"{recurring.group(0)}" repeats', True)
+        return ModeReading(VerificationMode.RECURRING, interval, f'"{every.group(0)}" repeats', True)
+    stays = _STAYS.search(prediction)
+    if stays:
+        return ModeReading(VerificationMode.RECURRING, RecurringInterval.DAILY, f'"{stays.group(0)}" must keep holding',
+                           True)
     for expression in expressions:
         if expression.cue in _DEADLINE_CUES and expression.firm:
             return ModeReading(

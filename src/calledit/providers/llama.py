@@ -37,7 +37,18 @@ _ENGINES_LOCK = threading.Lock()
 class Engine:
     """A loaded GGUF and the lock that lets one generation at a time use it."""
 
-    def __init__(self, path: Path, *, n_ctx: int, n_threads: int) -> None:
+    def __init__(self, llama: Any, *, path: Path, n_ctx: int) -> None:
+        self.llama = llama  # a llama_cpp.Llama (tests pass a fake with the same create_chat_completion)
+        self.path = path
+        self.n_ctx = n_ctx
+        self.lock = threading.Lock()
+        self.warmed = threading.Event()
+        self._warm_lock = threading.Lock()
+        self._warmed_prompts: set[str] = set()
+
+    @classmethod
+    def load(cls, path: Path, *, n_ctx: int, n_threads: int) -> Engine:
+        """Load a GGUF with llama.cpp (memory-mapped: about a second for the default model)."""
         try:
             from llama_cpp import Llama
         except ImportError as exc:  # pragma: no cover - the local extra is part of the default install
@@ -47,25 +58,15 @@ class Engine:
             ) from exc
         started = time.perf_counter()
         try:
-            self.llama = Llama(
-                model_path=str(path),
-                n_ctx=n_ctx,
-                n_threads=n_threads,
-                n_threads_batch=n_threads,
-                verbose=False,
-            )
+            llama = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads,
+                          verbose=False)
         except (ValueError, RuntimeError) as exc:
             raise ConfigurationError(
                 f"llama.cpp could not load {path}: {exc}. Point CALLEDIT_LOCAL_MODEL_PATH at a valid GGUF file, "
                 "or unset it to use the default model."
             ) from exc
-        self.path = path
-        self.n_ctx = n_ctx
-        self.lock = threading.Lock()
-        self.warmed = threading.Event()
-        self._warm_lock = threading.Lock()
-        self._warmed_prompts: set[str] = set()
         log.info("path=<%s>, seconds=<%.2f> | local model loaded", path, time.perf_counter() - started)
+        return cls(llama, path=path, n_ctx=n_ctx)
 
     def warm(self, system_prompt: str) -> None:
         """Evaluate the system prompt so its KV cache is ready before the first request (blocking).
@@ -109,8 +110,8 @@ class Engine:
         """
         response_format = {"type": "json_object", "schema": json_schema} if json_schema is not None else None
         stream = self.llama.create_chat_completion(
-            messages=messages,  # type: ignore[arg-type]
-            response_format=response_format,  # type: ignore[arg-type]
+            messages=messages,
+            response_format=response_format,
             max_tokens=max_tokens,
             temperature=temperature,
             stream=True,
@@ -119,11 +120,11 @@ class Engine:
             for chunk in stream:
                 if should_stop():
                     return
-                choice: Any = chunk["choices"][0]  # type: ignore[index]
+                choice = chunk["choices"][0]
                 delta = choice.get("delta", {}).get("content") or ""
                 yield delta, choice.get("finish_reason")
         finally:
-            stream.close()  # type: ignore[union-attr]
+            stream.close()
 
 
 def load_engine(path: Path, *, n_ctx: int, n_threads: int | None = None) -> Engine:
@@ -133,7 +134,7 @@ def load_engine(path: Path, *, n_ctx: int, n_threads: int | None = None) -> Engi
     with _ENGINES_LOCK:
         engine = _ENGINES.get(key)
         if engine is None:
-            engine = _ENGINES[key] = Engine(path, n_ctx=n_ctx, n_threads=threads)
+            engine = _ENGINES[key] = Engine.load(path, n_ctx=n_ctx, n_threads=threads)
         return engine
 
 
@@ -245,6 +246,12 @@ class LlamaModel(Model):
         def should_stop() -> bool:
             return stop.is_set() or (cancel_signal is not None and cancel_signal.is_set())
 
+        def emit(item: tuple[str, str | None] | BaseException | None) -> None:
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, item)
+            except RuntimeError:  # the consumer's loop is gone (cancelled and closed): nobody to tell
+                stop.set()
+
         def work() -> None:
             try:
                 with self.engine.lock:
@@ -257,11 +264,11 @@ class LlamaModel(Model):
                         temperature=float(self.config["temperature"]),
                         should_stop=should_stop,
                     ):
-                        loop.call_soon_threadsafe(queue.put_nowait, item)
-            except BaseException as exc:  # relayed to the consumer, which raises it in its own context
-                loop.call_soon_threadsafe(queue.put_nowait, exc)
+                        emit(item)
+            except Exception as exc:  # relayed to the consumer, which raises it in its own context
+                emit(exc)
             finally:
-                loop.call_soon_threadsafe(queue.put_nowait, None)
+                emit(None)
 
         worker = threading.Thread(target=work, name="calledit-llama", daemon=True)
         worker.start()

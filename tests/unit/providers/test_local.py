@@ -1,0 +1,252 @@
+"""The local provider: llama.cpp as a Strands model. A fake llama for the mechanics (streaming, schema,
+cancellation, errors); the real default GGUF, once per session, for what only it can show (marked model)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from strands import Agent
+
+from calledit.agents.prompts import call_grammar_schema
+from calledit.config import Settings
+from calledit.domain.call import CallDraft
+from calledit.domain.errors import ConfigurationError, ModelError
+from calledit.providers import build_provider
+from calledit.providers.base import Provider
+from calledit.providers.llama import Engine, LlamaModel, chat_messages, explain
+from calledit.providers.local import build
+
+
+class FakeLlama:
+    """Speaks llama_cpp.Llama's create_chat_completion(stream=True): one chunk per token, at a set pace."""
+
+    def __init__(self, tokens: list[str], *, delay: float = 0.0, fail_after: int | None = None) -> None:
+        self.tokens = tokens
+        self.delay = delay
+        self.fail_after = fail_after
+        self.calls: list[dict[str, Any]] = []
+        self.produced = 0
+        self.closed = threading.Event()
+
+    def create_chat_completion(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        self.calls.append(kwargs)
+        return self._chunks(kwargs["max_tokens"])
+
+    def _chunks(self, max_tokens: int) -> Iterator[dict[str, Any]]:
+        try:
+            yield {"choices": [{"delta": {"role": "assistant"}, "finish_reason": None}]}
+            for index, token in enumerate(self.tokens[:max_tokens]):
+                if self.fail_after is not None and index == self.fail_after:
+                    raise RuntimeError("llama_decode returned -3")
+                time.sleep(self.delay)
+                self.produced += 1
+                yield {"choices": [{"delta": {"content": token}, "finish_reason": None}]}
+            reason = "length" if len(self.tokens) > max_tokens else "stop"
+            yield {"choices": [{"delta": {}, "finish_reason": reason}]}
+        finally:
+            self.closed.set()
+
+
+def fake_model(llama: FakeLlama, **config: Any) -> LlamaModel:
+    return LlamaModel(Engine(llama, path=Path("fake.gguf"), n_ctx=2048), model_id="fake", **config)
+
+
+async def test_text_streams_through_a_strands_agent() -> None:
+    llama = FakeLlama(['{"answer"', ': "', 'yes', '"}'])
+    agent = Agent(model=fake_model(llama, json_schema={"type": "object"}), system_prompt="Be brief.",
+                  callback_handler=None)
+    deltas = [event["data"] async for event in agent.stream_async("Is it?") if event.get("data")]
+    assert deltas == ['{"answer"', ': "', "yes", '"}']
+    (call,) = llama.calls
+    assert call["messages"] == [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Is it?"}]
+    assert call["response_format"] == {"type": "json_object", "schema": {"type": "object"}}
+    assert call["stream"] is True and call["temperature"] == 0.0
+
+
+async def test_without_a_schema_the_output_is_free() -> None:
+    llama = FakeLlama(["Hi"])
+    model = fake_model(llama)
+    events = [event async for event in model.stream([{"role": "user", "content": [{"text": "hello"}]}])]
+    assert llama.calls[0]["response_format"] is None
+    assert events[-2] == {"messageStop": {"stopReason": "end_turn"}}
+    assert events[-1]["metadata"]["usage"]["outputTokens"] == 1
+
+
+async def test_the_token_limit_is_reported() -> None:
+    model = fake_model(FakeLlama(["a", "b", "c", "d"]), max_tokens=2)
+    events = [event async for event in model.stream([{"role": "user", "content": [{"text": "go"}]}])]
+    assert {"messageStop": {"stopReason": "max_tokens"}} in events
+
+
+async def test_the_cancel_signal_stops_generation_between_tokens() -> None:
+    llama = FakeLlama([f"t{i} " for i in range(200)], delay=0.01)
+    model = fake_model(llama)
+    cancel = threading.Event()
+    seen = 0
+    async for event in model.stream([{"role": "user", "content": [{"text": "go"}]}], cancel_signal=cancel):
+        if "contentBlockDelta" in event:
+            seen += 1
+            if seen == 3:
+                cancel.set()
+    assert llama.closed.wait(2)
+    assert llama.produced < 10  # stopped within a token or two, not after all 200
+    assert not model.engine.lock.locked()
+
+
+async def test_asyncio_cancellation_stops_the_worker_and_frees_the_model() -> None:
+    llama = FakeLlama([f"t{i} " for i in range(500)], delay=0.01)
+    model = fake_model(llama)
+    started = asyncio.Event()
+
+    async def consume() -> None:
+        async for event in model.stream([{"role": "user", "content": [{"text": "go"}]}]):
+            if "contentBlockDelta" in event:
+                started.set()
+
+    task = asyncio.create_task(consume())
+    await asyncio.wait_for(started.wait(), 2)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await asyncio.to_thread(llama.closed.wait, 2)
+    assert llama.produced < 50
+    # The next generation gets the model (the lock was released).
+    llama.tokens, llama.delay = ["ok"], 0.0
+    texts = [e for e in [event async for event in model.stream([{"role": "user", "content": [{"text": "again"}]}])]
+             if "contentBlockDelta" in e]
+    assert len(texts) == 1
+
+
+async def test_generations_are_serialised() -> None:
+    llama = FakeLlama(["a", "b", "c"], delay=0.02)
+    model = fake_model(llama)
+    order: list[str] = []
+
+    async def run(name: str) -> None:
+        async for event in model.stream([{"role": "user", "content": [{"text": name}]}]):
+            if "contentBlockDelta" in event:
+                order.append(name)
+
+    await asyncio.gather(run("first"), run("second"))
+    assert order in (["first"] * 3 + ["second"] * 3, ["second"] * 3 + ["first"] * 3)
+
+
+async def test_a_llama_failure_becomes_a_model_error() -> None:
+    model = fake_model(FakeLlama(["a", "b", "c"], fail_after=1))
+    with pytest.raises(ModelError, match="llama_decode returned -3"):
+        async for _ in model.stream([{"role": "user", "content": [{"text": "go"}]}]):
+            pass
+
+
+async def test_structured_output_uses_the_output_models_schema() -> None:
+    llama = FakeLlama(['{"prediction_statement": "x"', "}"])
+    model = fake_model(llama)
+
+    from pydantic import BaseModel
+
+    class Answer(BaseModel):
+        prediction_statement: str
+
+    results = [item async for item in model.structured_output(Answer, [{"role": "user", "content": [{"text": "?"}]}])]
+    assert results[-1]["output"] == Answer(prediction_statement="x")
+    assert llama.calls[0]["response_format"]["schema"] == Answer.model_json_schema()
+
+
+def test_messages_become_chat_turns() -> None:
+    messages = [
+        {"role": "user", "content": [{"text": "first"}, {"text": " part"}]},
+        {"role": "assistant", "content": [{"text": "{}"}]},
+        {"role": "user", "content": [{"toolResult": {"content": [{"text": "tool says"}]}}]},
+    ]
+    assert chat_messages(messages, "system") == [
+        {"role": "system", "content": "system"},
+        {"role": "user", "content": "first part"},
+        {"role": "assistant", "content": "{}"},
+        {"role": "user", "content": "tool says"},
+    ]
+
+
+def test_context_overflow_is_explained() -> None:
+    hint = explain(ValueError("Requested tokens (5000) exceed context window of 4096"))
+    assert hint is not None and "CALLEDIT_LOCAL_CONTEXT" in hint
+    assert explain(RuntimeError("something else")) is None
+
+
+def test_a_missing_model_file_says_what_to_set(tmp_path: Path) -> None:
+    settings = Settings(model="local", local_model_path=tmp_path / "nope.gguf", cache_dir=tmp_path)
+    with pytest.raises(ConfigurationError, match="CALLEDIT_LOCAL_MODEL_PATH"):
+        build_provider(settings)
+
+
+def test_a_file_that_is_not_a_gguf_is_refused(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.gguf"
+    junk.write_bytes(b"not a model")
+    with pytest.raises(ConfigurationError, match="could not load"):
+        build(Settings(local_model_path=junk, cache_dir=tmp_path), None)
+
+
+def test_the_grammar_schema_accepts_only_valid_calls() -> None:
+    schema = call_grammar_schema()
+    assert schema["required"] == list(schema["properties"])
+    assert set(schema["properties"]) <= set(CallDraft.model_fields)
+    method = schema["properties"]["verification_method"]["properties"]
+    assert all(field["maxItems"] == 3 for field in method.values())
+
+
+# --- the real default model (slow: seconds; one load per session) ----------------------------------------
+
+
+@pytest.fixture(scope="session")
+def local_provider() -> Provider:
+    return build(Settings(max_tokens=24), None)
+
+
+@pytest.mark.model
+def test_the_default_provider_is_local_and_runs_one_at_a_time(local_provider: Provider) -> None:
+    assert Settings().model == "local"
+    assert local_provider.concurrency == 1
+    assert local_provider.name == "local:qwen2.5-coder-1.5b-instruct-q4_k_m"
+
+
+@pytest.mark.model
+async def test_the_real_model_streams_json_that_follows_the_schema(local_provider: Provider) -> None:
+    schema = {"type": "object", "properties": {"answer": {"enum": ["yes", "no"]}}, "required": ["answer"],
+              "additionalProperties": False}
+    model = local_provider.model
+    model_copy = LlamaModel(model.engine, model_id="probe", max_tokens=12, json_schema=schema)
+    deltas = [event["contentBlockDelta"]["delta"]["text"]
+              async for event in model_copy.stream([{"role": "user", "content": [{"text": "Is 2+2 four?"}]}])
+              if "contentBlockDelta" in event]
+    assert len(deltas) > 1  # streamed token by token
+    assert json.loads("".join(deltas))["answer"] in ("yes", "no")
+
+
+@pytest.mark.model
+async def test_the_real_model_stops_when_cancelled(local_provider: Provider) -> None:
+    model = LlamaModel(local_provider.model.engine, model_id="probe", max_tokens=200)
+    cancel = threading.Event()
+    seen = 0
+    started = time.perf_counter()
+    async for event in model.stream([{"role": "user", "content": [{"text": "Count from 1 to 100."}]}],
+                                    cancel_signal=cancel):
+        if "contentBlockDelta" in event:
+            seen += 1
+            if seen == 2:
+                cancel.set()
+    assert seen <= 3
+    assert not model.engine.lock.locked() or await asyncio.to_thread(_lock_frees, model.engine.lock)
+    assert time.perf_counter() - started < 60
+
+
+def _lock_frees(lock: threading.Lock) -> bool:
+    acquired = lock.acquire(timeout=10)
+    if acquired:
+        lock.release()
+    return acquired
