@@ -1,14 +1,31 @@
 import { useEffect, useState } from 'react';
 
 /** The views, addressed by the URL hash so reloads and the back button work with any static host. */
-export type Route = { name: 'predict' } | { name: 'calls' } | { name: 'call'; id: string };
+export type Route =
+  | { name: 'predict' }
+  | { name: 'calls' }
+  | { name: 'call'; id: string }
+  | { name: 'record' }
+  | { name: 'signin' }
+  | { name: 'signup' };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
   const match = /^\/calls\/([^/]+)\/?$/.exec(path);
-  if (match?.[1]) return { name: 'call', id: decodeURIComponent(match[1]) };
+  if (match?.[1]) return { name: 'call', id: safeDecode(match[1]) };
   if (/^\/calls\/?$/.test(path)) return { name: 'calls' };
+  if (/^\/record\/?$/.test(path)) return { name: 'record' };
+  if (/^\/signin\/?$/.test(path)) return { name: 'signin' };
+  if (/^\/signup\/?$/.test(path)) return { name: 'signup' };
   return { name: 'predict' };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text; // a stray % in a hand-typed URL: look it up as it is
+  }
 }
 
 export function useHashRoute(): Route {

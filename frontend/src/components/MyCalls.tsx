@@ -3,6 +3,8 @@ import { formatDateTime, formatPercent } from '../format';
 import { ApiError, type CallsApi } from '../services/calls';
 import type { StoredCall } from '../types/protocol';
 import { StatusBadge, VerdictBadge } from './badges';
+import type { CallUpdate } from './CallView';
+import { DueReminder } from './DueReminder';
 
 interface MyCallsProps {
   callsApi: CallsApi;
@@ -10,11 +12,16 @@ interface MyCallsProps {
   refreshKey?: number;
   timeZone?: string;
   pageSize?: number;
+  /** A call changed elsewhere (a verdict arrived): its card is replaced in place, without a reload. */
+  update?: CallUpdate | null;
+  /** Calls waiting for you to resolve them (`GET /api/due`). */
+  due?: StoredCall[] | null;
 }
 
 /** The user's logged calls, newest first, a page at a time. */
-export function MyCalls({ callsApi, refreshKey = 0, timeZone, pageSize = 20 }: MyCallsProps) {
+export function MyCalls({ callsApi, refreshKey = 0, timeZone, pageSize = 20, update, due }: MyCallsProps) {
   const [items, setItems] = useState<StoredCall[]>([]);
+  const [updated, setUpdated] = useState<ReadonlySet<string>>(new Set());
   const [nextCursor, setNextCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const [loaded, setLoaded] = useState(false);
@@ -30,6 +37,7 @@ export function MyCalls({ callsApi, refreshKey = 0, timeZone, pageSize = 20 }: M
         const page = await callsApi.list({ limit: pageSize, cursor });
         if (mine !== request.current) return;
         setItems((previous) => (cursor ? [...previous, ...page.items] : page.items));
+        if (!cursor) setUpdated(new Set());
         setNextCursor(page.next_cursor);
         setLoaded(true);
       } catch (problem) {
@@ -46,6 +54,13 @@ export function MyCalls({ callsApi, refreshKey = 0, timeZone, pageSize = 20 }: M
     void load(null);
   }, [load, refreshKey]);
 
+  useEffect(() => {
+    if (!update) return;
+    const changed = update.call;
+    setItems((previous) => previous.map((call) => (call.id === changed.id ? changed : call)));
+    setUpdated((ids) => new Set(ids).add(changed.id));
+  }, [update]);
+
   return (
     <section className="card my-calls" aria-labelledby="calls-heading" aria-busy={loading}>
       <div className="section-head">
@@ -56,6 +71,8 @@ export function MyCalls({ callsApi, refreshKey = 0, timeZone, pageSize = 20 }: M
           Refresh
         </button>
       </div>
+
+      {due && due.length > 0 && <DueReminder due={due} timeZone={timeZone} />}
 
       {error && (
         <div className="error-message" role="alert">
@@ -80,7 +97,7 @@ export function MyCalls({ callsApi, refreshKey = 0, timeZone, pageSize = 20 }: M
         <ul className="call-list" aria-label="Logged calls">
           {items.map((call) => (
             <li key={call.id}>
-              <CallSummary call={call} timeZone={timeZone} />
+              <CallSummary call={call} timeZone={timeZone} justUpdated={updated.has(call.id)} />
             </li>
           ))}
         </ul>
@@ -100,10 +117,10 @@ export function MyCalls({ callsApi, refreshKey = 0, timeZone, pageSize = 20 }: M
   );
 }
 
-function CallSummary({ call, timeZone }: { call: StoredCall; timeZone?: string }) {
+function CallSummary({ call, timeZone, justUpdated }: { call: StoredCall; timeZone?: string; justUpdated: boolean }) {
   const headingId = `call-${call.id}`;
   return (
-    <article className="call-summary" aria-labelledby={headingId}>
+    <article className={`call-summary${justUpdated ? ' just-updated' : ''}`} aria-labelledby={headingId}>
       <h3 id={headingId} className="call-title">
         <a href={`#/calls/${encodeURIComponent(call.id)}`}>{call.prediction_statement}</a>
       </h3>
@@ -123,6 +140,7 @@ function CallSummary({ call, timeZone }: { call: StoredCall; timeZone?: string }
         {call.confidence !== null && call.confidence !== undefined && (
           <span>My confidence: {formatPercent(call.confidence)}</span>
         )}
+        {justUpdated && <span className="updated-note">Updated just now</span>}
       </p>
     </article>
   );

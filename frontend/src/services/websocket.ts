@@ -1,3 +1,4 @@
+import { SignInRequiredError, type TokenSource } from './http';
 import {
   isServerEvent,
   type ActionFields,
@@ -56,6 +57,11 @@ export interface WebSocketServiceOptions {
   random?: () => number;
   /** A frame that is not a known JSON event, or a handler that threw. Defaults to console.warn. */
   onProtocolError?: (problem: string, detail: unknown) => void;
+  /**
+   * The access token for each new connection, sent as `?token=` (what both the local server and the
+   * API Gateway authorizer accept; the server redacts it from its logs). Null: connect without one.
+   */
+  token?: TokenSource;
 }
 
 type Handler = (event: ServerEvent) => void;
@@ -63,6 +69,14 @@ type Deferred = { promise: Promise<void>; resolve: () => void; reject: (error: E
 
 const OPEN = 1; // WebSocket.OPEN, without relying on a global in tests
 const NORMAL_CLOSURE = 1000;
+/** The server closes with 1008 (policy violation) when the access token expires mid-session. */
+const POLICY_VIOLATION = 1008;
+
+/** `url` with `token` added to its query string. */
+export function withToken(url: string, token: string | null): string {
+  if (!token) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
+}
 
 function deferred(): Deferred {
   let resolve!: () => void;
@@ -93,6 +107,12 @@ export class WebSocketService {
   private readonly policy: ReconnectPolicy | null;
   private readonly random: () => number;
   private readonly onProtocolError: (problem: string, detail: unknown) => void;
+  private readonly token: TokenSource | undefined;
+  /** The token of the current (or last) socket, and whether the server just refused it. */
+  private tokenInUse: string | null = null;
+  private tokenRefused = false;
+  /** Immediate reconnects after an expired token, so a refused fresh token falls back to backoff. */
+  private authRetries = 0;
 
   constructor(
     readonly url: string,
@@ -103,6 +123,7 @@ export class WebSocketService {
     this.random = options.random ?? Math.random;
     this.onProtocolError =
       options.onProtocolError ?? ((problem, detail) => console.warn(`CalledIt WebSocket: ${problem}`, detail));
+    this.token = options.token;
   }
 
   /** Resolves once the connection is open; rejects if this attempt fails (retries continue). */
@@ -188,20 +209,52 @@ export class WebSocketService {
     const pending = deferred();
     this.pending = pending;
     this.setState(this.failures > 0 || this.state === 'reconnecting' ? 'reconnecting' : 'connecting');
+    if (!this.token) {
+      this.openSocket(pending, this.url);
+      return pending.promise;
+    }
+    // A token the server refused (expired mid-session, or the upgrade failed) is renewed first.
+    const refused = this.tokenRefused ? this.tokenInUse : null;
+    this.tokenRefused = false;
+    this.token({ refused }).then(
+      (token) => {
+        if (this.pending !== pending) return; // disconnected or replaced while we waited
+        this.tokenInUse = token;
+        this.openSocket(pending, withToken(this.url, token));
+      },
+      (error: unknown) => {
+        if (this.pending !== pending) return;
+        this.pending = null;
+        if (error instanceof SignInRequiredError) {
+          // Nobody is signed in: retrying cannot help until someone is (then connect() again).
+          this.wantOpen = false;
+          pending.reject(error);
+          this.setState('closed');
+          return;
+        }
+        pending.reject(new Error(`Could not renew your sign-in: ${error instanceof Error ? error.message : String(error)}`));
+        this.afterFailure();
+      },
+    );
+    return pending.promise;
+  }
+
+  private openSocket(pending: Deferred, url: string): void {
     let socket: WebSocketLike;
     try {
-      socket = new this.WebSocketImpl(this.url);
+      socket = new this.WebSocketImpl(url);
     } catch (error) {
       this.pending = null;
       pending.reject(new Error(`Cannot open a WebSocket to ${this.url}: ${String(error)}`));
       this.afterFailure();
-      return pending.promise;
+      return;
     }
     this.socket = socket;
 
     socket.onopen = () => {
       if (this.socket !== socket) return;
       this.failures = 0;
+      this.authRetries = 0;
       this.pending = null;
       this.setState('open');
       pending.resolve();
@@ -212,22 +265,42 @@ export class WebSocketService {
     socket.onerror = () => {
       if (this.socket !== socket || this.pending !== pending) return; // after open, close follows
       // Failed before opening: let go of this socket (its close event no longer matters) and retry.
+      // Browsers hide the HTTP status of a refused upgrade, so a token may be why: renew it first.
       this.detach(socket);
       this.socket = null;
       this.pending = null;
+      this.tokenRefused = this.tokenInUse !== null;
       pending.reject(new Error('Could not connect to the CalledIt server.'));
       this.afterFailure();
     };
-    socket.onclose = () => {
+    socket.onclose = (event: CloseEvent) => {
       if (this.socket !== socket) return;
       this.socket = null;
-      if (this.pending === pending) {
+      const opened = this.pending !== pending;
+      if (!opened) {
         this.pending = null;
         pending.reject(new Error('The connection closed before it opened.'));
       }
+      if (event?.code === POLICY_VIOLATION && this.tokenInUse !== null) {
+        // The access token expired mid-session: renew it and reconnect at once (once; then back off).
+        this.tokenRefused = true;
+        if (opened && this.authRetries === 0 && this.wantOpen) {
+          this.authRetries += 1;
+          this.reconnectNow();
+          return;
+        }
+      } else if (!opened) {
+        this.tokenRefused = this.tokenInUse !== null;
+      }
       this.afterFailure();
     };
-    return pending.promise;
+  }
+
+  /** Open a new connection right away (after an expired token), keeping `reconnecting` state. */
+  private reconnectNow(): void {
+    this.clearRetryTimer();
+    this.setState('reconnecting');
+    void this.open();
   }
 
   /** The socket failed or dropped: schedule the next attempt, or give up. */

@@ -8,7 +8,7 @@ async function violations(page: Page) {
   return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
 
-test('no WCAG A/AA violations on the form, a finished call, an error, My Calls and a call', async ({ page, request }) => {
+test('no WCAG A/AA violations on the form, a finished call, an error, My Calls, a call and the track record', async ({ page, request }) => {
   await page.goto('/');
   await expect(page.getByRole('status').filter({ hasText: 'Server connection' })).toContainText('Connected');
   expect(await violations(page)).toEqual([]);
@@ -32,6 +32,16 @@ test('no WCAG A/AA violations on the form, a finished call, an error, My Calls a
   await page.locator(`a[href="#/calls/${encodeURIComponent(id)}"]`).click();
   await expect(page.getByRole('heading', { name: 'Call details' })).toBeVisible();
   await page.getByRole('button', { name: 'Delete call' }).click();
+  expect(await violations(page)).toEqual([]);
+
+  // Resolved by hand, with its history, an undo and a confidence being changed.
+  await page.getByRole('button', { name: 'Mark refuted' }).click();
+  await expect(page.getByRole('button', { name: 'Undo' })).toBeVisible();
+  await page.getByRole('button', { name: 'Add my confidence' }).click();
+  expect(await violations(page)).toEqual([]);
+
+  await page.getByRole('navigation').getByRole('link', { name: 'Track record' }).click();
+  await expect(page.getByRole('img', { name: /Calibration chart/ })).toBeVisible();
   expect(await violations(page)).toEqual([]);
   await request.delete(`/api/calls/${id}`);
 });

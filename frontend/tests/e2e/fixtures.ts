@@ -5,7 +5,13 @@ import { test as base, expect, type Page } from '@playwright/test';
 
 const screenshotDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-results', 'screenshots');
 
-export const test = base.extend<{ shot: (name: string) => Promise<void>; consoleErrors: string[] }>({
+export const test = base.extend<{
+  shot: (name: string) => Promise<void>;
+  consoleErrors: string[];
+  expectedConsoleErrors: RegExp[];
+}>({
+  /** Console errors a test causes on purpose (Chromium logs every 4xx answer, e.g. a wrong password). */
+  expectedConsoleErrors: [[], { option: true }],
   // global-setup.ts starts the server on a free port and leaves its URL here.
   baseURL: async ({}, use) => {
     const url = process.env.CALLEDIT_E2E_BASE_URL;
@@ -14,10 +20,11 @@ export const test = base.extend<{ shot: (name: string) => Promise<void>; console
   },
   /** Every test fails on a console error or uncaught exception (a CSP violation, a React error…). */
   consoleErrors: [
-    async ({ page }, use) => {
+    async ({ page, expectedConsoleErrors }, use) => {
       const errors: string[] = [];
       page.on('console', (message) => {
-        if (message.type() === 'error') errors.push(message.text());
+        const text = message.text();
+        if (message.type() === 'error' && !expectedConsoleErrors.some((pattern) => pattern.test(text))) errors.push(text);
       });
       page.on('pageerror', (error) => errors.push(String(error)));
       await use(errors);
@@ -27,13 +34,15 @@ export const test = base.extend<{ shot: (name: string) => Promise<void>; console
   ],
   /** A full-page screenshot kept as an artifact in test-results/screenshots/. */
   shot: async ({ page }, use, testInfo) => {
-    mkdirSync(screenshotDir, { recursive: true });
-    await use(async (name: string) => {
-      const path = join(screenshotDir, `${testInfo.project.name}-${name}.png`);
-      await page.screenshot({ path, fullPage: true, animations: 'disabled', caret: 'hide' });
-    });
+    await use((name: string) => screenshot(page, `${testInfo.project.name}-${name}`));
   },
 });
+
+/** A full-page screenshot of any page (e.g. a second browser context) as test-results/screenshots/NAME.png. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true, animations: 'disabled', caret: 'hide' });
+}
 
 export { expect };
 

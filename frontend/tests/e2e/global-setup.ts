@@ -1,100 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const frontendDir = resolve(here, '..', '..');
-const repoRoot = resolve(frontendDir, '..');
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? done(address.port) : fail(new Error('no port'))));
-    });
-  });
-}
-
-async function waitForHealth(url: string, server: ChildProcess, timeoutMs: number, log: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) {
-      throw new Error(`calledit serve exited with code ${server.exitCode} before it was healthy; see ${log}`);
-    }
-    try {
-      const response = await fetch(url);
-      if (response.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((wait) => setTimeout(wait, 200));
-  }
-  throw new Error(`calledit serve did not answer ${url} within ${timeoutMs} ms; see ${log}`);
-}
+import { startServer } from './server';
 
 /**
- * Start the real server with the scripted model on a free loopback port and a throwaway database,
- * and hand its URL to the tests (CALLEDIT_E2E_BASE_URL). Set CALLEDIT_E2E_BASE_URL yourself to test a
- * server you already run instead.
+ * Start the real server (auth off, scripted model) for the whole run and hand its URL to the tests
+ * (CALLEDIT_E2E_BASE_URL). Set CALLEDIT_E2E_BASE_URL yourself to test a server you already run instead.
+ * The accounts spec starts its own server with CALLEDIT_AUTH=local (see accounts.spec.ts).
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
   if (process.env.CALLEDIT_E2E_BASE_URL) return async () => undefined;
-
-  if (!existsSync(join(repoRoot, 'src', 'calledit', 'server', 'static', 'index.html'))) {
-    throw new Error('The UI is not built: run `npm run build` in frontend/ before the e2e tests.');
-  }
-  const venv = process.env.CALLEDIT_VENV ?? join(repoRoot, '.venv');
-  const calledit = join(venv, 'bin', 'calledit');
-  if (!existsSync(calledit)) {
-    throw new Error(`${calledit} not found: install the Python package into ${venv} first (or set CALLEDIT_VENV).`);
-  }
-
-  const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'calledit-e2e-'));
-  const resultsDir = join(frontendDir, 'test-results');
-  mkdirSync(resultsDir, { recursive: true });
-  const logPath = join(resultsDir, 'e2e-server.log');
-  const log = createWriteStream(logPath);
-
-  const server = spawn(calledit, ['serve', '--host', '127.0.0.1', '--port', String(port), '--model', 'scripted'], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      CALLEDIT_DB: join(dataDir, 'e2e.db'),
-      CALLEDIT_MODEL: 'scripted',
-      CALLEDIT_AUTH: 'none',
-      CALLEDIT_SCRIPTED_RATE: process.env.CALLEDIT_SCRIPTED_RATE ?? '30',
-      CALLEDIT_SCRIPTED_FAIL_ON: 'FAILME',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stdout?.pipe(log);
-  server.stderr?.pipe(log);
-
-  const baseUrl = `http://127.0.0.1:${port}`;
-  try {
-    await waitForHealth(`${baseUrl}/healthz`, server, 30_000, logPath);
-  } catch (error) {
-    server.kill('SIGKILL');
-    throw error;
-  }
-  process.env.CALLEDIT_E2E_BASE_URL = baseUrl;
-
-  return async () => {
-    if (server.exitCode === null) {
-      const exited = new Promise((done) => server.once('exit', done));
-      server.kill('SIGTERM');
-      const timer = setTimeout(() => server.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    log.end();
-    rmSync(dataDir, { recursive: true, force: true });
-  };
+  const server = await startServer();
+  process.env.CALLEDIT_E2E_BASE_URL = server.url;
+  return server.stop;
 }

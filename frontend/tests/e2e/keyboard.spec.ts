@@ -4,13 +4,15 @@ test('a prediction can be made and logged with the keyboard alone', async ({ pag
   await page.goto('/');
   await expect(page.getByRole('status').filter({ hasText: 'Server connection' })).toContainText('Connected');
 
-  // Focus order: skip link, the two tabs, then the prediction box.
+  // Focus order: skip link, the three tabs, then the prediction box.
   await page.keyboard.press('Tab');
   await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(page.getByRole('link', { name: 'Make a Prediction' })).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(page.getByRole('link', { name: 'My Calls' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Track record' })).toBeFocused();
   await page.keyboard.press('Tab');
   const input = page.getByLabel('Your Prediction:');
   await expect(input).toBeFocused();

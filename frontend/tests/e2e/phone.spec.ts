@@ -35,6 +35,17 @@ test('works on a phone-sized screen', async ({ page, shot }) => {
   await expect(page.getByRole('button', { name: 'Delete call' })).toBeVisible();
   expect(await noSideScroll()).toBe(true);
   await shot('call-detail');
+
+  // Resolve it by thumb, then look at the track record.
+  await page.getByRole('button', { name: 'Mark confirmed' }).tap();
+  await expect(page.getByRole('status').filter({ hasText: 'Marked confirmed' })).toBeVisible();
+  expect(await noSideScroll()).toBe(true);
+  await shot('call-resolved');
+  await page.getByRole('navigation').getByRole('link', { name: 'Track record' }).tap();
+  await expect(page.getByRole('img', { name: /Calibration chart/ })).toBeVisible();
+  expect(await noSideScroll()).toBe(true);
+  await shot('track-record');
+  await page.goBack();
   await page.getByRole('button', { name: 'Delete call' }).tap();
   await page.getByRole('button', { name: 'Yes, delete it' }).tap();
   await expect(page.getByRole('status').filter({ hasText: 'Call deleted.' })).toBeVisible();

@@ -5,6 +5,7 @@ import App from '../../../src/App';
 import type { Services } from '../../../src/services';
 import { CallsApi } from '../../../src/services/calls';
 import { PredictionService } from '../../../src/services/prediction';
+import { VerificationApi } from '../../../src/services/verification';
 import { WebSocketService } from '../../../src/services/websocket';
 import { fakeFetch, page, storedCall, verdict } from '../../fixtures/calls';
 import { FakeWebSocket } from '../../fixtures/fakeWebSocket';
@@ -12,7 +13,8 @@ import { FakeWebSocket } from '../../fixtures/fakeWebSocket';
 function services(routes: Parameters<typeof fakeFetch>[0] = {}): Services & { requests: ReturnType<typeof fakeFetch>['requests'] } {
   const webSocket = new WebSocketService('ws://test/ws', { WebSocketImpl: FakeWebSocket, reconnect: { initialDelayMs: 10 } });
   const { fetchImpl, requests } = fakeFetch(routes);
-  return { webSocket, predictions: new PredictionService(webSocket), calls: new CallsApi('', fetchImpl), requests };
+  const calls = new CallsApi('', fetchImpl);
+  return { webSocket, predictions: new PredictionService(webSocket), calls, verification: new VerificationApi(calls.http), requests };
 }
 
 beforeEach(() => FakeWebSocket.reset());

@@ -1,0 +1,127 @@
+/** The REST client every API class shares: JSON in and out, `{code, message}` errors, bearer tokens. */
+
+/** An HTTP error from the API (`{"code", "message"}`), or a network failure (status 0). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** Thrown by a token source when nobody is signed in: stop, don't retry, ask the user to sign in. */
+export class SignInRequiredError extends Error {
+  constructor(message = 'Sign in first.') {
+    super(message);
+    this.name = 'SignInRequiredError';
+  }
+}
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+/**
+ * Where requests get their access token. Resolves to the token, or null when the server needs none
+ * (CALLEDIT_AUTH=none). `refused` is a token the server just turned down: the source returns a
+ * different (renewed) one. Rejects with SignInRequiredError when the user must sign in.
+ */
+export type TokenSource = (options?: { refused?: string | null }) => Promise<string | null>;
+
+export interface RequestOptions {
+  /** Send the access token (default true when the client has a token source). */
+  auth?: boolean;
+  /** Extra headers, e.g. a bearer token given explicitly. */
+  headers?: Record<string, string>;
+}
+
+export class HttpClient {
+  private readonly fetchImpl: FetchLike;
+
+  /** `baseUrl` '' means the page's own origin (the server that served the UI). */
+  constructor(
+    readonly baseUrl = '',
+    fetchImpl?: FetchLike,
+    private readonly tokens?: TokenSource,
+  ) {
+    this.fetchImpl = fetchImpl ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  /**
+   * One request; a 401 to a request that carried a token is retried once with a fresh token (the
+   * access token expired or was renewed in another tab), so callers never see a routine expiry.
+   */
+  async request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
+    const useToken = options.auth !== false && this.tokens !== undefined;
+    const token = useToken ? await this.token(null) : null;
+    try {
+      return await this.send<T>(method, path, body, token, options.headers);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 401 || token === null) throw error;
+      const renewed = await this.token(token);
+      if (renewed === null || renewed === token) throw error;
+      return this.send<T>(method, path, body, renewed, options.headers);
+    }
+  }
+
+  private async token(refused: string | null): Promise<string | null> {
+    try {
+      return await this.tokens!({ refused });
+    } catch (error) {
+      if (error instanceof SignInRequiredError) throw new ApiError(401, 'unauthorized', error.message);
+      if (error instanceof ApiError) throw error;
+      throw new ApiError(0, 'network', error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private async send<T>(
+    method: string,
+    path: string,
+    body: unknown,
+    token: string | null,
+    extra: Record<string, string> = {},
+  ): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json', ...extra };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (token) headers.Authorization = `Bearer ${token}`;
+    let response: Response;
+    try {
+      response = await this.fetchImpl(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (error) {
+      throw new ApiError(
+        0,
+        'network',
+        `Could not reach the server (${error instanceof Error ? error.message : String(error)}). Check your connection and try again.`,
+      );
+    }
+    if (response.status === 204) return null as T;
+    const text = await response.text();
+    let payload: unknown = null;
+    if (text) {
+      try {
+        payload = JSON.parse(text);
+      } catch {
+        payload = null;
+      }
+    }
+    if (!response.ok) {
+      const problem = (payload ?? {}) as { code?: unknown; message?: unknown };
+      throw new ApiError(
+        response.status,
+        typeof problem.code === 'string' ? problem.code : `http_${response.status}`,
+        typeof problem.message === 'string' && problem.message
+          ? problem.message
+          : `The server answered ${response.status} ${response.statusText}`.trim() + '.',
+      );
+    }
+    if (payload === null) {
+      throw new ApiError(response.status, 'bad_response', 'The server sent an unreadable answer.');
+    }
+    return payload as T;
+  }
+}
