@@ -161,10 +161,11 @@ def _number(word: str) -> int:
 class _Clock:
     """Local wall-clock arithmetic in one zone, normalising times that fall in a DST gap."""
 
-    def __init__(self, now: datetime, zone: zoneinfo.ZoneInfo) -> None:
+    def __init__(self, now: datetime, zone: zoneinfo.ZoneInfo, order: DateOrder = "DMY") -> None:
         self.zone = zone
         self.now = now.astimezone(zone)
         self.today = self.now.date()
+        self.order = order
 
     def at(self, day: date, clock: time = time(0, 0)) -> datetime:
         naive = datetime.combine(day, clock)
@@ -504,6 +505,44 @@ def _time_only(match: re.Match[str], clock: _Clock, southern: bool) -> Span | No
     return moment, moment, "moment"
 
 
+def _calendar_day(match: re.Match[str], clock: _Clock, year: str | None, month: int, day: int) -> Span | None:
+    """A named day ("March 15, 2027", "15 March", "12/3"): the next one when no year is given."""
+    try:
+        when = date(int(year) if year else clock.today.year, month, day)
+    except ValueError:
+        return None  # "February 30", or a number pair that is not a date in this order
+    at = match.groupdict().get("time")
+    if year is None and clock.day(when)[1] < clock.now:
+        when = when.replace(year=when.year + 1)
+    if at:
+        moment = clock.at(when, _parse_time(at))
+        return moment, moment, "moment"
+    return (*clock.day(when), "day")
+
+
+def _month_day(match: re.Match[str], clock: _Clock, southern: bool) -> Span | None:
+    del southern
+    return _calendar_day(match, clock, match.group("year"), _month_number(match.group("month")),
+                         int(match.group("day")))
+
+
+def _iso_day(match: re.Match[str], clock: _Clock, southern: bool) -> Span | None:
+    del southern
+    return _calendar_day(match, clock, match.group("year"), int(match.group("m")), int(match.group("d")))
+
+
+def _numeric_day(match: re.Match[str], clock: _Clock, southern: bool) -> Span | None:
+    """12/3 or 12/3/2027, read in the user's date order (MDY in the US, DMY elsewhere)."""
+    del southern
+    first, second, year = int(match.group("a")), int(match.group("b")), match.group("y")
+    if year and len(year) == 2:
+        year = f"20{year}"
+    month, day = (first, second) if clock.order == "MDY" else (second, first)
+    return _calendar_day(match, clock, year, month, day)
+
+
+_AT_TIME = r"(?:,?\s+(?:at|by)\s+(?P<time>" + _TIME_RE + r"))?"
+
 _HOLIDAY_RE = (r"(?P<holiday>christmas(?:\s+(?:day|eve))?|xmas|new\s+year'?s?(?:\s+(?:day|eve))?|"
                r"new\s+year\u2019s(?:\s+(?:day|eve))?|halloween|valentine'?s?(?:\s+day)?|thanksgiving(?:\s+day)?|"
                r"easter(?:\s+sunday)?|independence\s+day|(?:the\s+)?fourth\s+of\s+july|july\s+4(?:th)?)")
@@ -533,6 +572,13 @@ _RULES: list[Rule] = [
     (_r(r"(?:in|within|over\s+the\s+next|for\s+the\s+next|in\s+the\s+next|after)\s+(?P<count>" + _NUM_RE +
         r")\s+(?P<unit>" + _UNIT_RE + r")(?:'s\s+time|\s+time)?"), _duration),
     (_r(r"(?P<count>" + _NUM_RE + r")\s+(?P<unit>" + _UNIT_RE + r")\s+from\s+(?:now|today)"), _duration),
+    (_r(r"(?P<year>" + _YEAR_RE + r")-(?P<m>\d{2})-(?P<d>\d{2})" + _AT_TIME), _iso_day),
+    (_r(r"(?P<month>" + _MONTH_RE + r")\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<year>" + _YEAR_RE +
+        r"))?" + _AT_TIME), _month_day),
+    (_r(r"(?:the\s+)?(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>" + _MONTH_RE + r")(?:,?\s+(?P<year>" +
+        _YEAR_RE + r"))?" + _AT_TIME), _month_day),
+    # Not "24/7", and not a fraction ("1/2 of the vote").
+    (_r(r"(?!24/7\b)(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?(?!\s+of\b)" + _AT_TIME), _numeric_day),
     (_r(r"(?P<month>" + _MONTH_RE + r")\s+(?:of\s+)?(?P<year>" + _YEAR_RE + r")"), _month_year),
     (_r(r"(?:(?P<which>this|next)\s+|(?:in|by|before|until|during|through|early|late|mid-?)\s*)"
         r"(?P<month>" + _MONTH_RE + r")(?!\s*\d)"), _bare_month),
@@ -643,7 +689,8 @@ def resolve_dates(
 ) -> list[TimeExpression]:
     """Every time expression in `prediction`, in order, resolved against `now` in `timezone`."""
     zone = zoneinfo.ZoneInfo(timezone)
-    clock = _Clock(now, zone)
+    order = date_order_for(timezone, date_order)
+    clock = _Clock(now, zone, order)
     southern = southern_hemisphere(timezone)
     found: list[TimeExpression] = []
     taken: list[tuple[int, int]] = []
@@ -666,7 +713,7 @@ def resolve_dates(
 
     apply(_RULES)
     for text, start, end, first, last, kind in _dateparser_matches(
-        prediction, taken, clock, date_order_for(timezone, date_order)
+        prediction, taken, clock, order
     ):
         if any(start < t_end and t_start < end for t_start, t_end in taken):
             continue

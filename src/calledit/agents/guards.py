@@ -80,7 +80,7 @@ def read_mode_cues(prediction: str, expressions: list[TimeExpression]) -> ModeRe
     deadline_words = _DEADLINE_WORDS.search(prediction)
     if deadline_words and expressions:
         return ModeReading(VerificationMode.BEFORE_DATE, None, f'"{deadline_words.group(0)}" sets a window', True)
-    if not future and _PRESENT_FACT.search(prediction):
+    if not future and (_PRESENT_FACT.search(prediction) or not expressions):
         return ModeReading(VerificationMode.IMMEDIATE, None, "a statement of fact that can be checked now", False)
     return ModeReading(None, None, "", future or bool(expressions))
 
@@ -190,8 +190,8 @@ class DateGuard:
             return None, ""
         if target is not None:
             deadline = target.deadline
-            if mode is VerificationMode.BEFORE_DATE:
-                low = deadline - timedelta(days=1)
+            if mode is VerificationMode.BEFORE_DATE or target.kind == "duration":
+                low = deadline - timedelta(days=1)  # "in three weeks" is a day, not the whole three weeks
             elif mode is VerificationMode.RECURRING:
                 low = now
             else:
