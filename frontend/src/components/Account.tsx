@@ -271,7 +271,10 @@ export function AccountMenu({ auth, user }: { auth: AuthService; user: AuthUser 
   return (
     <div className="account-menu">
       <span>
-        Signed in as <strong>{user.username ?? user.id}</strong>
+        Signed in as{' '}
+        <strong className="account-name" title={user.username ?? user.id}>
+          {user.username ?? user.id}
+        </strong>
       </span>
       <button
         type="button"

@@ -86,7 +86,15 @@ export function CalibrationChart({ bins }: { bins: CalibrationBin[] }) {
         </g>
 
         <line className="diagonal" x1={x(0)} y1={y(0)} x2={x(1)} y2={y(1)} aria-hidden="true" />
-        <text className="diagonal-label" x={x(0.62)} y={y(0.62) + 18} aria-hidden="true" transform={`rotate(-45 ${x(0.62)} ${y(0.62) + 18})`}>
+        <text
+          className="diagonal-label"
+          x={x(0.7) + 8}
+          y={y(0.7) + 8}
+          textAnchor="middle"
+          dominantBaseline="hanging"
+          transform={`rotate(-45 ${x(0.7) + 8} ${y(0.7) + 8})`}
+          aria-hidden="true"
+        >
           perfect calibration
         </text>
 

@@ -28,17 +28,17 @@ export function VerdictPanel({ call, timeZone }: { call: StoredCall; timeZone?: 
     <div className={`verdict-panel verdict-panel-${verdict.verdict}`}>
       <Field label="Verdict">
         <p>
-          <VerdictBadge verdict={verdict.verdict} /> with {formatPercent(verdict.confidence)} confidence,{' '}
-          {byHand ? 'set' : 'checked'}{' '}
+          <VerdictBadge verdict={verdict.verdict} />{' '}
+          {byHand ? 'set by you' : <>with {formatPercent(verdict.confidence)} confidence, checked</>}{' '}
           <time dateTime={verdict.verified_at}>{formatDateTime(verdict.verified_at, { timeZone, style: 'medium' })}</time>
-          {verdict.model !== undefined && <> by {verdictBy(verdict)}</>}
+          {verdict.model && <> by {verdictBy(verdict)}</>}
         </p>
         {verdict.reasoning && <p className="reasoning">{verdict.reasoning}</p>}
         {verdict.evidence.length > 0 && (
           <ul className="evidence" aria-label="Evidence">
             {verdict.evidence.map((item, index) => (
               <li key={index}>
-                <span className="evidence-source">{item.source}</span>
+                <span className="evidence-source">{byHand && item.source === 'owner' ? 'You' : item.source}</span>
                 <span className="evidence-finding">{item.finding}</span>
                 {item.criterion && <span className="evidence-criterion">Criterion: {item.criterion}</span>}
               </li>
@@ -64,7 +64,8 @@ export function ResolvePanel({
 }: {
   call: StoredCall;
   busy: boolean;
-  onResolve: (resolution: Resolution, note: string) => void;
+  /** Resolves true when it worked (the note is then cleared). */
+  onResolve: (resolution: Resolution, note: string) => Promise<boolean>;
 }) {
   const [note, setNote] = useState('');
   const noteId = useId();
@@ -103,9 +104,12 @@ export function ResolvePanel({
             key={button.resolution}
             type="button"
             className={`btn ${button.className}`}
-            disabled={busy}
             title={button.hint}
-            onClick={() => onResolve(button.resolution, note)}
+            aria-disabled={busy}
+            onClick={() => {
+              if (busy) return;
+              void onResolve(button.resolution, note).then((done) => done && setNote(''));
+            }}
           >
             {button.label}
           </button>

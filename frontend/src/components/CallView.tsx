@@ -259,7 +259,7 @@ export function CallView({
                 call={load.call}
                 busy={busy !== null}
                 onResolve={(resolution, note) =>
-                  void change('resolve', () => verification.resolve(id, resolution, note), () => RESOLVED[resolution])
+                  change('resolve', () => verification.resolve(id, resolution, note), () => RESOLVED[resolution])
                 }
               />
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { WebSocketService, type ConnectionState } from '../../../src/services/websocket';
+import { SignInRequiredError } from '../../../src/services/http';
+import { WebSocketService, withToken, type ConnectionState } from '../../../src/services/websocket';
 import { FakeWebSocket } from '../../fixtures/fakeWebSocket';
 
 function service(options: ConstructorParameters<typeof WebSocketService>[1] = {}) {
@@ -254,5 +255,114 @@ describe('WebSocketService reconnecting', () => {
     old.receive({ type: 'text', content: 'stale' });
     FakeWebSocket.last.receive({ type: 'text', content: 'fresh' });
     expect(texts).toEqual(['fresh']);
+  });
+});
+
+describe('WebSocketService with an access token', () => {
+  /** A token source that hands out tok-1, tok-2, ... and records what it was told was refused. */
+  function tokens() {
+    let issued = 0;
+    const refused: Array<string | null | undefined> = [];
+    const source = vi.fn(async (options?: { refused?: string | null }) => {
+      refused.push(options?.refused);
+      if (issued === 0 || options?.refused) issued += 1;
+      return `tok-${issued}`;
+    });
+    return { source, refused };
+  }
+
+  /** Let the token source's promise settle, so the socket gets created. */
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+  it('adds the token to the URL (?token=, as the server and the API Gateway authorizer take it)', async () => {
+    expect(withToken('ws://h/ws', 'a.b.c')).toBe('ws://h/ws?token=a.b.c');
+    expect(withToken('wss://h/prod?x=1', 'a+b')).toBe('wss://h/prod?x=1&token=a%2Bb');
+    expect(withToken('ws://h/ws', null)).toBe('ws://h/ws');
+    const { source } = tokens();
+    const { ws } = service({ token: source });
+    const connecting = ws.connect();
+    await settle();
+    expect(FakeWebSocket.last.url).toBe('ws://test/ws?token=tok-1');
+    FakeWebSocket.last.open();
+    await connecting;
+    expect(ws.getState()).toBe('open');
+  });
+
+  it('connects without a token when the source says none is needed (auth off)', async () => {
+    const { ws } = service({ token: async () => null });
+    void ws.connect();
+    await settle();
+    expect(FakeWebSocket.last.url).toBe('ws://test/ws');
+  });
+
+  it('when the token expires mid-session (error, then close 1008), renews it and reconnects at once', async () => {
+    const { source, refused } = tokens();
+    const { ws, states } = service({ token: source, reconnect: { initialDelayMs: 60_000 } });
+    const connecting = ws.connect();
+    await settle();
+    FakeWebSocket.last.open();
+    await connecting;
+    FakeWebSocket.last.receive({ type: 'error', code: 'unauthorized', message: 'Your sign-in has expired: get a new token and reconnect.' });
+    FakeWebSocket.last.drop(1008);
+    await settle();
+    expect(FakeWebSocket.instances).toHaveLength(2); // no 60 s backoff
+    expect(FakeWebSocket.last.url).toBe('ws://test/ws?token=tok-2');
+    expect(refused).toEqual([null, 'tok-1']);
+    FakeWebSocket.last.open();
+    expect(states.slice(-2)).toEqual(['reconnecting', 'open']);
+  });
+
+  it('after a failed upgrade (the browser hides the 401), the next attempt renews the token first', async () => {
+    vi.useFakeTimers();
+    const { source, refused } = tokens();
+    const { ws } = service({ token: source, reconnect: { initialDelayMs: 100 } });
+    void ws.connect();
+    await vi.advanceTimersByTimeAsync(0);
+    FakeWebSocket.last.fail();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(refused).toEqual([null, 'tok-1']);
+    expect(FakeWebSocket.last.url).toBe('ws://test/ws?token=tok-2');
+  });
+
+  it('stops, without retrying, when nobody is signed in', async () => {
+    vi.useFakeTimers();
+    const { ws } = service({
+      token: async () => {
+        throw new SignInRequiredError('Sign in first.');
+      },
+    });
+    const connecting = ws.connect();
+    await expect(connecting).rejects.toThrow('Sign in first.');
+    expect(ws.getState()).toBe('closed');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeWebSocket.instances).toHaveLength(0);
+  });
+
+  it('retries with backoff when the token cannot be renewed right now (offline)', async () => {
+    vi.useFakeTimers();
+    let offline = true;
+    const { ws } = service({
+      token: async () => {
+        if (offline) throw new TypeError('Failed to fetch');
+        return 'tok';
+      },
+      reconnect: { initialDelayMs: 100 },
+    });
+    await expect(ws.connect()).rejects.toThrow('Could not renew your sign-in');
+    expect(ws.getState()).toBe('reconnecting');
+    offline = false;
+    await vi.advanceTimersByTimeAsync(100);
+    expect(FakeWebSocket.last.url).toBe('ws://test/ws?token=tok');
+  });
+
+  it('disconnect() while the token is on its way: no socket is opened', async () => {
+    let release!: (token: string) => void;
+    const { ws } = service({ token: () => new Promise<string>((resolve) => (release = resolve)) });
+    const connecting = ws.connect();
+    ws.disconnect();
+    release('late');
+    await expect(connecting).rejects.toThrow('Disconnected.');
+    await settle();
+    expect(FakeWebSocket.instances).toHaveLength(0);
   });
 });
