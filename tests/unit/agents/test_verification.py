@@ -74,8 +74,8 @@ async def test_the_model_gets_the_quoted_statement_the_dates_and_the_tool_result
     assert (report.verdict.confidence, report.verdict.model) == (0.4, "scripted (test double)")
     assert [t.name for t in report.tools] == ["current_time", "weekday"]
     asked = model.requests[0]
-    assert "<prediction>\nThe launch on 2026-07-04 succeeds.\n</prediction>" in asked
-    assert "Now: 2026-11-21T10:00:00-05:00." in asked  # in the user's timezone
+    assert asked.startswith("<prediction>The launch on 2026-07-04 succeeds.</prediction>\n")
+    assert "Now: 2026-11-21T10:00:00-05:00 (Saturday)." in asked  # in the user's timezone
     assert "a Saturday; public holiday in US: Independence Day" in asked
 
 
@@ -84,6 +84,16 @@ async def test_fixed_facts_are_left_to_the_model() -> None:
     report = await agent.verify(make_call("The Moon is larger than the Earth.", category="agent_verifiable"))
     assert report.verdict.verdict is VerdictOutcome.REFUTED and report.verdict.confidence == 0.95
     assert len(model.requests) == 1
+    assert report.verdict.evidence[0].source == "model knowledge (scripted (test double))"
+    assert report.verdict.evidence[0].finding == "The Moon is much smaller than the Earth."
+
+
+async def test_the_model_states_the_fact_before_its_verdict() -> None:
+    agent, _ = agent_with(json.dumps({"question": "Which ocean is the smallest?", "answer": "The Arctic.",
+                                      "verdict": "refuted", "confidence": 0.9}))
+    report = await agent.verify(make_call("The Pacific is the smallest ocean.", category="agent_verifiable"))
+    assert report.verdict.reasoning == "Which ocean is the smallest? The Arctic."
+    assert report.verdict.verdict is VerdictOutcome.REFUTED
 
 
 async def test_one_repair_round_then_the_verdict() -> None:

@@ -37,6 +37,8 @@ _WORDS = [
     (re.compile("(?<=[\\d)\\s])[x\u00d7\u2715](?=\\s*[\\d(])"), "*"),  # x, multiplication signs
     (re.compile("\u00f7"), "/"),  # division sign
     (re.compile(r"\^"), "**"),
+    (re.compile(r"\b(?:the\s+)?square root of\s+(\d+(?:\.\d+)?)", re.I), r"sqrt(\1)"),
+    (re.compile("\u221a\\s*(\\d+(?:\\.\\d+)?)"), r"sqrt(\1)"),  # the radical sign
     (re.compile(r"(?<=\d),(?=\d{3}\b)"), ""),  # thousands separators: 1,000 -> 1000
 ]
 
@@ -89,7 +91,23 @@ def _walk(node: ast.AST) -> Number:
             return _exact(Fraction(left) / Fraction(right))
         result = _BINARY[type(node.op)](left, right)
         return _bounded(_exact(Fraction(result)))
+    if (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "sqrt"
+        and len(node.args) == 1 and not node.keywords
+    ):
+        return _sqrt(_walk(node.args[0]))
     raise NotArithmetic(f"not allowed in arithmetic: {type(node).__name__}")
+
+
+def _sqrt(value: Number) -> Number:
+    """Exact square roots only (of perfect squares, or fractions of them): anything else is irrational."""
+    if value < 0:
+        raise NotArithmetic("square root of a negative number")
+    fraction = Fraction(value)
+    top, bottom = math.isqrt(fraction.numerator), math.isqrt(fraction.denominator)
+    if top * top != fraction.numerator or bottom * bottom != fraction.denominator:
+        raise NotArithmetic("the square root is not exact")
+    return _exact(Fraction(top, bottom))
 
 
 def _power(base: Number, exponent: Number) -> Number:
@@ -132,7 +150,7 @@ def format_number(value: Number) -> str:
 
 @tool
 def calculate(expression: str) -> str:
-    """Evaluate an arithmetic expression exactly: numbers with + - * / // % ** and parentheses.
+    """Evaluate an arithmetic expression exactly: numbers with + - * / // % **, sqrt() and parentheses.
 
     Args:
         expression: the arithmetic to evaluate, e.g. "17 * 23" or "(2 ** 10) / 4".

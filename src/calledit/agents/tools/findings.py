@@ -7,10 +7,13 @@ as evidence (reported as a tool use). A finding that settles a claim carries `ho
 
 from __future__ import annotations
 
+import calendar as calendar_module
 import re
+import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from calledit.agents.tools import arithmetic, calendar
@@ -18,7 +21,7 @@ from calledit.agents.tools.clock import ClockError, describe_now, now_in
 from calledit.agents.tools.web import Web, WebUnavailable
 
 _NUMBER = r"-?\d+(?:\.\d+)?"
-_EXPRESSION = r"\(*\s*-?\d[\d.\s()+\-*/%]*?[\d)]"
+_EXPRESSION = r"(?:sqrt\(\s*)?\(*\s*-?\d[\d.\s()+\-*/%]*?[\d)]"
 _RELATIONS = {
     "=": "==", "==": "==", "equals": "==", "is equal to": "==", "is": "==", "makes": "==", "gives": "==",
     "will be": "==", "was": "==", "are": "==", "is exactly": "==", "comes to": "==", "yields": "==",
@@ -39,6 +42,7 @@ _PRE = [
     (re.compile(r"\bthe (?:sum|total) of (\d+(?:\.\d+)?) and (\d+(?:\.\d+)?)", re.I), r"\1 + \2"),
     (re.compile(r"\bthe product of (\d+(?:\.\d+)?) and (\d+(?:\.\d+)?)", re.I), r"\1 * \2"),
 ]
+MONTH_NAMES = list(calendar_module.month_name)[1:]
 _NEGATION = re.compile(r"\b(?:not|never|no)\b|n't\b", re.I)
 _FILLER_WORDS = (
     "the a an it is will be that this true correct fact statement on in of and falls fall lands land "
@@ -66,6 +70,7 @@ class Findings:
 
     text: str
     items: list[Finding] = field(default_factory=list)
+    origin: int = 0  # which of the call's texts (the user's words come first)
 
     @property
     def decisive(self) -> list[Finding]:
@@ -95,7 +100,7 @@ def arithmetic_findings(text: str) -> Findings:
     result = Findings(prepared)
     for match in _CLAIM.finditer(prepared):
         expression = (match.group("expr") or match.group("expr2")).strip()
-        if not re.search(r"\d\s*[-+*/%]|\)\s*[-+*/%]", expression):
+        if not re.search(r"\d\s*[-+*/%]|\)\s*[-+*/%]|sqrt", expression):
             continue  # a bare number ("2026 is ...") is not a computation
         relation = _RELATIONS[(match.group("rel") or match.group("rel2")).lower()]
         negated = bool(match.group("neg"))
@@ -237,7 +242,8 @@ def gather(
     web: Web | None = None, web_query: str | None = None,
     clock_text: Callable[[datetime, str], Finding] = clock_finding,
 ) -> tuple[list[Finding], list[Findings]]:
-    """All findings for a call's texts (statement, then the user's words), deduplicated, and per-text groups."""
+    """All findings for a call's texts (in order of trust: the user's words, then the statement),
+    deduplicated, and the per-text groups `settled` decides on."""
     country = country or calendar.country_for_timezone(timezone)
     try:
         local_now = now_in(lambda: now, timezone)
@@ -245,8 +251,10 @@ def gather(
         local_now = now
     items = [clock_text(local_now, timezone)]
     groups: list[Findings] = []
-    for text in dict.fromkeys(t for t in texts if t):
-        for group in (arithmetic_findings(text), calendar_findings(text, local_now.date(), country)):
+    for origin, text in enumerate(dict.fromkeys(t for t in texts if t)):
+        for group in (arithmetic_findings(text), calendar_findings(text, local_now.date(), country),
+                      time_findings(text, local_now)):
+            group.origin = origin
             groups.append(group)
             items.extend(item for item in group.items if item not in items)
     if web is not None and web_query:
@@ -255,14 +263,99 @@ def gather(
 
 
 def settled(groups: list[Findings]) -> bool | None:
-    """The verdict the pre-pass alone decides: False if any settled claim is false; True if some text is
-    fully covered by true claims; None when the tools cannot decide."""
-    decisive = [item for group in groups for item in group.decisive]
-    if any(item.holds is False for item in decisive):
-        return False
-    if any(group.covers_text() and all(i.holds for i in group.decisive) for group in groups):
-        return True
+    """The verdict the pre-pass alone decides, from the first text (in trust order) it can decide:
+    False if a settled claim in it is false; True if its claims are all true and are all it says;
+    None when the tools cannot decide any text."""
+    for origin in sorted({group.origin for group in groups}):
+        mine = [group for group in groups if group.origin == origin]
+        decisive = [item for group in mine for item in group.decisive]
+        if any(item.holds is False for item in decisive):
+            return False
+        if any(group.covers_text() and all(i.holds for i in group.decisive) for group in mine):
+            return True
     return None
+
+
+# --- claims about now: today's weekday, the weekday elsewhere, this month, this year -----------------
+
+_WEEKDAY = "(?P<weekday>" + "|".join(calendar.WEEKDAYS) + ")"
+_OFFSETS = {"yesterday": -1, "today": 0, "tomorrow": 1}
+
+
+@lru_cache(maxsize=1)
+def _zones_by_city() -> dict[str, str]:
+    """'auckland' -> 'Pacific/Auckland', from the IANA names."""
+    table: dict[str, str] = {}
+    for name in sorted(zoneinfo.available_timezones()):
+        if "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/")):
+            table.setdefault(name.rsplit("/", 1)[1].replace("_", " ").lower(), name)
+    return table
+
+
+def time_findings(text: str, now: datetime) -> Findings:
+    """Claims about the current date, settled with the clock frozen at `now` (in the user's timezone)."""
+    result = Findings(text)
+
+    def add(match: re.Match[str], tool: str, args: dict[str, Any], finding: str, holds: bool) -> None:
+        result.items.append(Finding(tool, args, "clock and calendar (deterministic)",
+                                    f"{finding}; the claim '{match.group(0).strip()}' is {_word(holds)}.",
+                                    holds, ((match.start(), match.end()),)))
+
+    def negated(match: re.Match[str]) -> bool:
+        return bool(match.groupdict().get("neg"))
+
+    for m in re.finditer(rf"\b(?P<day>yesterday|today|tomorrow)\s+(?:is|was|will be)\s+(?P<neg>not\s+)?"
+                         rf"(?:a\s+)?{_WEEKDAY}\b", text, re.I):
+        day = now.date() + timedelta(days=_OFFSETS[m.group("day").lower()])
+        actual = calendar.weekday_name(day)
+        add(m, "weekday", {"date": day.isoformat()}, f"{m.group('day').capitalize()} is {day.isoformat()}, a "
+            f"{actual}", (actual == m.group("weekday").capitalize()) != negated(m))
+    for m in re.finditer(rf"\b(?i:it is|it's)\s+(?i:already\s+|still\s+)?(?P<neg>(?i:not)\s+)?(?i:a\s+)?"
+                         rf"(?i:{_WEEKDAY})\s+in\s+(?P<place>[A-Z][A-Za-z.'-]*(?:\s[A-Z][A-Za-z.'-]*)*)", text):
+        zone = _zones_by_city().get(m.group("place").lower())
+        if zone is None:
+            continue
+        there = now.astimezone(zoneinfo.ZoneInfo(zone))
+        actual = calendar.weekday_name(there.date())
+        add(m, "current_time", {"timezone": zone}, f"It is {there.isoformat(timespec='minutes')} ({actual}) in "
+            f"{zone}", (actual == m.group("weekday").capitalize()) != negated(m))
+    month_names = "|".join(name for name in MONTH_NAMES)
+    for m in re.finditer(rf"\b(?:(?P<this>this month)|(?P<month>{month_names})\s+(?P<year>\d{{4}}))\s+"
+                         r"(?P<verb>has|will have|had)\s+(?P<neg>not\s+)?(?P<n>\d+)\s+days\b", text, re.I):
+        year = now.year if m.group("this") else int(m.group("year"))
+        month = now.month if m.group("this") else MONTH_NAMES.index(m.group("month").capitalize()) + 1
+        length = calendar_module.monthrange(year, month)[1]
+        add(m, "calendar_facts", {"month": f"{year}-{month:02d}"}, f"{calendar_module.month_name[month]} "
+            f"{year} has {length} days", (length == int(m.group("n"))) != negated(m))
+    for m in re.finditer(r"\b(?:(?P<this>this year)|(?P<year>\d{4}))\s+(?:has|will have|had)\s+(?P<neg>not\s+)?"
+                         r"(?P<n>\d+)\s+days\b", text, re.I):
+        if any(start < m.end() and m.start() < end for item in result.items for start, end in item.spans):
+            continue  # "February 2028 has 29 days" is about the month, not the year
+        year = now.year if m.group("this") else int(m.group("year"))
+        length = 366 if calendar.is_leap_year(year) else 365
+        add(m, "calendar_facts", {"year": year}, f"{year} has {length} days", (length == int(m.group("n")))
+            != negated(m))
+    for m in re.finditer(rf"\b(?:there\s+(?:are|will be|were)\s+(?P<n>\d+)\s+{_WEEKDAY}s\s+in\s+(?P<year>\d{{4}}|"
+                         rf"this year)|(?P<year2>\d{{4}}|this year)\s+(?:has|will have|had)\s+(?P<n2>\d+)\s+"
+                         rf"{_WEEKDAY.replace('weekday', 'weekday2')}s)\b", text, re.I):
+        label = (m.group("year") or m.group("year2")).lower()
+        year = now.year if label == "this year" else int(label)
+        name = (m.group("weekday") or m.group("weekday2")).capitalize()
+        count = sum(1 for day in range(1, 367 if calendar.is_leap_year(year) else 366)
+                    if calendar.weekday_name(date(year, 1, 1) + timedelta(days=day - 1)) == name)
+        claimed = int(m.group("n") or m.group("n2"))
+        add(m, "calendar_facts", {"year": year, "weekday": name}, f"{year} has {count} {name}s", count == claimed)
+    for m in re.finditer(rf"\b(?:we are|we're|it is|it's|today is)\s+(?P<neg>not\s+)?in\s+the\s+"
+                         rf"(?P<which>first|last)\s+week\s+of\s+(?P<month>{month_names})\b", text, re.I):
+        month = MONTH_NAMES.index(m.group("month").capitalize()) + 1
+        length = calendar_module.monthrange(now.year, month)[1]
+        inside = now.month == month and (now.day <= 7 if m.group("which").lower() == "first" else
+                                         now.day > length - 7)
+        add(m, "calendar_facts", {"date": now.date().isoformat()}, f"Today is {now.date().isoformat()}; the "
+            f"{m.group('which').lower()} week of {m.group('month').capitalize()} is "
+            + ("days 1-7" if m.group("which").lower() == "first" else f"days {length - 6}-{length}"),
+            inside != negated(m))
+    return result
 
 
 def _word(holds: bool) -> str:

@@ -28,6 +28,9 @@ from calledit.agents.tools.arithmetic import NotArithmetic, calculate, evaluate,
         ("5 minus 8", -3),
         ("3 plus 4", 7),
         ("--3", 3),
+        ("sqrt(169)", 13),
+        ("the square root of 2.25", Fraction(3, 2)),
+        ("\u221a144 + 1", 13),
     ],
 )
 def test_evaluates_exactly(expression: str, expected: int | Fraction) -> None:
@@ -51,6 +54,10 @@ def test_evaluates_exactly(expression: str, expected: int | Fraction) -> None:
         ("1" * 300, "longer than"),
         ("1e400", "finite"),
         ("[1, 2]", "not allowed"),
+        ("sqrt(2)", "not exact"),
+        ("sqrt(-4)", "negative"),
+        ("sqrt(4, 2)", "not allowed"),
+        ("pow(2, 2)", "not allowed"),
     ],
 )
 def test_refuses_anything_else_with_a_reason(expression: str, reason: str) -> None:

@@ -45,6 +45,47 @@ def test_settles_only_what_the_tools_can(text: str, settled: bool | None) -> Non
     assert findings.settled(groups) is settled
 
 
+@pytest.mark.parametrize(
+    ("text", "now", "timezone", "settled"),
+    [
+        ("Today is a Saturday", "2026-11-21T04:30:00Z", "Asia/Kolkata", True),
+        ("Today is a Saturday", "2026-11-21T04:30:00Z", "America/New_York", False),  # still Friday there
+        ("Tomorrow is a Sunday", "2026-11-21T12:00:00Z", "UTC", True),
+        ("Yesterday was not a Friday", "2026-11-21T12:00:00Z", "UTC", False),
+        ("It is already Sunday in Auckland", "2026-11-21T12:00:00Z", "Pacific/Auckland", True),
+        ("It is Sunday in New York", "2026-11-21T12:00:00Z", "UTC", False),
+        ("It is Sunday in Atlantis", "2026-11-21T12:00:00Z", "UTC", None),  # no such zone
+        ("This month has 31 days", "2026-11-21T06:00:00Z", "Asia/Dubai", False),
+        ("This month has 30 days", "2026-11-21T06:00:00Z", "Asia/Dubai", True),
+        ("February 2028 has 29 days", "2026-11-21T06:00:00Z", "UTC", True),
+        ("2026 has 365 days", "2026-11-21T06:00:00Z", "UTC", True),
+        ("There are 52 Sundays in 2026", "2026-11-23T15:00:00Z", "America/Chicago", True),
+        ("2028 has 53 Sundays", "2026-11-23T15:00:00Z", "UTC", True),
+        ("There are 53 Mondays in 2026", "2026-11-23T15:00:00Z", "UTC", False),
+        ("We are in the last week of November", "2026-11-27T08:00:00Z", "Europe/Paris", True),
+        ("We are in the last week of November", "2026-11-21T08:00:00Z", "Europe/Paris", False),
+        ("We are not in the first week of November", "2026-11-21T08:00:00Z", "UTC", True),
+        ("The square root of 169 is 14", "2026-11-21T08:00:00Z", "UTC", False),
+        ("The square root of 144 is 12", "2026-11-21T08:00:00Z", "UTC", True),
+        ("The square root of 2 is 1.41", "2026-11-21T08:00:00Z", "UTC", None),  # not exact: the model decides
+    ],
+)
+def test_claims_about_now_are_settled_with_the_frozen_clock(
+    text: str, now: str, timezone: str, settled: bool | None
+) -> None:
+    _, groups = findings.gather([text], datetime.fromisoformat(now), timezone)
+    assert findings.settled(groups) is settled
+
+
+def test_the_users_words_come_before_the_restatement() -> None:
+    # the model restated the prediction wrongly: the user's own words decide
+    _, groups = findings.gather(["12 squared is 144", "12 squared is 154."], NOW, "UTC")
+    assert findings.settled(groups) is True
+    _, groups = findings.gather(["Christmas falls on a Friday this year", "Christmas 2026 falls on a Friday."],
+                                NOW, "UTC")
+    assert findings.settled(groups) is True  # the words alone name no year: the statement decides
+
+
 def test_every_run_reports_the_clock_first_and_deduplicates() -> None:
     items, _ = findings.gather(["2+2 is 4", "2+2 is 4"], NOW, "Europe/Paris")
     assert items[0].tool == "current_time"
