@@ -94,6 +94,15 @@ def _print_report(report: EvalReport) -> None:
     facts.add_row("median first text", _seconds(summary.median_first_text_s))
     facts.add_row("median total", _seconds(summary.median_total_s))
     console.print(facts)
+    if report.verified and summary.verdict_confusion:
+        matrix = Table(title="Verdicts: expected (rows) by given (columns)")
+        given = list(next(iter(summary.verdict_confusion.values())))
+        matrix.add_column("expected")
+        for label in given:
+            matrix.add_column(label, justify="right")
+        for expected, counts in summary.verdict_confusion.items():
+            matrix.add_row(expected, *(str(counts[label]) for label in given))
+        console.print(matrix)
 
 
 def eval_command(

@@ -38,6 +38,7 @@ class CaseResult:
     tools: list[str] = field(default_factory=list)
     verdict: str | None = None
     verdict_ok: bool | None = None  # None: not verified, or no expected verdict
+    expected_verdict: str | None = None  # set when the case was verified
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -54,11 +55,14 @@ class Summary:
     median_first_text_s: float | None
     median_total_s: float
     verdict_accuracy: float | None = None
+    # expected verdict -> verdict given -> cases; "none" when the check failed
+    verdict_confusion: dict[str, dict[str, int]] | None = None
 
     def as_dict(self, *, with_verdicts: bool = False) -> dict[str, Any]:
         data = asdict(self)
         if not with_verdicts:
             data.pop("verdict_accuracy")
+            data.pop("verdict_confusion")
         return data
 
 
@@ -125,6 +129,7 @@ async def run_case(make_agent: AgentFactory, case: EvalCase, verifier: Verifier 
             except CalledItError as exc:
                 result.error = {"code": exc.code.value, "message": f"verification: {exc.message}"}
         result.verdict = verdict.value if verdict is not None else None
+        result.expected_verdict = expect.verdict.value
         result.verdict_ok = verdict is expect.verdict
     return result
 
@@ -172,4 +177,14 @@ def summarize(results: list[CaseResult], *, verified: bool = False) -> Summary:
         median_first_text_s=_median([r.first_text_s for r in results]),
         median_total_s=_median([r.total_s for r in results]) or 0.0,
         verdict_accuracy=_ratio([r.verdict_ok for r in results if r.verdict_ok is not None]) if verified else None,
+        verdict_confusion=_confusion(results) if verified else None,
     )
+
+
+def _confusion(results: list[CaseResult]) -> dict[str, dict[str, int]]:
+    outcomes = [outcome.value for outcome in VerdictOutcome]
+    matrix = {expected: dict.fromkeys([*outcomes, "none"], 0) for expected in outcomes}
+    for result in results:
+        if result.expected_verdict is not None:
+            matrix[result.expected_verdict][result.verdict or "none"] += 1
+    return matrix
