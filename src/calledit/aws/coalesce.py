@@ -63,6 +63,7 @@ class CoalescingSender:
         max_bytes: int = 8 * 1024,
         coalesce: bool = True,
         clock: Callable[[], float] = time.monotonic,
+        on_failure: Callable[[BaseException], None] | None = None,
     ) -> None:
         self._post = post
         self.max_delay = max_delay
@@ -77,7 +78,13 @@ class CoalescingSender:
         self._idle = asyncio.Event()  # nothing queued, nothing in flight
         self._failure: BaseException | None = None
         self._task: asyncio.Task[None] | None = None
+        self.on_failure = on_failure  # e.g. stop the producer at once when the client is gone
         self.stats = SendStats()
+
+    @property
+    def failure(self) -> BaseException | None:
+        """Why posting stopped (ClientGone, or an error from the API), if it did."""
+        return self._failure
 
     async def __aenter__(self) -> CoalescingSender:
         self._task = asyncio.create_task(self._run(), name="coalescing-sender")
@@ -207,5 +214,7 @@ class CoalescingSender:
         except BaseException as exc:
             self._failure = exc
             self._pending.clear()
+            if self.on_failure is not None:
+                self.on_failure(exc)
         finally:
             self._idle.set()

@@ -217,14 +217,21 @@ class LambdaRuntime:
             async with sender:
                 pump = asyncio.create_task(self._pump(sender, request, release), name=f"makecall-{run_id}")
                 watch = asyncio.create_task(self._watch_cancel(connection_id, run_id), name=f"cancel-{run_id}")
+
+                def stop_pump(_: BaseException) -> None:
+                    pump.cancel()  # a gone client stops the model at once, not at its next token
+
+                sender.on_failure = stop_pump
                 try:
                     await asyncio.wait({pump, watch}, return_when=asyncio.FIRST_COMPLETED)
                 finally:
                     pump.cancel()
                     watch.cancel()
                     outcome, cancelled = await asyncio.gather(pump, watch, return_exceptions=True)
+                if sender.failure is not None:
+                    raise sender.failure  # ClientGone, or the management API failing
                 if isinstance(outcome, Exception):
-                    raise outcome  # ClientGone, or a fault of ours
+                    raise outcome  # a fault of ours
                 cancelled = cancelled is True
                 if cancelled:
                     await sender.drain()

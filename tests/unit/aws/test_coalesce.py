@@ -200,3 +200,15 @@ async def test_drain_posts_everything_queued_and_the_sender_carries_on() -> None
         assert recorder.frames == [{"type": "text", "content": "a"}, {"type": "call", "call": {"x": 1}}]
         await sender.send(StatusEvent(status="complete"))
     assert recorder.types == ["text", "call", "status"]
+
+
+async def test_a_failure_is_reported_at_once_to_whoever_must_stop() -> None:
+    seen: list[BaseException] = []
+    sender = CoalescingSender(Recorder(gone_after=0), max_delay=0.0, on_failure=seen.append)
+    with pytest.raises(ClientGone):
+        async with sender:
+            await sender.send(StatusEvent(status="processing"))
+            await asyncio.sleep(0.05)
+            assert len(seen) == 1 and isinstance(seen[0], ClientGone)
+            assert sender.failure is seen[0]
+            await sender.send(text("too late"))
