@@ -107,5 +107,10 @@ def track_record(calls: Iterable[Call]) -> TrackRecord:
         if outcome is not None and call.confidence is not None:
             pairs.append((call.confidence, outcome))
     return TrackRecord(
-        total=total, scored=len(pairs), brier=brier_score(pairs), calibration=calibration(pairs), **counts
+        total=total, scored=len(pairs), brier=_rounded(brier_score(pairs)), calibration=calibration(pairs), **counts
     )
+
+
+def _rounded(value: float | None) -> float | None:
+    """Six decimals: enough for any real record, and no 0.009999999999999995 in the API."""
+    return None if value is None else round(value, 6)
