@@ -264,8 +264,11 @@ class LambdaRuntime:
     async def _watch_cancel(self, connection_id: str, run_id: str) -> bool:
         while True:
             await asyncio.sleep(self.aws.cancel_poll_s)
-            if await asyncio.to_thread(self.connections.cancel_requested, connection_id, run_id):
-                return True
+            try:
+                if await asyncio.to_thread(self.connections.cancel_requested, connection_id, run_id):
+                    return True
+            except Exception as exc:  # a table hiccup must not end the run: look again next time
+                log.warning("connection=<%s>, error=<%s> | could not read the cancel mark", connection_id, exc)
 
 
 def build_connections(aws: AwsSettings) -> ConnectionStore:

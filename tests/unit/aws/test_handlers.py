@@ -141,3 +141,18 @@ def test_the_entry_points_never_raise_even_when_misconfigured(monkeypatch: pytes
         assert answer["statusCode"] == 500
     finally:
         handlers.reset()
+
+
+class FlakyTable(MemoryConnections):
+    def cancel_requested(self, connection_id: str, run_id: str) -> bool:
+        raise RuntimeError("throttled")
+
+
+async def test_a_table_hiccup_while_watching_for_cancel_does_not_end_the_run(tmp_path: Path) -> None:
+    socket = Socket()
+    rt = runtime(tmp_path, socket, connections=FlakyTable())
+    rt.aws = AwsSettings(cancel_poll_s=0.01)
+    rt.session.agent.provider.model.update_config(rate=200)  # long enough for several polls
+    answer = await rt.message(message_event(context("makecall"), '{"action": "makecall", "prompt": "Rain"}', None))
+    assert answer["statusCode"] == 200
+    assert socket.frames[-2]["type"] == "complete" and socket.frames[-1]["status"] == "complete"
