@@ -67,7 +67,9 @@ def test_the_seeds_resources_are_all_there(template: dict[str, Any]) -> None:
         target = route["Properties"]["Target"]["Fn::Join"][1][1]["Ref"]
         assert integrations[target]["Properties"]["IntegrationType"] == "AWS_PROXY", key
     stage = template["Resources"]["WebSocketStage"]["Properties"]
-    assert stage["StageName"] == "prod" and stage["DeploymentId"] == {"Ref": "WebSocketDeployment"}
+    assert stage["StageName"] == "prod" and stage["AutoDeploy"] is True and "DeploymentId" not in stage
+    depends = set(template["Resources"]["WebSocketStage"]["DependsOn"])
+    assert depends == {"ConnectRoute", "DisconnectRoute", "MakeCallStreamRoute", "DefaultRoute"}
     stream = template["Resources"]["MakeCallStreamFunction"]["Properties"]
     assert stream["Timeout"] == 300 and stream["MemorySize"] == 512
     assert template["Globals"]["Function"]["Runtime"] == "python3.12"
