@@ -6,9 +6,11 @@ sees a usable credential. A DynamoDB adapter can implement the same `UserStore` 
 
 from __future__ import annotations
 
+import queue
 import sqlite3
-import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -92,7 +94,12 @@ def _stamp(value: datetime) -> str:
 
 
 class SqliteUserStore:
-    """Accounts in the same SQLite file as the calls (migration 0002_users)."""
+    """Accounts in the same SQLite file as the calls (migration 0002_users).
+
+    Connections come from a small pool, not one per thread: worker threads come and go (anyio retires
+    idle ones after 10 s), and a connection per thread would outlive its thread."""
+
+    POOL = 8
 
     def __init__(self, path: Path | str) -> None:
         from calledit.storage.sqlite import SqliteCallStore
@@ -100,26 +107,41 @@ class SqliteUserStore:
         self.path = Path(path)
         # The file's schema belongs to the numbered migrations, which the call store applies.
         SqliteCallStore(self.path).close()
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._all: list[sqlite3.Connection] = []
+        self._idle: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
 
-    def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
+    @contextmanager
+    def _conn(self) -> Iterator[sqlite3.Connection]:
+        try:
+            conn = self._idle.get_nowait()
+        except queue.Empty:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA foreign_keys=ON")
-            self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
-        return conn
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if self._idle.qsize() < self.POOL:
+                self._idle.put(conn)
+            else:
+                conn.close()
+
+    def _one(self, sql: str, args: tuple[object, ...]) -> sqlite3.Row | None:
+        with self._conn() as conn:
+            row: sqlite3.Row | None = conn.execute(sql, args).fetchone()
+            return row
+
+    def _run(self, sql: str, args: tuple[object, ...]) -> int:
+        """Execute a write; the number of rows it changed."""
+        with self._conn() as conn:
+            return conn.execute(sql, args).rowcount
 
     def create_user(self, username: str, password_hash: str) -> User:
         user = User(id=uuid.uuid4().hex, username=username, password_hash=password_hash, created_at=_now())
         try:
-            self._conn().execute(
+            self._run(
                 "INSERT INTO users (id, username, password_hash, created_at) VALUES (?, ?, ?, ?)",
                 (user.id, user.username, user.password_hash, _stamp(user.created_at)),
             )
@@ -130,104 +152,101 @@ class SqliteUserStore:
         return user
 
     def user_by_name(self, username: str) -> User | None:
-        row = self._conn().execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone()
+        row = self._one("SELECT * FROM users WHERE username = ?", (username,))
         return _user(row) if row else None
 
     def user(self, user_id: str) -> User | None:
-        row = self._conn().execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
+        row = self._one("SELECT * FROM users WHERE id = ?", (user_id,))
         return _user(row) if row else None
 
     def set_password_hash(self, user_id: str, password_hash: str) -> None:
-        self._conn().execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
+        self._run("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
 
     def start_session(self, user_id: str, refresh_hash: str, expires_at: datetime) -> str:
         session_id = uuid.uuid4().hex
         now = _stamp(_now())
-        conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            conn.execute("INSERT INTO sessions VALUES (?, ?, ?, NULL)", (session_id, user_id, now))
-            conn.execute(
-                "INSERT INTO refresh_tokens VALUES (?, ?, ?, ?, ?, NULL)",
-                (refresh_hash, session_id, user_id, _stamp(expires_at), now),
-            )
-            # Keep the table small: a user's spent or expired tokens are no longer useful.
-            conn.execute(
-                "DELETE FROM refresh_tokens WHERE user_id = ? AND expires_at < ?", (user_id, now)
-            )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        with self._conn() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("INSERT INTO sessions VALUES (?, ?, ?, NULL)", (session_id, user_id, now))
+                conn.execute(
+                    "INSERT INTO refresh_tokens VALUES (?, ?, ?, ?, ?, NULL)",
+                    (refresh_hash, session_id, user_id, _stamp(expires_at), now),
+                )
+                # Keep the table small: a user's spent or expired tokens are no longer useful.
+                conn.execute(
+                    "DELETE FROM refresh_tokens WHERE user_id = ? AND expires_at < ?", (user_id, now)
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
         return session_id
 
     def rotate_refresh(self, refresh_hash: str, new_hash: str, expires_at: datetime) -> RotationResult:
         now = _now()
-        conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            row = conn.execute(
-                "SELECT r.user_id, r.session_id, r.expires_at, r.used_at, s.revoked_at FROM refresh_tokens r"
-                " JOIN sessions s ON s.id = r.session_id WHERE r.token_hash = ?",
-                (refresh_hash,),
-            ).fetchone()
-            if row is None:
-                outcome = RotationResult(Rotation.UNKNOWN)
-            else:
-                user_id, session_id = row["user_id"], row["session_id"]
-                if row["revoked_at"] is not None:
-                    outcome = RotationResult(Rotation.REVOKED, user_id, session_id)
-                elif row["used_at"] is not None:
-                    conn.execute("UPDATE sessions SET revoked_at = ? WHERE id = ?", (_stamp(now), session_id))
-                    outcome = RotationResult(Rotation.REUSED, user_id, session_id)
-                elif row["expires_at"] <= _stamp(now):
-                    outcome = RotationResult(Rotation.EXPIRED, user_id, session_id)
+        with self._conn() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = conn.execute(
+                    "SELECT r.user_id, r.session_id, r.expires_at, r.used_at, s.revoked_at FROM refresh_tokens r"
+                    " JOIN sessions s ON s.id = r.session_id WHERE r.token_hash = ?",
+                    (refresh_hash,),
+                ).fetchone()
+                if row is None:
+                    outcome = RotationResult(Rotation.UNKNOWN)
                 else:
-                    conn.execute(
-                        "UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?", (_stamp(now), refresh_hash)
-                    )
-                    conn.execute(
-                        "INSERT INTO refresh_tokens VALUES (?, ?, ?, ?, ?, NULL)",
-                        (new_hash, session_id, user_id, _stamp(expires_at), _stamp(now)),
-                    )
-                    outcome = RotationResult(Rotation.ROTATED, user_id, session_id)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+                    user_id, session_id = row["user_id"], row["session_id"]
+                    if row["revoked_at"] is not None:
+                        outcome = RotationResult(Rotation.REVOKED, user_id, session_id)
+                    elif row["used_at"] is not None:
+                        conn.execute("UPDATE sessions SET revoked_at = ? WHERE id = ?", (_stamp(now), session_id))
+                        outcome = RotationResult(Rotation.REUSED, user_id, session_id)
+                    elif row["expires_at"] <= _stamp(now):
+                        outcome = RotationResult(Rotation.EXPIRED, user_id, session_id)
+                    else:
+                        conn.execute(
+                            "UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?", (_stamp(now), refresh_hash)
+                        )
+                        conn.execute(
+                            "INSERT INTO refresh_tokens VALUES (?, ?, ?, ?, ?, NULL)",
+                            (new_hash, session_id, user_id, _stamp(expires_at), _stamp(now)),
+                        )
+                        outcome = RotationResult(Rotation.ROTATED, user_id, session_id)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
         return outcome
 
     def session_active(self, session_id: str) -> bool:
-        row = self._conn().execute(
-            "SELECT 1 FROM sessions WHERE id = ? AND revoked_at IS NULL", (session_id,)
-        ).fetchone()
-        return row is not None
+        return self._one("SELECT 1 FROM sessions WHERE id = ? AND revoked_at IS NULL", (session_id,)) is not None
 
     def session_of(self, refresh_hash: str) -> tuple[str, str] | None:
-        row = self._conn().execute(
-            "SELECT user_id, session_id FROM refresh_tokens WHERE token_hash = ?", (refresh_hash,)
-        ).fetchone()
+        row = self._one("SELECT user_id, session_id FROM refresh_tokens WHERE token_hash = ?", (refresh_hash,))
         return (row["user_id"], row["session_id"]) if row else None
 
     def revoke_session(self, session_id: str) -> bool:
-        cur = self._conn().execute(
+        return self._run(
             "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (_stamp(_now()), session_id)
-        )
-        return cur.rowcount > 0
+        ) > 0
 
     def revoke_user_sessions(self, user_id: str) -> int:
-        cur = self._conn().execute(
+        return self._run(
             "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
             (_stamp(_now()), user_id),
         )
-        return cur.rowcount
+
+    def connections(self) -> int:
+        """Idle pooled connections (for tests: the pool stays bounded)."""
+        return self._idle.qsize()
 
     def close(self) -> None:
-        with self._lock:
-            for conn in self._all:
-                conn.close()
-            self._all = []
-        self._local = threading.local()
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                return
 
 
 def _user(row: sqlite3.Row) -> User:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -114,7 +115,8 @@ def test_expired_refresh_token_is_refused(store: SqliteUserStore) -> None:
 
 def test_refresh_tokens_are_stored_hashed(auth: LocalAuth, store: SqliteUserStore) -> None:
     pair = auth.signup("alice", "correct horse battery")
-    rows = store._conn().execute("SELECT token_hash FROM refresh_tokens").fetchall()
+    with store._conn() as conn:
+        rows = conn.execute("SELECT token_hash FROM refresh_tokens").fetchall()
     assert [row[0] for row in rows] == [hash_refresh(pair.refresh_token)]
 
 
@@ -187,3 +189,15 @@ def test_login_upgrades_an_outdated_hash(store: SqliteUserStore) -> None:
     LocalAuth(store, SECRET, hasher=CHEAP_HASHER).login("alice", "correct horse battery")
     user = store.user_by_name("alice")
     assert user is not None and not CHEAP_HASHER.check_needs_rehash(user.password_hash)
+
+
+def test_connections_do_not_pile_up_as_threads_come_and_go(auth: LocalAuth, store: SqliteUserStore) -> None:
+    """Worker threads are retired and replaced; the store's connections must not grow with them."""
+    token = auth.signup("alice", "correct horse battery").access_token
+    for _ in range(5):
+        threads = [threading.Thread(target=auth.verify, args=(token,)) for _ in range(20)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert store.connections() <= SqliteUserStore.POOL
