@@ -171,7 +171,8 @@ def test_secret_file_is_created_once_with_mode_0600(tmp_path: Path) -> None:
     assert os.stat(path).st_mode & 0o777 == 0o600
     assert len(first) >= 32
     assert load_jwt_secret(None, tmp_path / "data") == first
-    assert load_jwt_secret("explicit-secret-explicit-secret-x", tmp_path / "data") == b"explicit-secret-explicit-secret-x"
+    explicit = "explicit-secret-explicit-secret-x"
+    assert load_jwt_secret(explicit, tmp_path / "data") == explicit.encode()
 
 
 def test_secret_file_readable_by_others_is_refused(tmp_path: Path) -> None:
