@@ -107,11 +107,8 @@ class TimeExpression:
         return self.end
 
     def describe(self) -> str:
-        when = self.deadline.isoformat(timespec="seconds")
-        if self.start == self.end or self.kind in ("moment", "duration"):
-            return f'"{self.text}" = {when}'
-        span = f"{self.start:%Y-%m-%d %H:%M} to {self.end:%Y-%m-%d %H:%M}"
-        return f'"{self.text}" = {span}; check at {when}'
+        """One short line for the model: the words and when they are checked."""
+        return f'"{self.text}" = {self.deadline.isoformat(timespec="seconds")}'
 
     def as_dict(self) -> dict[str, str]:
         return {

@@ -98,16 +98,17 @@ class TimeHinter:
     def __call__(self, context: CallContext) -> tuple[list[str], list[ToolEvent]]:
         expressions = resolve_dates(context.prompt, context.now, context.timezone, date_order=self.date_order)
         reading = read_mode_cues(context.prompt, expressions)
-        hints = [expression.describe() for expression in expressions]
         target = primary([e for e in expressions if e.firm], context.now)
         mode = reading.mode
+        # Few tokens: every token here is evaluated before the model's first word (no KV cache for them).
+        hints = [expression.describe() for expression in expressions if expression is not target]
         if mode is VerificationMode.IMMEDIATE:
-            hints.append(f"verification_date: {context.now.isoformat(timespec='seconds')} (now: it can be checked now)")
+            hints.append(f"verification_date: {context.now.isoformat(timespec='seconds')} (now)")
         elif target is not None:
-            hints.append(f"verification_date: {target.deadline.isoformat(timespec='seconds')}")
+            hints.append(f'verification_date: {target.deadline.isoformat(timespec="seconds")} ("{target.text}")')
         if mode is not None:
-            interval = f", recurring_interval {reading.interval.value}" if reading.interval else ""
-            hints.append(f"verification_mode: {mode.value}{interval} ({reading.reason})")
+            interval = f", recurring_interval: {reading.interval.value}" if reading.interval else ""
+            hints.append(f"verification_mode: {mode.value}{interval}")
         event = ToolEvent(
             name=TOOL_NAME,
             input={

@@ -185,9 +185,8 @@ class TestDateGuard:
 
 def test_the_hinter_gives_the_model_dates_and_reports_a_tool_use() -> None:
     hints, events = TimeHinter()(context("Amazon announces layoffs by the end of the month"))
-    assert '"end of the month" = 2026-11-30T23:59:59-05:00' in hints
-    assert "verification_date: 2026-11-30T23:59:59-05:00" in hints
-    assert any(hint.startswith("verification_mode: before_date") for hint in hints)
+    assert hints == ['verification_date: 2026-11-30T23:59:59-05:00 ("end of the month")',
+                     "verification_mode: before_date"]
     (event,) = events
     assert event.name == TOOL_NAME
     assert event.input["resolved"][0]["check_at"] == "2026-11-30T23:59:59-05:00"
@@ -196,7 +195,14 @@ def test_the_hinter_gives_the_model_dates_and_reports_a_tool_use() -> None:
 
 def test_the_hinter_says_now_for_a_fact() -> None:
     hints, _ = TimeHinter()(context("Water boils at 100 C at sea level"))
-    assert any(hint.startswith(f"verification_date: {NOW.isoformat()}") for hint in hints)
+    assert hints == [f"verification_date: {NOW.isoformat()} (now)", "verification_mode: immediate"]
+
+
+def test_the_hinter_lists_other_dates_and_the_interval() -> None:
+    hints, _ = TimeHinter()(context("Said yesterday: it stays dry every day next week"))
+    assert hints == ['"yesterday" = 2026-11-20T23:59:59-05:00',
+                     'verification_date: 2026-11-29T23:59:59-05:00 ("next week")',
+                     "verification_mode: recurring, recurring_interval: daily"]
 
 
 async def test_every_creation_agent_gets_the_hints_and_guards(settings: Settings) -> None:
@@ -205,7 +211,7 @@ async def test_every_creation_agent_gets_the_hints_and_guards(settings: Settings
     agent = creation_agent(settings, Provider(name="scripted", model=model), clock=lambda: NOW)
     events = [event async for event in agent.stream("The vote passes next Friday", "America/New_York")]
     assert isinstance(events[0], ToolEvent) and events[0].name == TOOL_NAME
-    assert '"next Friday" = 2026-11-27' in model.requests[0]
+    assert 'verification_date: 2026-11-27T23:59:59-05:00 ("next Friday")' in model.requests[0]
     complete = events[-1]
     assert isinstance(complete, CompleteEvent)
     assert complete.content.verification_date.isoformat() == "2026-11-27T23:59:59-05:00"
