@@ -31,7 +31,12 @@ function safeDecode(text: string): string {
 export function useHashRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(window.location.hash));
   useEffect(() => {
-    const onChange = () => setRoute(parseRoute(window.location.hash));
+    // The same view again (e.g. "#/" after "#"): keep the route, so nothing reloads or moves focus.
+    const onChange = () =>
+      setRoute((previous) => {
+        const next = parseRoute(window.location.hash);
+        return JSON.stringify(next) === JSON.stringify(previous) ? previous : next;
+      });
     window.addEventListener('hashchange', onChange);
     return () => window.removeEventListener('hashchange', onChange);
   }, []);

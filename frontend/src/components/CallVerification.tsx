@@ -146,13 +146,13 @@ export function ConfidenceEditor({
           type="button"
           className="btn btn-link"
           disabled={busy}
+          aria-label={confidence === null ? 'Add my confidence' : 'Change my confidence'}
           onClick={() => {
             setValue(Math.round((confidence ?? 0.5) * 100));
             setEditing(true);
           }}
         >
           {confidence === null ? 'Add' : 'Change'}
-          <span className="sr-only"> my confidence</span>
         </button>
       </p>
     );

@@ -50,5 +50,9 @@ describe('routes', () => {
     expect(parseRoute('#/calls')).toEqual({ name: 'calls' });
     expect(parseRoute('#/calls/abc%2F1')).toEqual({ name: 'call', id: 'abc/1' });
     expect(parseRoute('#/nowhere')).toEqual({ name: 'predict' });
+    expect(parseRoute('#/record')).toEqual({ name: 'record' });
+    expect(parseRoute('#/signin')).toEqual({ name: 'signin' });
+    expect(parseRoute('#/signup/')).toEqual({ name: 'signup' });
+    expect(parseRoute('#/calls/50%')).toEqual({ name: 'call', id: '50%' }); // not a valid escape: as typed
   });
 });

@@ -1,4 +1,4 @@
-import { act, render, screen, waitFor } from '@testing-library/react';
+import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 import App from '../../../src/App';
@@ -60,9 +60,87 @@ describe('App', () => {
   });
 
   it('announces a verdict that arrives over the WebSocket', async () => {
-    render(<App services={services()} />);
+    const s = services();
+    render(<App services={s} />);
     act(() => FakeWebSocket.last.open());
     act(() => FakeWebSocket.last.receive({ type: 'verdict', call_id: 'c-1', verdict: { ...verdict, verdict: 'refuted' } }));
     expect(screen.getByText(/One of your calls was just checked: Refuted\./)).toBeInTheDocument();
+    // It then fetches the call to show it as it is now (here it is gone: the views reload instead).
+    await waitFor(() => expect(s.requests.some((r) => r.url === '/api/calls/c-1')).toBe(true));
+    await act(() => Promise.resolve());
+  });
+});
+
+describe('App: verdicts and calls due', () => {
+  it('a verdict updates its card in My Calls in place, without reloading the list, and is announced', async () => {
+    let checked = false;
+    const s = services({
+      'GET /api/calls?limit=20': () => ({
+        status: 200,
+        body: page([storedCall({ id: 'c-1', prediction_statement: 'It will rain.' }), storedCall({ id: 'c-2', prediction_statement: 'Other.' })]),
+      }),
+      'GET /api/calls/c-1': () => ({
+        status: 200,
+        body: storedCall({ id: 'c-1', prediction_statement: 'It will rain.', status: checked ? 'verified' : 'pending', verdict: checked ? verdict : null }),
+      }),
+      'GET /api/due?limit=100': () => ({ status: 200, body: { items: [] } }),
+    });
+    render(<App services={s} />);
+    act(() => FakeWebSocket.last.open());
+    await userEvent.click(screen.getByRole('link', { name: 'My Calls' }));
+    const card = (await screen.findByText('It will rain.')).closest('article')!;
+    expect(card).toHaveTextContent('Status: Pending');
+    const listLoads = () => s.requests.filter((r) => r.url === '/api/calls?limit=20').length;
+    const loadsBefore = listLoads();
+
+    checked = true;
+    act(() => FakeWebSocket.last.receive({ type: 'verdict', call_id: 'c-1', verdict }));
+    const announcement = screen.getByText(/One of your calls was just checked: Confirmed\./);
+    expect(announcement.closest('[role="status"]')).not.toBeNull();
+    expect(within(announcement).getByRole('link', { name: 'View it' })).toHaveAttribute('href', '#/calls/c-1');
+    await waitFor(() => expect(card).toHaveTextContent('Status: Verified'));
+    expect(card).toHaveTextContent('Verdict: Confirmed');
+    expect(card).toHaveTextContent('Updated just now');
+    expect(screen.getByText('Other.').closest('article')).not.toHaveTextContent('Updated just now');
+    expect(listLoads()).toBe(loadsBefore);
+  });
+
+  it('a verdict for a change made in this tab updates the view but is not announced twice', async () => {
+    const resolved = storedCall({ status: 'verified', verdict: { ...verdict, model: null } });
+    let current = storedCall();
+    const s = services({
+      'GET /api/calls/c-1': () => ({ status: 200, body: current }),
+      'GET /api/calls/c-1/history': () => ({ status: 200, body: { call_id: 'c-1', next_check_at: null, attempts: 0, changes: [] } }),
+      'POST /api/calls/c-1/resolve': () => {
+        current = resolved;
+        // The server tells every connection of the owner, this one included, before it answers.
+        FakeWebSocket.last.receive({ type: 'verdict', call_id: 'c-1', verdict: resolved.verdict });
+        return { status: 200, body: resolved };
+      },
+    });
+    window.location.hash = '#/calls/c-1';
+    render(<App services={s} />);
+    act(() => FakeWebSocket.last.open());
+    await userEvent.click(await screen.findByRole('button', { name: 'Mark confirmed' }));
+    expect(await screen.findByText('Marked confirmed: it came true.')).toBeInTheDocument();
+    expect(screen.queryByText(/One of your calls was just checked/)).not.toBeInTheDocument();
+  });
+
+  it('reminds me of calls due for me to resolve: a badge on My Calls and a list there', async () => {
+    const due = [
+      storedCall({ id: 'd-1', prediction_statement: 'My sister will call on Sunday.', verifiable_category: 'human_verifiable_only' }),
+      storedCall({ id: 'd-2', prediction_statement: 'I will finish the book.', verifiable_category: 'human_verifiable_only' }),
+    ];
+    const s = services({
+      'GET /api/due?limit=100': () => ({ status: 200, body: { items: due } }),
+      'GET /api/calls?limit=20': () => ({ status: 200, body: page(due) }),
+    });
+    render(<App services={s} />);
+    const tab = screen.getByRole('link', { name: 'My Calls' });
+    await waitFor(() => expect(tab).toHaveAccessibleDescription('2 calls are due for you to resolve'));
+    expect(tab).toHaveTextContent('My Calls2');
+    await userEvent.click(tab);
+    const reminder = await screen.findByRole('group', { name: '2 calls are waiting for you to resolve them' });
+    expect(within(reminder).getByRole('link', { name: 'My sister will call on Sunday.' })).toHaveAttribute('href', '#/calls/d-1');
   });
 });

@@ -1,22 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AuthService, SESSION_KEY, type LockManagerLike, type StorageLike } from '../../../src/services/auth';
+import { AuthService, SESSION_KEY, type LockManagerLike } from '../../../src/services/auth';
 import { SignInRequiredError } from '../../../src/services/http';
-import { fakeFetch, type FakeRoute } from '../../fixtures/calls';
-
-const alice = { id: 'u-1', username: 'alice' };
-
-class MemoryStorage implements StorageLike {
-  readonly items = new Map<string, string>();
-  getItem(key: string) {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string) {
-    this.items.set(key, value);
-  }
-  removeItem(key: string) {
-    this.items.delete(key);
-  }
-}
+import { MemoryStorage, accountsServer, alice } from '../../fixtures/accounts';
+import { fakeFetch } from '../../fixtures/calls';
 
 /** Web Locks stand-in: one holder at a time, in order, and a record of who asked. */
 class FakeLocks implements LockManagerLike {
@@ -28,58 +14,6 @@ class FakeLocks implements LockManagerLike {
     this.tail = run.catch(() => undefined);
     return run;
   }
-}
-
-/**
- * A local-accounts server: password sign-in for alice, refresh tokens that rotate (a spent one is
- * refused, as the real server refuses it), and logout.
- */
-function accountsServer(options: { config?: object } = {}) {
-  let issued = 0;
-  const live = new Set<string>();
-  const pair = (user = alice) => {
-    issued += 1;
-    live.add(`rt-${issued}`);
-    return {
-      access_token: `at-${issued}`,
-      token_type: 'bearer',
-      expires_in: 900,
-      refresh_token: `rt-${issued}`,
-      refresh_expires_in: 30 * 86400,
-      user,
-    };
-  };
-  const token: FakeRoute = (body) => {
-    const grant = body as { grant_type: string; username?: string; password?: string; refresh_token?: string };
-    if (grant.grant_type === 'password') {
-      return grant.username === 'alice' && grant.password === 'right password'
-        ? { status: 200, body: pair() }
-        : { status: 401, body: { code: 'unauthorized', message: 'Wrong username or password.' } };
-    }
-    if (!live.delete(grant.refresh_token ?? '')) {
-      return {
-        status: 401,
-        body: { code: 'unauthorized', message: 'This refresh token was already used, so the session was signed out: sign in again.' },
-      };
-    }
-    return { status: 200, body: pair() };
-  };
-  const fake = fakeFetch({
-    'GET /api/auth/config': () => ({
-      status: 200,
-      body: options.config ?? { mode: 'local', token_url: '/api/auth/token', signup_url: '/api/auth/signup', access_token_ttl: 900, signup: true },
-    }),
-    'POST /api/auth/token': token,
-    'POST /api/auth/signup': (body) =>
-      (body as { username: string }).username === 'taken'
-        ? { status: 400, body: { code: 'bad_request', message: "The username 'taken' is taken: choose another, or sign in if it is yours." } }
-        : { status: 201, body: pair({ id: 'u-2', username: (body as { username: string }).username }) },
-    'POST /api/auth/logout': (body) => {
-      live.delete((body as { refresh_token: string }).refresh_token);
-      return { status: 204 };
-    },
-  });
-  return { ...fake, live, issued: () => issued };
 }
 
 function service(fetchImpl: ReturnType<typeof fakeFetch>['fetchImpl'], extra: Partial<ConstructorParameters<typeof AuthService>[1]> = {}) {

@@ -50,7 +50,7 @@ describe('VerificationApi', () => {
       'GET /api/stats': () => ({ status: 200, body: trackRecord() }),
     });
     expect((await verification.due()).items.map((call) => call.id)).toEqual(['due-1']);
-    expect((await verification.stats()).brier).toBe(0.1225);
+    expect((await verification.stats()).brier).toBe(0.1234);
   });
 
   it('passes on the server\'s {code, message}: nothing left to undo', async () => {
