@@ -248,3 +248,23 @@ async def test_prompt_length_and_timezone_are_validated_on_the_socket(server: Li
         assert "IANA" in event["message"]
         await makecall(ws, "\x00\x01\x02")
         assert "empty" in (await next_event(ws))["message"]
+
+
+async def test_limits_are_off_for_the_one_local_user(live_server: LiveServer) -> None:
+    """CALLEDIT_AUTH=none: one trusted user on loopback; buckets and caps would only get in the way."""
+    assert not live_server.app.state.calledit.limits.enabled
+    async with connect(live_server.ws) as ws:
+        for _ in range(8):  # over the default burst of 5
+            await makecall(ws, "It rains in Lima tomorrow")
+            assert (await until(ws, finished))[-1] == {"type": "status", "status": "complete",
+                                                       "message": "Your call is ready"}
+
+
+def test_disabled_limits_never_refuse() -> None:
+    limits = Limits(makecall_per_minute=1, max_streams_per_user=1, max_connections_per_user=1, enabled=False)
+    for _ in range(10):
+        limits.makecall("u", "ip")
+        limits.write("u", "ip")
+        limits.auth_attempt("ip")
+        limits.start_stream("u")
+    assert limits.connection_allowed(100)

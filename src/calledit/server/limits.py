@@ -93,7 +93,9 @@ class Limits:
         max_streams_per_user: int = 3,
         max_connections_per_user: int = 20,
         clock: Clock = time.monotonic,
+        enabled: bool = True,
     ) -> None:
+        self.enabled = enabled
         self.makecall_user = Buckets(makecall_per_minute, clock=clock)
         self.makecall_ip = Buckets(makecall_per_minute_ip, clock=clock)
         self.writes_user = Buckets(writes_per_minute, clock=clock)
@@ -106,7 +108,10 @@ class Limits:
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock = time.monotonic) -> Limits:
+        """Off with CALLEDIT_AUTH=none: one trusted user on loopback, who the model queue already serves
+        fairly; limits are there to keep users of a shared server from crowding each other out."""
         return cls(
+            enabled=settings.auth != "none",
             makecall_per_minute=settings.makecall_per_minute,
             makecall_per_minute_ip=settings.makecall_per_minute_ip,
             writes_per_minute=settings.writes_per_minute,
@@ -118,18 +123,24 @@ class Limits:
         )
 
     def makecall(self, user: str, ip: str) -> None:
+        if not self.enabled:
+            return
         _take("predictions", [(self.makecall_user, user), (self.makecall_ip, ip)])
 
     def write(self, user: str, ip: str) -> None:
+        if not self.enabled:
+            return
         _take("changes", [(self.writes_user, user), (self.writes_ip, ip)])
 
     def auth_attempt(self, ip: str) -> None:
+        if not self.enabled:
+            return
         _take("sign-in attempts", [(self.auth_ip, ip)])
 
     def start_stream(self, user: str) -> None:
         """Claim one of the user's concurrent stream slots; pair with `end_stream`."""
         running = self._streams.get(user, 0)
-        if running >= self.max_streams_per_user:
+        if self.enabled and running >= self.max_streams_per_user:
             raise RateLimited(
                 f"You already have {running} predictions running (the limit is {self.max_streams_per_user}): "
                 "wait for one to finish or cancel it.",
@@ -146,3 +157,6 @@ class Limits:
 
     def streams(self, user: str) -> int:
         return self._streams.get(user, 0)
+
+    def connection_allowed(self, open_now: int) -> bool:
+        return not self.enabled or open_now < self.max_connections_per_user

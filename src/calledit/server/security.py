@@ -247,7 +247,7 @@ async def admit(websocket: WebSocket, state: AppState) -> Admission | None:
         await deny(websocket, 401, ErrorCode.UNAUTHORIZED, exc.message, {"WWW-Authenticate": "Bearer"})
         return None
     open_now = state.connection_count(principal.user_id)
-    if open_now >= state.limits.max_connections_per_user:
+    if not state.limits.connection_allowed(open_now):
         state.metrics.errors.labels(ErrorCode.RATE_LIMITED.value, "ws").inc()
         await deny(websocket, 429, ErrorCode.RATE_LIMITED,
                    f"You have {open_now} connections open (the limit): close one and retry.",
