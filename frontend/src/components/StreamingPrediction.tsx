@@ -101,6 +101,7 @@ function errorAdvice(error: RunError): string {
     case 'too_large':
       return 'Please change your prediction and try again.';
     case 'unauthorized':
+      return 'Your sign-in expired while this ran. The page renews it by itself: try again (you will be asked to sign in if it cannot).';
     case 'forbidden':
       return 'You are not allowed to do this. Sign in again, then retry.';
     case 'connection_failed':
