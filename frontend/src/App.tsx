@@ -81,10 +81,12 @@ function Layout({
       </main>
 
       <footer className="App-footer">
-        <p>
-          Dates are shown in your timezone ({timeZone}). A call's verifiability score says how reliably it can be
-          checked, not how likely it is.
-        </p>
+        {nav && (
+          <p>
+            Dates are shown in your timezone ({timeZone}). A call's verifiability score says how reliably it can be
+            checked, not how likely it is.
+          </p>
+        )}
       </footer>
     </div>
   );
