@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { VERDICT_LABELS, formatDateTime, formatPercent } from '../format';
 import type { StoredCall, Verdict } from '../types/protocol';
 import type { CallChange, CallHistory, CallState, Resolution } from '../types/verification';
@@ -133,9 +133,24 @@ export function ConfidenceEditor({
   const [value, setValue] = useState(() => Math.round((confidence ?? 0.5) * 100));
   const sliderId = useId();
   const hintId = useId();
+  const toggleRef = useRef<HTMLButtonElement>(null);
+  const sliderRef = useRef<HTMLInputElement>(null);
+  const moved = useRef(false);
+
+  // Opening puts focus on the slider, closing back on the button (the form and its buttons are gone).
+  useEffect(() => {
+    if (!moved.current) return;
+    moved.current = false;
+    (editing ? sliderRef : toggleRef).current?.focus();
+  }, [editing]);
+
+  const open = (next: boolean) => {
+    moved.current = true;
+    setEditing(next);
+  };
 
   const save = async (next: number | null) => {
-    if (await onSave(next)) setEditing(false);
+    if (await onSave(next)) open(false);
   };
 
   if (!editing) {
@@ -143,13 +158,14 @@ export function ConfidenceEditor({
       <p className="confidence-line">
         <span>{confidence === null ? 'Not given' : formatPercent(confidence)}</span>{' '}
         <button
+          ref={toggleRef}
           type="button"
           className="btn btn-link"
           disabled={busy}
           aria-label={confidence === null ? 'Add my confidence' : 'Change my confidence'}
           onClick={() => {
             setValue(Math.round((confidence ?? 0.5) * 100));
-            setEditing(true);
+            open(true);
           }}
         >
           {confidence === null ? 'Add' : 'Change'}
@@ -169,6 +185,7 @@ export function ConfidenceEditor({
       <div className="slider-row">
         <label htmlFor={sliderId}>New confidence</label>
         <input
+          ref={sliderRef}
           id={sliderId}
           type="range"
           min={0}
@@ -195,7 +212,7 @@ export function ConfidenceEditor({
             Clear it
           </button>
         )}
-        <button type="button" className="btn btn-secondary btn-small" disabled={busy} onClick={() => setEditing(false)}>
+        <button type="button" className="btn btn-secondary btn-small" disabled={busy} onClick={() => open(false)}>
           Cancel
         </button>
       </div>

@@ -75,6 +75,17 @@ export function CallView({
   const confirmRef = useRef<HTMLButtonElement>(null);
   const historyRequest = useRef(0);
   const undoHintId = useId();
+  const verifyHeadingRef = useRef<HTMLHeadingElement>(null);
+
+  // After a change, the button pressed may be gone (the last Undo): keep keyboard focus in the section.
+  const acted = useRef(false);
+  useEffect(() => {
+    if (!acted.current || busy !== null) return;
+    if (document.activeElement === document.body || document.activeElement === null) {
+      acted.current = false;
+      verifyHeadingRef.current?.focus();
+    }
+  }, [busy, history]);
 
   useEffect(() => {
     let current = true;
@@ -157,6 +168,7 @@ export function CallView({
       setActionError(problemText(error, 'Could not change the call. Try again.'));
       return false;
     } finally {
+      acted.current = true;
       setBusy(null);
     }
   };
@@ -213,7 +225,6 @@ export function CallView({
             <Field label="My confidence">
               {verification ? (
                 <ConfidenceEditor
-                  key={load.call.confidence ?? 'none'}
                   confidence={load.call.confidence}
                   busy={busy !== null}
                   onSave={(confidence) =>
@@ -239,7 +250,9 @@ export function CallView({
 
           {verification && (
             <section className="verify" aria-labelledby="verify-heading">
-              <h3 id="verify-heading">Verification</h3>
+              <h3 id="verify-heading" ref={verifyHeadingRef} tabIndex={-1}>
+                Verification
+              </h3>
               <NextCheck call={load.call} history={history} timeZone={timeZone} />
               {load.call.verifiable_category !== 'human_verifiable_only' &&
                 (load.call.status === 'pending' || load.call.status === 'inconclusive') && (

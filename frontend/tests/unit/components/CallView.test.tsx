@@ -203,3 +203,41 @@ describe('CallView: my confidence and checks', () => {
     expect(screen.getByRole('group', { name: 'Verdict' })).toHaveTextContent('Verdict: Confirmed');
   });
 });
+
+describe('CallView: keyboard focus', () => {
+  it('moves focus to the slider when opening the confidence editor, and back to its button after saving', async () => {
+    const t = setup(storedCall({ confidence: 0.4 }), history(), {
+      'PATCH /api/calls/c-1': (body) => {
+        t.state.call = storedCall({ confidence: (body as { confidence: number }).confidence });
+        return { status: 200, body: t.state.call };
+      },
+    });
+    await t.user.click(await screen.findByRole('button', { name: 'Change my confidence' }));
+    expect(screen.getByLabelText('New confidence')).toHaveFocus();
+    expect(screen.getByLabelText('New confidence')).toHaveValue('40');
+    fireEvent.change(screen.getByLabelText('New confidence'), { target: { value: '45' } });
+    await t.user.tab();
+    expect(screen.getByRole('button', { name: 'Save confidence' })).toHaveFocus();
+    await t.user.keyboard('{Enter}');
+    expect(await screen.findByText('Your confidence is now 45%.')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Change my confidence' })).toHaveFocus();
+  });
+
+  it('when the last Undo goes away, focus stays in the section (its heading)', async () => {
+    const resolved = change({
+      id: 'h-1',
+      action: 'resolved',
+      after: { status: 'verified', verdict: ownerVerdict('confirmed'), confidence: null, next_check_at: null },
+    });
+    const t = setup(storedCall({ status: 'verified', verdict: ownerVerdict('confirmed') }), history([resolved]), {
+      'POST /api/calls/c-1/undo': () => {
+        t.state.call = storedCall();
+        t.state.history = history([resolved, change({ id: 'h-2', action: 'undone', undoes: 'h-1' })]);
+        return { status: 200, body: t.state.call };
+      },
+    });
+    await t.user.click(await screen.findByRole('button', { name: 'Undo' }));
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Undo' })).not.toBeInTheDocument());
+    await waitFor(() => expect(screen.getByRole('heading', { name: 'Verification' })).toHaveFocus());
+  });
+});
