@@ -59,7 +59,9 @@ def test_add_schedules_the_first_check(store: VerificationStore) -> None:
     at_date = store.add("alice", new_call("later", "at_date", LATER))
     human = store.add("alice", new_call("art", "at_date", LATER, verifiable_category="human_verifiable_only"))
     first = store.schedule("alice", immediate.id)
-    assert first is not None and first.next_check_at == immediate.created_at and first.attempts == 0
+    # an immediate call is due when logged, or at its verification date if that came first
+    due = min(immediate.created_at, immediate.verification_date)
+    assert first is not None and first.next_check_at == due and first.attempts == 0
     assert first.lease_worker is None and first.lease_until is None
     second = store.schedule("alice", at_date.id)
     assert second is not None and second.next_check_at == LATER

@@ -10,17 +10,17 @@ from calledit.domain.call import CallStatus
 from calledit.scheduler.policy import Policy
 from calledit.scheduler.worker import CheckResult, Verifier
 from calledit.storage.sqlite import SqliteCallStore
-from tests.unit.scheduler.fakes import START, FakeClock, ScriptedVerifier, new_call
+from tests.unit.scheduler.fakes import FakeClock, ScriptedVerifier, new_call, soon
 
 CALLS = 24
 
 
 def test_two_workers_on_one_database_never_verify_the_same_call(tmp_path: Path) -> None:
     db = tmp_path / "calls.db"
-    seed = SqliteCallStore(db)
-    ids = {seed.add("alice", new_call(f"call {n}", "immediate", START)).id for n in range(CALLS)}
-    seed.close()
     clock = FakeClock()
+    seed = SqliteCallStore(db)
+    ids = {seed.add("alice", new_call(f"call {n}", "immediate", clock.start)).id for n in range(CALLS)}
+    seed.close()
     agents = [ScriptedVerifier(clock, delay=0.005) for _ in range(2)]
     results: list[list[CheckResult]] = [[], []]
     start = threading.Barrier(2)
@@ -51,7 +51,7 @@ async def test_a_crash_mid_verification_is_retried_after_the_lease(tmp_path: Pat
     db = tmp_path / "calls.db"
     clock = FakeClock()
     first_store, second_store = SqliteCallStore(db), SqliteCallStore(db)
-    call = first_store.add("alice", new_call("crashy", "immediate", START))
+    call = first_store.add("alice", new_call("crashy", "immediate", clock.start))
     crashing = ScriptedVerifier(clock, ["hang"])
     first = Verifier(first_store, crashing, clock=clock, lease_seconds=60, worker="first")  # type: ignore[arg-type]
     run = asyncio.create_task(first.run_once())
@@ -84,10 +84,11 @@ async def test_a_crash_mid_verification_is_retried_after_the_lease(tmp_path: Pat
 
 def test_a_lease_is_exclusive_until_it_expires(tmp_path: Path) -> None:
     store = SqliteCallStore(tmp_path / "calls.db")
-    call = store.add("alice", new_call("x", "immediate", START))
-    assert [c.call.id for c in store.claim_due(START, "a", 30)] == [call.id]
-    assert store.claim_due(START, "b", 30) == []
-    assert [c.call.id for c in store.claim_due(START + timedelta(seconds=31), "b", 30)] == [call.id]
+    start = soon()
+    call = store.add("alice", new_call("x", "immediate", start))
+    assert [c.call.id for c in store.claim_due(start, "a", 30)] == [call.id]
+    assert store.claim_due(start, "b", 30) == []
+    assert [c.call.id for c in store.claim_due(start + timedelta(seconds=31), "b", 30)] == [call.id]
     store.close()
 
 

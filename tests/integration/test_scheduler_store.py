@@ -1,7 +1,7 @@
 """The VerificationStore port in SQLite: scheduling on add, record semantics, history, the migration."""
 
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -10,9 +10,7 @@ from calledit.domain.call import CallStatus
 from calledit.scheduler.history import change
 from calledit.storage.base import VerificationStore, verification_store
 from calledit.storage.sqlite import SqliteCallStore, migrations
-from tests.unit.scheduler.fakes import new_call
-
-NOW = datetime.now(UTC)
+from tests.unit.scheduler.fakes import new_call, soon
 
 
 @pytest.fixture
@@ -25,23 +23,27 @@ def test_sqlite_implements_the_verification_port(store: SqliteCallStore) -> None
 
 
 def test_add_schedules_the_first_check_by_mode(store: SqliteCallStore) -> None:
-    later = NOW + timedelta(days=5)
+    now = soon()
+    later = now + timedelta(days=5)
     at = store.add("alice", new_call("a", "at_date", later))
     human = store.add("alice", new_call("h", "at_date", later, verifiable_category="human_verifiable_only"))
-    now = store.add("alice", new_call("i", "immediate", later))
+    immediate = store.add("alice", new_call("i", "immediate", later))
+    made_earlier = store.add("alice", new_call("j", "immediate", now - timedelta(hours=1)))
     assert store.schedule("alice", at.id).next_check_at == later  # type: ignore[union-attr]
     assert store.schedule("alice", human.id).next_check_at is None  # type: ignore[union-attr]
-    assert store.schedule("alice", now.id).next_check_at == now.created_at  # type: ignore[union-attr]
+    assert store.schedule("alice", immediate.id).next_check_at == immediate.created_at  # type: ignore[union-attr]
+    assert store.schedule("alice", made_earlier.id).next_check_at == now - timedelta(hours=1)  # type: ignore[union-attr]
     assert store.schedule("bob", at.id) is None  # another owner sees nothing
 
 
 def test_record_without_a_worker_breaks_the_lease_and_keeps_history(store: SqliteCallStore) -> None:
-    call = store.add("alice", new_call("x", "immediate", NOW))
-    (claim,) = store.claim_due(NOW + timedelta(seconds=1), "w1", 60)
+    now = soon()
+    call = store.add("alice", new_call("x", "immediate", now))
+    (claim,) = store.claim_due(now + timedelta(seconds=1), "w1", 60)
     voided = call.model_copy(update={"status": CallStatus.VOID})
-    entry = change(call, voided, at=NOW, actor="owner", action="resolved", next_before=claim.due_at, next_after=None)
+    entry = change(call, voided, at=now, actor="owner", action="resolved", next_before=claim.due_at, next_after=None)
     store.record("alice", voided, entry, next_check_at=None)
-    assert store.record("alice", call, None, next_check_at=NOW, worker="w1") is None  # the lease is gone
+    assert store.record("alice", call, None, next_check_at=now, worker="w1") is None  # the lease is gone
     stored = store.get("alice", call.id)
     assert stored is not None and stored.status is CallStatus.VOID
     assert [h.id for h in store.history("alice", call.id)] == [entry.id]
@@ -51,18 +53,20 @@ def test_record_without_a_worker_breaks_the_lease_and_keeps_history(store: Sqlit
 
 
 def test_deleting_a_call_deletes_its_schedule_and_history(store: SqliteCallStore) -> None:
-    call = store.add("alice", new_call("x", "immediate", NOW))
-    entry = change(call, call, at=NOW, actor="owner", action="confidence", next_before=None, next_after=None)
+    now = soon()
+    call = store.add("alice", new_call("x", "immediate", now))
+    entry = change(call, call, at=now, actor="owner", action="confidence", next_before=None, next_after=None)
     store.record("alice", call, entry, next_check_at=None)
     assert store.delete("alice", call.id)
     assert store.history("alice", call.id) == [] and store.schedule("alice", call.id) is None
-    assert store.claim_due(NOW + timedelta(days=1), "w", 60) == []
+    assert store.claim_due(now + timedelta(days=1), "w", 60) == []
 
 
 def test_the_migration_schedules_calls_logged_before_it(tmp_path: Path) -> None:
+    now = soon()
     path = tmp_path / "old.db"
     old = SqliteCallStore(path)
-    call = old.add("alice", new_call("old", "at_date", NOW + timedelta(days=1)))
+    call = old.add("alice", new_call("old", "at_date", now + timedelta(days=1)))
     old.close()
     # Rewind to schema 2: as a database from before this feature.
     conn = sqlite3.connect(path)

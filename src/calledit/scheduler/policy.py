@@ -65,8 +65,10 @@ def first_check_at(call: CallContent, logged_at: datetime) -> datetime | None:
     """When the agent first checks a newly logged call (None: only its owner can resolve it)."""
     if not agent_checks(call):
         return None
-    if call.verification_mode in (VerificationMode.IMMEDIATE, VerificationMode.BEFORE_DATE):
-        return logged_at  # before_date: it may have happened already; then every recheck_seconds
+    if call.verification_mode is VerificationMode.IMMEDIATE:
+        return min(logged_at, call.verification_date)  # due at once (its date is normally the making time)
+    if call.verification_mode is VerificationMode.BEFORE_DATE:
+        return logged_at  # it may have happened already; then every recheck_seconds
     return call.verification_date  # at_date, and the first snapshot of a recurring call
 
 

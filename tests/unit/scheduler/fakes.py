@@ -15,13 +15,18 @@ from calledit.domain.events import ToolEvent, VerdictEvent
 from calledit.providers.base import Provider
 from calledit.providers.scripted import ScriptedModel
 
-# The store stamps created_at with the real clock, so the fake clock starts just after it.
-START = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=1)
+
+def soon() -> datetime:
+    """Just after the real now: the store stamps created_at with the real clock, so a fake clock that
+    starts here sees every call it logs as already made. Call it in the test, not at import: a long
+    suite would otherwise leave it behind the real clock."""
+    return datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=1)
 
 
 class FakeClock:
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now or soon()
+        self.start = self.now
 
     def __call__(self) -> datetime:
         return self.now

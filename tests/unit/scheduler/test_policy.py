@@ -32,6 +32,8 @@ def verdict(outcome: str, at: datetime) -> Verdict:
     ("mode", "due", "extra", "first"),
     [
         ("immediate", LOGGED, {}, LOGGED),
+        ("immediate", LOGGED - timedelta(minutes=5), {}, LOGGED - timedelta(minutes=5)),  # made, then logged
+        ("immediate", LOGGED + timedelta(days=1), {}, LOGGED),  # never later than when logged
         ("at_date", LOGGED + timedelta(days=10), {}, LOGGED + timedelta(days=10)),
         ("before_date", LOGGED + timedelta(days=10), {}, LOGGED),  # it may have happened already
         ("recurring", LOGGED + timedelta(days=1), {"recurring_interval": "daily"}, LOGGED + timedelta(days=1)),

@@ -10,7 +10,7 @@ from calledit.domain.call import CallStatus, VerdictOutcome
 from calledit.scheduler.policy import Policy
 from calledit.scheduler.worker import Verifier
 from calledit.storage.sqlite import SqliteCallStore
-from tests.unit.scheduler.fakes import START, FakeClock, Inbox, ScriptedVerifier, new_call
+from tests.unit.scheduler.fakes import FakeClock, Inbox, ScriptedVerifier, new_call
 
 POLICY = Policy(retry_seconds=600, max_attempts=3, recheck_seconds=3600)
 
@@ -29,7 +29,7 @@ def verifier(store: SqliteCallStore, agent: ScriptedVerifier, clock: FakeClock, 
 async def test_an_immediate_call_is_verified_at_once_and_the_owner_hears_of_it(store: SqliteCallStore) -> None:
     clock, inbox = FakeClock(), Inbox()
     agent = ScriptedVerifier(clock, ["confirmed"])
-    call = store.add("alice", new_call("It is sunny", "immediate", START))
+    call = store.add("alice", new_call("It is sunny", "immediate", clock.start))
     results = await verifier(store, agent, clock, notify=inbox).run_once()
     assert [(r.call_id, r.result, r.verdict) for r in results] == [(call.id, "verified", VerdictOutcome.CONFIRMED)]
     stored = store.get("alice", call.id)
@@ -46,7 +46,7 @@ async def test_an_immediate_call_is_verified_at_once_and_the_owner_hears_of_it(s
 async def test_at_date_waits_for_its_date(store: SqliteCallStore) -> None:
     clock = FakeClock()
     agent = ScriptedVerifier(clock)
-    call = store.add("alice", new_call("Rain on Friday", "at_date", START + timedelta(days=2)))
+    call = store.add("alice", new_call("Rain on Friday", "at_date", clock.start + timedelta(days=2)))
     worker = verifier(store, agent, clock)
     assert await worker.run_once() == []
     clock.advance(days=2)
@@ -56,13 +56,13 @@ async def test_at_date_waits_for_its_date(store: SqliteCallStore) -> None:
 async def test_before_date_is_rechecked_until_the_deadline_and_refuted_only_then(store: SqliteCallStore) -> None:
     clock, inbox = FakeClock(), Inbox()
     agent = ScriptedVerifier(clock, default="refuted")
-    call = store.add("alice", new_call("BTC hits 100k by tomorrow", "before_date", START + timedelta(hours=3)))
+    call = store.add("alice", new_call("BTC hits 100k by tomorrow", "before_date", clock.start + timedelta(hours=3)))
     worker = verifier(store, agent, clock, notify=inbox)
     seen = [(timedelta(0), r.result) for r in await worker.run_once()]
     for _ in range(6):
         clock.advance(hours=1)
         for result in await worker.run_once():
-            seen.append((clock.now - START, result.result))
+            seen.append((clock.now - clock.start, result.result))
     assert seen == [(timedelta(0), "checked"), (timedelta(hours=1), "checked"), (timedelta(hours=2), "checked"),
                     (timedelta(hours=3), "verified")]
     stored = store.get("alice", call.id)
@@ -73,7 +73,7 @@ async def test_before_date_is_rechecked_until_the_deadline_and_refuted_only_then
 async def test_before_date_confirms_as_soon_as_evidence_shows_it(store: SqliteCallStore) -> None:
     clock = FakeClock()
     agent = ScriptedVerifier(clock, ["inconclusive", "confirmed"])
-    call = store.add("alice", new_call("Ships by March", "before_date", START + timedelta(days=30)))
+    call = store.add("alice", new_call("Ships by March", "before_date", clock.start + timedelta(days=30)))
     worker = verifier(store, agent, clock)
     assert [r.result for r in await worker.run_once()] == ["checked"]
     clock.advance(hours=1)
@@ -85,7 +85,7 @@ async def test_before_date_confirms_as_soon_as_evidence_shows_it(store: SqliteCa
 async def test_recurring_calls_keep_taking_snapshots(store: SqliteCallStore) -> None:
     clock = FakeClock()
     agent = ScriptedVerifier(clock, ["confirmed", "refuted", "confirmed"])
-    call = store.add("alice", new_call("Stays above 5%", "recurring", START, recurring_interval="daily"))
+    call = store.add("alice", new_call("Stays above 5%", "recurring", clock.start, recurring_interval="daily"))
     worker = verifier(store, agent, clock)
     outcomes = []
     for _ in range(3):
@@ -100,7 +100,7 @@ async def test_recurring_calls_keep_taking_snapshots(store: SqliteCallStore) -> 
 async def test_inconclusive_and_failures_back_off_then_wait_for_the_owner(store: SqliteCallStore) -> None:
     clock, inbox = FakeClock(), Inbox()
     agent = ScriptedVerifier(clock, ["inconclusive", "error", "inconclusive"])
-    call = store.add("alice", new_call("Unknowable", "immediate", START))
+    call = store.add("alice", new_call("Unknowable", "immediate", clock.start))
     worker = verifier(store, agent, clock, notify=inbox)
     assert [r.result for r in await worker.run_once()] == ["checked"]
     clock.advance(minutes=9)
@@ -124,20 +124,20 @@ async def test_inconclusive_and_failures_back_off_then_wait_for_the_owner(store:
 async def test_human_verifiable_calls_are_never_given_to_the_agent(store: SqliteCallStore) -> None:
     clock = FakeClock()
     agent = ScriptedVerifier(clock)
-    call = store.add("alice", new_call("I will enjoy the film", "at_date", START + timedelta(days=1),
+    call = store.add("alice", new_call("I will enjoy the film", "at_date", clock.start + timedelta(days=1),
                                        verifiable_category="human_verifiable_only"))
     clock.advance(days=2)
     assert await verifier(store, agent, clock).run_once() == []
     assert agent.checked == []
     assert [c.id for c in store.awaiting_owner("alice", clock.now)] == [call.id]
-    assert store.awaiting_owner("alice", START) == []  # not before its date
+    assert store.awaiting_owner("alice", clock.start) == []  # not before its date
     assert store.awaiting_owner("bob", clock.now) == []  # and never to someone else
 
 
 async def test_each_owner_hears_only_of_their_own_calls(store: SqliteCallStore) -> None:
     clock, inbox = FakeClock(), Inbox()
-    mine = store.add("alice", new_call("a", "immediate", START))
-    theirs = store.add("bob", new_call("b", "immediate", START))
+    mine = store.add("alice", new_call("a", "immediate", clock.start))
+    theirs = store.add("bob", new_call("b", "immediate", clock.start))
     await verifier(store, ScriptedVerifier(clock), clock, notify=inbox).run_once()
     assert sorted((user, event.call_id) for user, event in inbox.events) == sorted(
         [("alice", mine.id), ("bob", theirs.id)])
