@@ -85,7 +85,7 @@ class ScriptedModel(Model):
         self.config: dict[str, Any] = {"model_id": NAME, "rate": rate, "chunk_chars": chunk_chars}
         self.responses: deque[str] = deque(responses or [])
         self.fail_on = fail_on
-        self.requests: list[str] = []  # every user turn it was asked, in order
+        self.requests: deque[str] = deque(maxlen=1000)  # the user turns it was asked, in order (the latest 1000)
 
     # --- strands.models.Model interface -------------------------------------------------------------
     def update_config(self, **model_config: Any) -> None:

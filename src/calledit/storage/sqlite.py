@@ -41,6 +41,7 @@ class SqliteCallStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._lock = threading.Lock()
+        self._open: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self.migrate()
 
     def _conn(self) -> sqlite3.Connection:
@@ -53,7 +54,14 @@ class SqliteCallStore:
             conn.execute("PRAGMA foreign_keys=ON")
             self._local.conn = conn
             with self._lock:
-                self._all = [*getattr(self, "_all", []), conn]
+                # Worker threads come and go (anyio retires idle ones): close what dead threads left behind.
+                alive = []
+                for thread, other in self._open:
+                    if thread.is_alive():
+                        alive.append((thread, other))
+                    else:
+                        other.close()
+                self._open = [*alive, (threading.current_thread(), conn)]
         return conn
 
     def migrate(self) -> int:
@@ -259,7 +267,7 @@ class SqliteCallStore:
 
     def close(self) -> None:
         with self._lock:
-            for conn in getattr(self, "_all", []):
+            for _, conn in self._open:
                 conn.close()
-            self._all = []
+            self._open = []
         self._local = threading.local()

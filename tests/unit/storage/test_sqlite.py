@@ -24,3 +24,16 @@ def test_wal_mode(tmp_path: Path) -> None:
     mode = store._conn().execute("PRAGMA journal_mode").fetchone()[0]
     assert mode == "wal"
     store.close()
+
+
+def test_connections_of_finished_threads_are_closed(tmp_path: Path) -> None:
+    import threading
+
+    store = SqliteCallStore(tmp_path / "calls.db")
+    for _ in range(5):
+        worker = threading.Thread(target=lambda: store.list("someone"))
+        worker.start()
+        worker.join()
+    store.list("someone")  # a new connection in this thread prunes the dead threads' ones
+    assert len(store._open) <= 2
+    store.close()
