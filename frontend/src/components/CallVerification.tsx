@@ -29,7 +29,7 @@ export function VerdictPanel({ call, timeZone }: { call: StoredCall; timeZone?: 
       <Field label="Verdict">
         <p>
           <VerdictBadge verdict={verdict.verdict} />{' '}
-          {byHand ? 'set by you' : <>with {formatPercent(verdict.confidence)} confidence, checked</>}{' '}
+          {byHand ? 'set by you on' : <>with {formatPercent(verdict.confidence)} confidence, checked</>}{' '}
           <time dateTime={verdict.verified_at}>{formatDateTime(verdict.verified_at, { timeZone, style: 'medium' })}</time>
           {verdict.model && <> by {verdictBy(verdict)}</>}
         </p>

@@ -56,7 +56,7 @@ describe('CallView: the verdict', () => {
   it('a verdict set by hand says so, and a void call says it counts neither way', async () => {
     const byHand = setup(storedCall({ status: 'verified', verdict: ownerVerdict('refuted', 'It rained.') }));
     const panel = await screen.findByRole('group', { name: 'Verdict' });
-    expect(panel).toHaveTextContent(/^VerdictVerdict: Refuted set by you (22 Nov 2026, 09:00|Nov 22, 2026, 9:00 AM)/);
+    expect(panel).toHaveTextContent(/^VerdictVerdict: Refuted set by you on (22 Nov 2026, 09:00|Nov 22, 2026, 9:00 AM)/);
     expect(panel).not.toHaveTextContent('confidence');
     expect(within(panel).getByRole('listitem')).toHaveTextContent(/^YouIt rained\./);
     byHand.view.unmount();
