@@ -5,10 +5,11 @@ It yields protocol events (text, tool, call, complete) and knows nothing of the 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import zoneinfo
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol
@@ -100,7 +101,7 @@ class CreationAgent:
 
     async def stream(
         self, prompt: str, timezone: str = "UTC", *, cancel_signal: threading.Event | None = None
-    ) -> AsyncIterator[CreationEvent]:
+    ) -> AsyncGenerator[CreationEvent, None]:
         """Run the agent; yields text/tool/call events and ends with `complete`, or raises a CalledItError."""
         from strands import Agent
 
@@ -122,14 +123,17 @@ class CreationAgent:
         quoted = quote_prediction(context.prompt)
         user_prompt = build_user_prompt(quoted, context.now, context.timezone, context.hints)
         turn = PartialCall()
-        async for step in self._turn(agent, user_prompt, turn, cancel_signal):
-            yield step
+        async with contextlib.aclosing(self._turn(agent, user_prompt, turn, cancel_signal)) as steps:
+            async for step in steps:
+                yield step
         draft, problem = self._validate(turn.text)
         if draft is None:
             # One repair round: the model sees what failed and answers again.
             repair = PartialCall()
-            async for step in self._turn(agent, build_repair_prompt(problem), repair, cancel_signal):
-                yield step
+            repair_turn = self._turn(agent, build_repair_prompt(problem), repair, cancel_signal)
+            async with contextlib.aclosing(repair_turn) as steps:
+                async for step in steps:
+                    yield step
             draft, problem = self._validate(repair.text)
             if draft is None:
                 raise ModelError(f"The model's answer did not validate after one repair round: {problem}")
@@ -146,19 +150,20 @@ class CreationAgent:
 
     async def _turn(
         self, agent: Any, user_prompt: str, turn: PartialCall, cancel_signal: threading.Event | None
-    ) -> AsyncIterator[CreationEvent]:
+    ) -> AsyncGenerator[CreationEvent, None]:
         """One model turn: stream text, report tools, and emit the call's fields as they complete."""
         try:
-            async for event in agent.stream_async(user_prompt, cancel_signal=cancel_signal):
-                if event.get("data"):
-                    yield TextEvent(content=strip_controls(event["data"]))
-                    fields = turn.feed(event["data"])
-                    if fields is not None:
-                        yield CallEvent(call=clean_value(fields))
-                elif "message" in event:
-                    for tool_event in _tool_uses(event["message"]):
-                        yield tool_event
-                        turn.text = ""  # text before a tool call is not the answer
+            async with contextlib.aclosing(agent.stream_async(user_prompt, cancel_signal=cancel_signal)) as stream:
+                async for event in stream:
+                    if event.get("data"):
+                        yield TextEvent(content=strip_controls(event["data"]))
+                        fields = turn.feed(event["data"])
+                        if fields is not None:
+                            yield CallEvent(call=clean_value(fields))
+                    elif "message" in event:
+                        for tool_event in _tool_uses(event["message"]):
+                            yield tool_event
+                            turn.text = ""  # text before a tool call is not the answer
         except CalledItError:
             raise
         except Exception as exc:  # vendor SDK errors: translate once, here, with a hint of what to fix

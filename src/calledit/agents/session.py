@@ -6,6 +6,7 @@ or an `error` event. Transports forward these events; they hold no logic of thei
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import AsyncGenerator
@@ -43,8 +44,12 @@ class CallSession:
                     position=position,
                     message=f"Waiting for the model: you are number {position} in line",
                 )
-            async for event in self.agent.stream(request.prompt, request.timezone, cancel_signal=cancel_signal):
-                yield event
+            # aclosing: when the client goes away mid-run, the agent's streams close here, in this
+            # context, not later in the garbage collector's (where tracing contexts cannot be detached).
+            stream = self.agent.stream(request.prompt, request.timezone, cancel_signal=cancel_signal)
+            async with contextlib.aclosing(stream) as events:
+                async for event in events:
+                    yield event
             finished = True
         except CalledItError as exc:
             finished = True
