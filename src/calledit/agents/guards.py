@@ -29,9 +29,9 @@ _EVERY = re.compile(
     re.I,
 )
 _STAYS = re.compile(
-    r"\b(?:stays?|staying|remains?|remaining|keeps?\s+(?:being|going|rising|falling|growing)|holds?)\s+"
-    r"(?:above|below|under|over|at|in|on|within|open|closed|the|number|first|top|ahead|positive|negative|"
-    r"warm|cold|dry|sunny|higher|lower)\b|\b(?:keeps?|kept)\s+(?:rising|falling|growing|going)\b",
+    r"\b(?:stays?|staying|remains?|remaining)\s+(?:above|below|under|over|at|in|on|within|open|closed|the|"
+    r"number|first|top|ahead|positive|negative|warm|cold|dry|sunny|higher|lower)\b|"
+    r"\b(?:holds?|holding)\s+(?:above|below|under|over)\b|\b(?:keeps?|kept)\s+(?:rising|falling|growing|going)\b",
     re.I,
 )
 _DEADLINE_CUES = ("by", "before", "within")

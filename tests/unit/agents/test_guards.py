@@ -62,6 +62,8 @@ def draft(**changes: Any) -> CallDraft:
         ("The Lakers will win tonight", None, None),
         ("The Lakers will win by 10 points tonight", None, None),
         ("It will snow on Thursday", None, None),
+        ("The Lakers will hold on to win tonight", None, None),
+        ("Oil holds above $70 a barrel", "recurring", "daily"),
     ],
 )
 def test_mode_cues(prediction: str, mode: str | None, interval: str | None) -> None:
