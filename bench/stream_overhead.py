@@ -97,7 +97,7 @@ def serve_calledit(port: int, chunks: int, rate: float) -> None:
     settings = Settings(model="scripted", db=os.path.join(tempfile.mkdtemp(), "bench.db"))
     provider = Provider(name="bench", model=StampingModel(chunks, rate).build(), concurrency=10_000)
     uvicorn.run(create_app(settings, provider=provider), host="127.0.0.1", port=port, log_level="error",
-                ws_max_size=1 << 20, ws="websockets-sansio")
+                ws_max_size=1 << 20, ws="websockets-sansio", ws_per_message_deflate=False)
 
 
 def serve_bare(port: int, chunks: int, rate: float) -> None:

@@ -117,6 +117,8 @@ def serve(
         access_log=False,  # calledit.access logs each request, without its query string
         ws_max_size=1024 * 1024,
         ws="websockets-sansio",
+        # Frames are small JSON events: compressing each costs CPU and a deflate context per connection.
+        ws_per_message_deflate=False,
     )
 
 

@@ -6,6 +6,7 @@ Everything on the wire is one JSON object. Actions are routed on `action` (API G
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -125,6 +126,8 @@ _KEEPS_NULLS = (CallEvent, CompleteEvent, VerdictEvent)  # a call's null fields 
 
 def encode(event: AnyServerEvent) -> str:
     """One event as the JSON text frame sent to clients (optional fields left out when unset)."""
+    if type(event) is TextEvent:  # the hot path: one per chunk of model text
+        return f'{{"type":"text","content":{json.dumps(event.content, ensure_ascii=False)}}}'
     if isinstance(event, _KEEPS_NULLS):
         return event.model_dump_json()
     return event.model_dump_json(exclude_none=True)
