@@ -13,7 +13,6 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from calledit import __version__
-from calledit.agents.creation import CreationAgent
 from calledit.agents.session import CallSession
 from calledit.auth.service import Authenticator, build_authenticator
 from calledit.config import Settings
