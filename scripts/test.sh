@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
-scripts/bootstrap.sh "local,dev,anthropic,openai"
+scripts/bootstrap.sh "local,dev,anthropic,openai,web,aws"
 echo "== ruff"
 .venv/bin/ruff check src tests bench
 echo "== mypy"
