@@ -85,7 +85,7 @@ class ScriptedModel(Model):
         self.config: dict[str, Any] = {"model_id": NAME, "rate": rate, "chunk_chars": chunk_chars}
         self.responses: deque[str] = deque(responses or [])
         self.fail_on = fail_on
-        self.requests: deque[str] = deque(maxlen=1000)  # the user turns it was asked, in order (the latest 1000)
+        self.requests: list[str] = []  # the user turns it was asked, in order (the latest 1000)
 
     # --- strands.models.Model interface -------------------------------------------------------------
     def update_config(self, **model_config: Any) -> None:
@@ -109,6 +109,7 @@ class ScriptedModel(Model):
     ) -> AsyncIterable[dict[str, Any]]:
         asked = _last_user_text(messages)
         self.requests.append(asked)
+        del self.requests[:-1000]
         text = self._answer(asked)
         failing = bool(self.fail_on and self.fail_on in asked)
         delay = 1.0 / self.config["rate"] if self.config["rate"] else 0.0
