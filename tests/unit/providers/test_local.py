@@ -8,6 +8,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -250,3 +251,26 @@ def _lock_frees(lock: threading.Lock) -> bool:
     if acquired:
         lock.release()
     return acquired
+
+
+async def test_a_second_run_waits_in_line_and_is_told_its_place() -> None:
+    from calledit.agents.session import CallSession
+    from calledit.agents.setup import creation_agent
+    from calledit.domain.events import MakeCall, StatusEvent
+    from calledit.providers.scripted import plausible_call
+
+    now = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
+    answer = json.dumps(plausible_call("It rains tomorrow", now))
+    llama = FakeLlama([answer[i:i + 8] for i in range(0, len(answer), 8)], delay=0.002)
+    provider = Provider(name="local:fake", model=fake_model(llama, json_schema=call_grammar_schema()), concurrency=1)
+    session = CallSession(creation_agent(Settings(model="local"), provider, clock=lambda: now))
+    request = MakeCall(action="makecall", prompt="It rains tomorrow", timezone="UTC")
+
+    async def run() -> list[Any]:
+        return [event async for event in session.run(request)]
+
+    first, second = await asyncio.gather(run(), run())
+    queued = [e for e in second if isinstance(e, StatusEvent) and e.status == "queued"]
+    assert [e.position for e in queued] == [1]
+    assert not any(isinstance(e, StatusEvent) and e.status == "queued" for e in first)
+    assert first[-1].status == second[-1].status == "complete"
