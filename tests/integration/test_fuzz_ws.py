@@ -116,11 +116,17 @@ def test_every_frame_gets_a_protocol_answer_and_the_server_survives(server: Live
 
 
 def test_frames_beyond_the_transport_limit_close_that_socket_only(server: LiveServer) -> None:
-    with connect(server.ws, max_size=2**20) as ws:
-        ws.send("x" * (2 * 1024 * 1024))  # over uvicorn's ws_max_size (1 MiB): the socket is closed
-        with pytest.raises(ConnectionClosed) as closed:
+    try:
+        with connect(server.ws, max_size=2**20) as ws:
+            ws.send("x" * (2 * 1024 * 1024))  # over uvicorn's ws_max_size (1 MiB): the socket is closed
             ws.recv(timeout=10)
-        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+    except ConnectionClosed as closed:
+        # 1009 when the close frame arrives first; a reset of the half-sent frame is the same refusal
+        assert closed.rcvd is None or closed.rcvd.code == 1009
+    except OSError:
+        pass
+    else:
+        pytest.fail("a frame over the transport limit was accepted")
     with connect(server.ws) as ws:
         ws.send('{"action": "ping"}')
         assert answer(ws) == {"type": "pong"}
