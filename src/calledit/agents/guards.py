@@ -36,6 +36,9 @@ _STAYS = re.compile(
 )
 _DEADLINE_CUES = ("by", "before", "within")
 _DEADLINE_WORDS = re.compile(r"\b(?:no later than|at some point|sometime|some time|at least once|any time)\b", re.I)
+# A future event tied to one day or moment ("tomorrow", "on 12/3", "in three weeks") is checked then.
+_ONE_DAY_KINDS = ("day", "moment", "evening", "duration", "holiday")
+_ANY_DEADLINE = re.compile(r"\b(?:by|before|until|till|within)\b", re.I)
 _FUTURE = re.compile(
     r"\b(?:will|won't|wont|shall|gonna|going to|about to|expected to|set to|likely to|is to|are to)\b|'ll\b|"
     r"\b(?:tonight|tomorrow|next|upcoming|soon|later)\b",
@@ -82,6 +85,9 @@ def read_mode_cues(prediction: str, expressions: list[TimeExpression]) -> ModeRe
         return ModeReading(VerificationMode.BEFORE_DATE, None, f'"{deadline_words.group(0)}" sets a window', True)
     if not future and (_PRESENT_FACT.search(prediction) or not expressions):
         return ModeReading(VerificationMode.IMMEDIATE, None, "a statement of fact that can be checked now", False)
+    one_day = next((e for e in expressions if e.firm and e.kind in _ONE_DAY_KINDS), None)
+    if future and one_day is not None and not _ANY_DEADLINE.search(prediction):
+        return ModeReading(VerificationMode.AT_DATE, None, f'"{one_day.text}" names one day or moment', True)
     return ModeReading(None, None, "", future or bool(expressions))
 
 

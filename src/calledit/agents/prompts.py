@@ -31,10 +31,11 @@ copy it exactly.
 - category_reasoning: one sentence: what is needed to check it.
 - verifiable_category, pick one:
   agent_verifiable: fixed knowledge or reasoning alone (science facts, geography, history).
-  current_tool_verifiable: only needs today's date or the current time ("today is a Monday").
+  current_tool_verifiable: about the present moment itself, checked with a clock: today's weekday or \
+date, the current time or month ("today is a Monday", "it is already night in Tokyo").
   strands_tool_verifiable: needs a calculation: arithmetic, unit conversion, which weekday a date is.
-  api_tool_verifiable: needs outside data that changes: sports results, prices, weather, elections, \
-product launches, news.
+  api_tool_verifiable: an event in the world after today, or data that changes: sports results, prices, \
+weather, elections, game and product releases, company news.
   human_verifiable_only: only a person can tell: someone's own plans, habits, feelings, private life.
 - verifiability_score: 0.0-1.0, how reliably it can be checked (not how likely it is).
 - verification_method: {"source": [...], "criteria": [...], "steps": [...]}.
@@ -67,6 +68,13 @@ null, "category_reasoning": "Needs an arithmetic calculation.", "verifiable_cate
 "verifiable_category": "api_tool_verifiable", "verifiability_score": 0.9, "verification_method": {"source": \
 ["A market data service"], "criteria": ["Each daily close is above $2,000"], "steps": ["Check the gold price each \
 day"]}}
+"It's past noon in Paris right now" ->
+{"prediction_statement": "The local time in Paris is after 12:00.", "verification_date": \
+"2026-04-06T09:00:00-05:00", "date_reasoning": "About the present moment, so it is checked now.", \
+"verification_mode": "immediate", "recurring_interval": null, "category_reasoning": "Only needs the current \
+time in Paris.", "verifiable_category": "current_tool_verifiable", "verifiability_score": 1.0, \
+"verification_method": {"source": ["A clock set to Europe/Paris"], "criteria": ["Paris time is after \
+12:00"], "steps": ["Read the current time in Paris"]}}
 "The Nile flows into the Mediterranean" ->
 {"prediction_statement": "The Nile river flows into the Mediterranean Sea.", "verification_date": \
 "2026-04-06T09:00:00-05:00", "date_reasoning": "A geography fact can be checked now.", "verification_mode": \

@@ -59,10 +59,13 @@ def draft(**changes: Any) -> CallDraft:
         ("Water boils at 100 C at sea level", "immediate", None),
         ("17 x 23 is 391", "immediate", None),
         ("Christmas 2026 falls on a Friday", "immediate", None),
-        ("The Lakers will win tonight", None, None),
-        ("The Lakers will win by 10 points tonight", None, None),
-        ("It will snow on Thursday", None, None),
-        ("The Lakers will hold on to win tonight", None, None),
+        ("The Lakers will win tonight", "at_date", None),
+        ("It will snow on Thursday", "at_date", None),
+        ("In three weeks the Senate will pass the budget bill", "at_date", None),
+        ("The Lakers will hold on to win tonight", "at_date", None),
+        ("The Lakers will win by 10 points tonight", None, None),  # "by" here is no deadline: the model decides
+        ("I'll quit smoking by my birthday on March 3, 2027", None, None),
+        ("London will have a heatwave next summer", None, None),  # a period: at or before, the model decides
         ("Oil holds above $70 a barrel", "recurring", "daily"),
     ],
 )
@@ -96,7 +99,7 @@ class TestModeGuard:
         assert fixed.recurring_interval is RecurringInterval.WEEKLY
 
     def test_a_future_event_is_never_immediate(self) -> None:
-        fixed = ModeGuard()(draft(verification_mode="immediate"), context("The Lakers will win tonight"))
+        fixed = ModeGuard()(draft(verification_mode="immediate"), context("Apple will release a car in 2027"))
         assert fixed.verification_mode is VerificationMode.AT_DATE
         assert "future" in fixed.date_reasoning
 
@@ -110,9 +113,15 @@ class TestModeGuard:
         called = draft(verification_mode="at_date")
         assert ModeGuard()(called, context("The Lakers will win tonight")) is called
 
+    def test_one_named_day_means_at_date(self) -> None:
+        fixed = ModeGuard()(draft(verification_mode="recurring", recurring_interval="daily"),
+                            context("In three weeks the Senate will pass the budget bill"))
+        assert fixed.verification_mode is VerificationMode.AT_DATE
+
     def test_without_a_cue_the_model_decides(self) -> None:
         called = draft(verification_mode="before_date")
         assert ModeGuard()(called, context("Apple will release a car in 2027")) is called
+        assert ModeGuard()(called, context("The Lakers will win by 10 points tonight")) is called
 
 
 class TestDateGuard:
@@ -217,4 +226,6 @@ async def test_every_creation_agent_gets_the_hints_and_guards(settings: Settings
     complete = events[-1]
     assert isinstance(complete, CompleteEvent)
     assert complete.content.verification_date.isoformat() == "2026-11-27T23:59:59-05:00"
-    assert complete.content.verification_mode is VerificationMode.BEFORE_DATE  # no cue against it
+    assert complete.content.verification_mode is VerificationMode.AT_DATE  # one named day, no deadline word
+    assert "mode set to at_date" in complete.content.date_reasoning
+    assert "date set to 2026-11-27T23:59:59-05:00" in complete.content.date_reasoning
