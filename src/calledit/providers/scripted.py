@@ -26,6 +26,7 @@ T = TypeVar("T", bound=BaseModel)
 
 _PREDICTION = re.compile(r"<prediction>\n(.*?)\n</prediction>", re.S)
 _NOW = re.compile(r"Current date and time: (\S+)")
+_VERIFICATION = re.compile(r"^<prediction>(.*?)</prediction>\nNow: ", re.S)  # the verification agent's turn
 
 
 def _last_user_text(messages: Any) -> str:
@@ -68,6 +69,17 @@ def plausible_call(prediction: str, now: datetime) -> dict[str, Any]:
             "steps": ["Find the outcome in the source on the verification date", "Compare it to the criteria"],
         },
         "initial_status": "pending",
+    }
+
+
+def scripted_verdict(statement: str) -> dict[str, Any]:
+    """The test double looks nothing up, so the only honest verdict it can give is inconclusive."""
+    return {
+        "question": f"Is it true that {statement.rstrip('.')}?",
+        "answer": "Scripted model (a test double): it looks nothing up, so it cannot tell.",
+        "verdict": "inconclusive",
+        "confidence": 0.5,
+        "evidence": [],
     }
 
 
@@ -135,6 +147,9 @@ class ScriptedModel(Model):
     def _answer(self, asked: str) -> str:
         if self.responses:
             return self.responses.popleft()
+        checking = _VERIFICATION.search(asked)
+        if checking:
+            return json.dumps(scripted_verdict(checking.group(1)))
         prediction_match = _PREDICTION.search(asked)
         prediction = prediction_match.group(1) if prediction_match else asked or "something happens"
         now_match = _NOW.search(asked)
