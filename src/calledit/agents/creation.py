@@ -5,6 +5,7 @@ It yields protocol events (text, tool, call, complete) and knows nothing of the 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import threading
@@ -108,7 +109,8 @@ class CreationAgent:
         context = self.context(prompt, timezone)
         hints: list[str] = []
         for hinter in self.hinters:
-            extra, tool_events = hinter(context)
+            # dateparser and the rules take milliseconds of CPU: keep them off the event loop
+            extra, tool_events = await asyncio.to_thread(hinter, context)
             hints.extend(extra)
             for tool_event in tool_events:
                 yield tool_event
@@ -138,7 +140,7 @@ class CreationAgent:
             if draft is None:
                 raise ModelError(f"The model's answer did not validate after one repair round: {problem}")
         for guard in self.guards:
-            draft = guard(draft, context)
+            draft = await asyncio.to_thread(guard, draft, context)
         draft = sanitize_draft(draft)  # last: no control characters or markup in what people are shown
         content = CallContent(
             **draft.model_dump(),
