@@ -39,6 +39,9 @@ _DEADLINE_WORDS = re.compile(r"\b(?:no later than|at some point|sometime|some ti
 # A future event tied to one day or moment ("tomorrow", "on 12/3", "in three weeks") is checked then.
 _ONE_DAY_KINDS = ("day", "moment", "evening", "duration", "holiday")
 _ANY_DEADLINE = re.compile(r"\b(?:by|before|until|till|within)\b", re.I)
+# A fact about the present moment ("today is", "it is already", "this month has") needs only a clock.
+_PRESENT_MOMENT = re.compile(r"\b(?:today|right now|now|currently|at the moment|already|this (?:week|month|year))\b",
+                             re.I)
 _FUTURE = re.compile(
     r"\b(?:will|won't|wont|shall|gonna|going to|about to|expected to|set to|likely to|is to|are to)\b|'ll\b|"
     r"\b(?:tonight|tomorrow|next|upcoming|soon|later)\b",
@@ -115,6 +118,8 @@ class TimeHinter:
         if mode is not None:
             interval = f", recurring_interval: {reading.interval.value}" if reading.interval else ""
             hints.append(f"verification_mode: {mode.value}{interval}")
+        if mode is VerificationMode.IMMEDIATE and _PRESENT_MOMENT.search(context.prompt):
+            hints.append("verifiable_category: current_tool_verifiable (about the present moment: a clock is enough)")
         event = ToolEvent(
             name=TOOL_NAME,
             input={

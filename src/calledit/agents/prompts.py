@@ -31,8 +31,8 @@ copy it exactly.
 - category_reasoning: one sentence: what is needed to check it.
 - verifiable_category, pick one:
   agent_verifiable: fixed knowledge or reasoning alone (science facts, geography, history).
-  current_tool_verifiable: about the present moment itself, checked with a clock: today's weekday or \
-date, the current time or month ("today is a Monday", "it is already night in Tokyo").
+  current_tool_verifiable: only a claim about what day, date or time it is right now ("today is a \
+Monday", "it is already night in Tokyo"); nothing that happens later.
   strands_tool_verifiable: needs a calculation: arithmetic, unit conversion, which weekday a date is.
   api_tool_verifiable: an event in the world after today, or data that changes: sports results, prices, \
 weather, elections, game and product releases, company news.
@@ -68,13 +68,6 @@ null, "category_reasoning": "Needs an arithmetic calculation.", "verifiable_cate
 "verifiable_category": "api_tool_verifiable", "verifiability_score": 0.9, "verification_method": {"source": \
 ["A market data service"], "criteria": ["Each daily close is above $2,000"], "steps": ["Check the gold price each \
 day"]}}
-"It's past noon in Paris right now" ->
-{"prediction_statement": "The local time in Paris is after 12:00.", "verification_date": \
-"2026-04-06T09:00:00-05:00", "date_reasoning": "About the present moment, so it is checked now.", \
-"verification_mode": "immediate", "recurring_interval": null, "category_reasoning": "Only needs the current \
-time in Paris.", "verifiable_category": "current_tool_verifiable", "verifiability_score": 1.0, \
-"verification_method": {"source": ["A clock set to Europe/Paris"], "criteria": ["Paris time is after \
-12:00"], "steps": ["Read the current time in Paris"]}}
 "The Nile flows into the Mediterranean" ->
 {"prediction_statement": "The Nile river flows into the Mediterranean Sea.", "verification_date": \
 "2026-04-06T09:00:00-05:00", "date_reasoning": "A geography fact can be checked now.", "verification_mode": \

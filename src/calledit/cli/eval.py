@@ -133,6 +133,14 @@ def eval_command(
     except CalledItError as exc:
         raise _fail(exc.message) from None
     verifier = _verifier(settings, provider) if verify else None
+    warm = getattr(provider.model, "warm", None)
+    if callable(warm):  # measure calls as a running server makes them: system prompt already evaluated
+        from calledit.agents.prompts import SYSTEM_PROMPT
+
+        with errors.status("Warming the model (evaluating the system prompt once)"):
+            thread = warm(SYSTEM_PROMPT)
+            if thread is not None:
+                thread.join()
 
     with Progress(TextColumn("[bold]eval[/bold] {task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=errors, transient=as_json) as progress:

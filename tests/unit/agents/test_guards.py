@@ -229,3 +229,19 @@ async def test_every_creation_agent_gets_the_hints_and_guards(settings: Settings
     assert complete.content.verification_mode is VerificationMode.AT_DATE  # one named day, no deadline word
     assert "mode set to at_date" in complete.content.date_reasoning
     assert "date set to 2026-11-27T23:59:59-05:00" in complete.content.date_reasoning
+
+
+@pytest.mark.parametrize(
+    ("prediction", "suggested"),
+    [
+        ("Today is a Saturday", True),
+        ("It is already Sunday in Auckland", True),
+        ("This month has 31 days", True),
+        ("Water boils at 100 C at sea level", False),
+        ("The Lakers will win tonight", False),  # about later, not now
+        ("It will rain today", False),
+    ],
+)
+def test_a_fact_about_the_present_moment_is_suggested_as_clock_checkable(prediction: str, suggested: bool) -> None:
+    hints, _ = TimeHinter()(context(prediction))
+    assert any("current_tool_verifiable" in hint for hint in hints) is suggested
