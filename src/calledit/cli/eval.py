@@ -138,9 +138,9 @@ def eval_command(
         from calledit.agents.prompts import SYSTEM_PROMPT
 
         with errors.status("Warming the model (evaluating the system prompt once)"):
-            thread = warm(SYSTEM_PROMPT)
-            if thread is not None:
-                thread.join()
+            warming = warm(SYSTEM_PROMPT)
+            if warming is not None:
+                warming.result()
 
     with Progress(TextColumn("[bold]eval[/bold] {task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=errors, transient=as_json) as progress:

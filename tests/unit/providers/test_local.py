@@ -98,7 +98,7 @@ async def test_the_cancel_signal_stops_generation_between_tokens() -> None:
                 cancel.set()
     assert llama.closed.wait(2)
     assert llama.produced < 10  # stopped within a token or two, not after all 200
-    assert not model.engine.lock.locked()
+    assert model.engine.submit(lambda: "free").result(timeout=2) == "free"  # the engine thread moved on
 
 
 async def test_asyncio_cancellation_stops_the_worker_and_frees_the_model() -> None:
@@ -118,7 +118,7 @@ async def test_asyncio_cancellation_stops_the_worker_and_frees_the_model() -> No
         await task
     assert await asyncio.to_thread(llama.closed.wait, 2)
     assert llama.produced < 50
-    # The next generation gets the model (the lock was released).
+    # The next generation gets the model (the engine thread moved on).
     llama.tokens, llama.delay = ["ok"], 0.0
     texts = [e for e in [event async for event in model.stream([{"role": "user", "content": [{"text": "again"}]}])]
              if "contentBlockDelta" in e]
@@ -178,6 +178,10 @@ def test_context_overflow_is_explained() -> None:
     hint = explain(ValueError("Requested tokens (5000) exceed context window of 4096"))
     assert hint is not None and "CALLEDIT_LOCAL_CONTEXT" in hint
     assert explain(RuntimeError("something else")) is None
+    from strands.types.exceptions import MaxTokensReachedException
+
+    hint = explain(MaxTokensReachedException("Model stopped generating due to maximum token limit."))
+    assert hint is not None and "CALLEDIT_MAX_TOKENS" in hint
 
 
 def test_a_missing_model_file_says_what_to_set(tmp_path: Path) -> None:
@@ -242,15 +246,8 @@ async def test_the_real_model_stops_when_cancelled(local_provider: Provider) -> 
             if seen == 2:
                 cancel.set()
     assert seen <= 3
-    assert not model.engine.lock.locked() or await asyncio.to_thread(_lock_frees, model.engine.lock)
+    assert await asyncio.to_thread(lambda: model.engine.submit(lambda: "free").result(timeout=10)) == "free"
     assert time.perf_counter() - started < 60
-
-
-def _lock_frees(lock: threading.Lock) -> bool:
-    acquired = lock.acquire(timeout=10)
-    if acquired:
-        lock.release()
-    return acquired
 
 
 async def test_a_second_run_waits_in_line_and_is_told_its_place() -> None:
