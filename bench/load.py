@@ -59,6 +59,7 @@ def serve(port: int, data_dir: Path, secret: str, rate: float, trace: bool) -> N
     from calledit.providers.base import Provider
     from calledit.providers.scripted import ScriptedModel, _last_user_text
     from calledit.server import create_app
+    from calledit.server.transport import websocket_options
 
     emitted: dict[str, list[float]] = {}
 
@@ -113,8 +114,7 @@ def serve(port: int, data_dir: Path, secret: str, rate: float, trace: bool) -> N
         app.router.routes.insert(0, app.router.routes.pop())
     if trace:
         tracemalloc.start(8)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", ws_max_size=1024 * 1024,
-                ws="websockets-sansio", backlog=4096)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", backlog=4096, **websocket_options())
 
 
 def rss_kib(pid: int) -> tuple[int, int]:

@@ -725,3 +725,16 @@ def primary(expressions: list[TimeExpression], now: datetime) -> TimeExpression 
     """The expression a call is checked against: the latest one that is not already over."""
     future = [e for e in expressions if e.deadline >= now]
     return max(future, key=lambda e: e.deadline) if future else None
+
+
+@cache
+def warm_in_background() -> None:
+    """Load dateparser's language data now (about 0.2 s), in a daemon thread, once per process.
+
+    Otherwise the first prediction a server handles pays for it, between `processing` and its first text."""
+    import threading
+
+    def warm() -> None:
+        resolve_dates("on 12/3, next Friday at 5pm or by the end of the month", datetime.now(UTC), "UTC")
+
+    threading.Thread(target=warm, name="calledit-warm-dates", daemon=True).start()

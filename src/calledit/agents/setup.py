@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from calledit.agents.creation import Clock, CreationAgent, system_clock
+from calledit.agents.dates import warm_in_background
 from calledit.agents.guards import DateGuard, ModeGuard, TimeHinter
 from calledit.agents.prompts import SYSTEM_PROMPT
 from calledit.config import Settings
@@ -15,6 +16,7 @@ def creation_agent(settings: Settings, provider: Provider, clock: Clock = system
     warm = getattr(provider.model, "warm", None)
     if callable(warm):  # the embedded model: evaluate the fixed system prompt now, in the background
         warm(SYSTEM_PROMPT)
+    warm_in_background()  # the date resolver's language data
     return CreationAgent(
         provider,
         clock=clock,

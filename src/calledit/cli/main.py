@@ -84,6 +84,7 @@ def serve(
 
     from calledit.server import create_app
     from calledit.server.observability import configure_logging
+    from calledit.server.transport import websocket_options
 
     settings = settings_with(host=host, port=port, model=model)
     if settings.scheduler is None:  # calls are checked inside serve unless CALLEDIT_SCHEDULER=false
@@ -115,10 +116,7 @@ def serve(
         log_level=settings.log_level,
         log_config=None,  # keep configure_logging's handler: uvicorn's own would print tokens in URLs
         access_log=False,  # calledit.access logs each request, without its query string
-        ws_max_size=1024 * 1024,
-        ws="websockets-sansio",
-        # Frames are small JSON events: compressing each costs CPU and a deflate context per connection.
-        ws_per_message_deflate=False,
+        **websocket_options(),
     )
 
 

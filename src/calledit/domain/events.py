@@ -124,10 +124,13 @@ AnyServerEvent = (
 _KEEPS_NULLS = (CallEvent, CompleteEvent, VerdictEvent)  # a call's null fields (recurring_interval) are data
 
 
+TEXT_EVENT_PREFIX = '{"type":"text",'  # how every encoded `text` event starts (the server's transport relies on it)
+
+
 def encode(event: AnyServerEvent) -> str:
     """One event as the JSON text frame sent to clients (optional fields left out when unset)."""
     if type(event) is TextEvent:  # the hot path: one per chunk of model text
-        return f'{{"type":"text","content":{json.dumps(event.content, ensure_ascii=False)}}}'
+        return f'{TEXT_EVENT_PREFIX}"content":{json.dumps(event.content, ensure_ascii=False)}}}'
     if isinstance(event, _KEEPS_NULLS):
         return event.model_dump_json()
     return event.model_dump_json(exclude_none=True)

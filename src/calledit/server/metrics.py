@@ -28,6 +28,7 @@ class Metrics:
         self.events_sent = Counter(
             "calledit_events_sent", "Protocol events sent to clients, by type", ["type"], registry=r
         )
+        self._sent_by_type: dict[str, Counter] = {}
         self.errors = Counter(
             "calledit_errors", "Errors answered, by protocol code and transport", ["code", "transport"], registry=r
         )
@@ -57,7 +58,10 @@ class Metrics:
         self.queue_length.set_function(lambda: float(gate.queued))
 
     def sent(self, event: AnyServerEvent) -> None:
-        self.events_sent.labels(event.type).inc()
+        counter = self._sent_by_type.get(event.type)  # labels() validates and locks: once per type, not per event
+        if counter is None:
+            counter = self._sent_by_type[event.type] = self.events_sent.labels(event.type)
+        counter.inc()
         if isinstance(event, ErrorEvent):
             self.errors.labels(event.code.value, "ws").inc()
 

@@ -31,7 +31,11 @@ router = APIRouter()
 
 
 class Connection:
-    """One client: a lock so events never interleave, and at most one run."""
+    """One client and at most one run.
+
+    Several tasks may send on one connection (the run, the frame loop's pongs and errors, verdicts, the
+    token's expiry); that needs no lock: an ASGI send hands the server one whole message, and uvicorn
+    frames and writes it without yielding in between, so frames never interleave."""
 
     def __init__(self, websocket: WebSocket, state: AppState, user: str, client_ip: str = "unknown") -> None:
         self.websocket = websocket
@@ -40,11 +44,9 @@ class Connection:
         self.client_ip = client_ip
         self.id = uuid.uuid4().hex[:12]
         self.run: asyncio.Task[None] | None = None
-        self._send_lock = asyncio.Lock()
 
     async def send(self, event: AnyServerEvent) -> None:
-        async with self._send_lock:
-            await self.websocket.send_text(encode(event))
+        await self.websocket.send_text(encode(event))
         self.state.metrics.sent(event)
 
     async def error(self, code: ErrorCode, message: str) -> None:
