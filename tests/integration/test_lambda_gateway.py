@@ -351,6 +351,29 @@ async def test_with_cognito_style_auth_the_authorizer_checks_the_token(
                 assert info is not None and info.user_id == "alice-sub"
 
 
+async def test_with_cognito_style_auth_the_token_may_come_as_the_bearer_subprotocol(
+    tmp_path: Path, dynamodb_local: DynamoLocal
+) -> None:
+    with oidc_issuer() as issuer:
+        app, connections = auth_stack(tmp_path, dynamodb_local, auth="oidc", oidc_issuer=issuer.url,
+                                      oidc_audience=AUDIENCE)
+        with run_server(app) as server:
+            bad = ["bearer", issuer.token(aud="another-app")]
+            with pytest.raises(InvalidStatus) as refused:
+                async with connect(server.ws, subprotocols=bad):  # type: ignore[arg-type]
+                    pass
+            assert refused.value.response.status_code == 401
+            good = ["bearer", issuer.token(sub="bob-sub")]
+            async with connect(server.ws, subprotocols=good) as ws:  # type: ignore[arg-type]
+                assert ws.subprotocol == "bearer"  # the $connect answer named it; a browser needs that
+                await makecall(ws, "It rains in Paris tomorrow")
+                events = await until(ws, finished)
+                assert events[-1]["status"] == "complete"
+                assert len(connections.for_user("bob-sub")) == 1
+            async with connect(f"{server.ws}?token={issuer.token(sub='bob-sub')}") as ws:
+                assert ws.subprotocol is None  # nothing offered, nothing named
+
+
 async def test_with_local_accounts_the_apps_tokens_stand_in_for_cognito(
     tmp_path: Path, dynamodb_local: DynamoLocal
 ) -> None:

@@ -1,4 +1,5 @@
-"""The $connect REQUEST authorizer: `?token=<Cognito ID or access token>`, checked against the pool's JWKS.
+"""The $connect REQUEST authorizer: the Cognito ID or access token from `?token=` or the subprotocol
+`Sec-WebSocket-Protocol: bearer, <token>` (as the ASGI server reads it), checked against the pool's JWKS.
 
 Allow: an IAM policy for this connect, with the user in `principalId` and `context.user_id` (the
 $connect handler records it on the connection). A missing or bad token raises "Unauthorized", which
@@ -13,8 +14,10 @@ from typing import Any
 from calledit.auth.errors import AuthError
 from calledit.auth.oidc import OidcVerifier
 from calledit.auth.tokens import Principal
+from calledit.aws.events import header
 from calledit.config import Settings
 from calledit.domain.errors import ConfigurationError
+from calledit.server.security import offered_token, subprotocols
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +29,18 @@ class Unauthorized(Exception):
         super().__init__(UNAUTHORIZED)
 
 
-def token_of(event: dict[str, Any]) -> str | None:
+def credentials_of(event: dict[str, Any]) -> tuple[str | None, bool]:
+    """(token, offered_bearer) of a $connect or authorizer event: the `bearer, <JWT>` subprotocol,
+    else `?token=`; parsed exactly as the ASGI server parses its upgrades."""
     query = event.get("queryStringParameters") or {}
-    token = query.get("token")
-    return token.strip() if isinstance(token, str) and token.strip() else None
+    query_token = query.get("token")
+    offered = subprotocols(header(event, "Sec-WebSocket-Protocol"))
+    token, bearer = offered_token(offered, query_token if isinstance(query_token, str) else None)
+    return (token.strip() if token and token.strip() else None), bearer
+
+
+def token_of(event: dict[str, Any]) -> str | None:
+    return credentials_of(event)[0]
 
 
 def policy(principal: Principal, method_arn: str) -> dict[str, Any]:

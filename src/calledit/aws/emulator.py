@@ -7,8 +7,9 @@ answer through real boto3 `apigatewaymanagementapi` clients pointed at this serv
 `/prod/@connections/{id}` (POST, GET, DELETE; 410 GoneException once a socket has closed). The REST
 API, /healthz and the web UI are the ASGI app's own, so the UI runs unchanged on the Lambda path.
 
-Auth as on AWS: with CALLEDIT_AUTH=oidc the $connect authorizer's code checks `?token=`; with
-`local` the app's accounts stand in for Cognito; with `none` there is no authorizer.
+Auth as on AWS: with CALLEDIT_AUTH=oidc the $connect authorizer's code checks `?token=` or the
+`bearer, <JWT>` subprotocol; with `local` the app's accounts stand in for Cognito; with `none` there is
+no authorizer. The socket is accepted with the subprotocol the $connect answer names, as API Gateway does.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from calledit.aws.events import (
     authorizer_event,
     connect_event,
     disconnect_event,
+    header,
     message_event,
     new_connection_id,
     request_context,
@@ -127,7 +129,8 @@ class GatewayEmulator:
             await security.deny(websocket, status, ErrorCode.UNAUTHORIZED if status == 401 else ErrorCode.INTERNAL,
                                 str(answer.get("body") or "Connection refused"))
             return
-        await websocket.accept()
+        # As API Gateway: the subprotocol the $connect answer names (the client's headers went in whole).
+        await websocket.accept(subprotocol=header(answer, "Sec-WebSocket-Protocol"))
         context = connect["requestContext"]
         socket = _Socket(websocket, context, connected_at=context["connectedAt"] / 1000)
         self.sockets[connection_id] = socket

@@ -99,6 +99,18 @@ def disconnect_event(context: dict[str, Any], status: int = 1000, reason: str = 
     return {"headers": {}, "requestContext": context, "isBase64Encoded": False}
 
 
+def header(event: Mapping[str, Any], name: str) -> str | None:
+    """A request header of a $connect or authorizer event, whatever case its name arrived in; repeated
+    headers (multiValueHeaders) joined with ", " as HTTP allows for list-valued ones."""
+    wanted = name.lower()
+    multi = event.get("multiValueHeaders") or {}
+    values = [v for key, vs in multi.items() if key.lower() == wanted for v in (vs or []) if isinstance(v, str)]
+    if values:
+        return ", ".join(values)
+    single = [v for key, v in (event.get("headers") or {}).items() if key.lower() == wanted and isinstance(v, str)]
+    return single[-1] if single else None
+
+
 def authorizer_event(
     connect: dict[str, Any], region: str = "us-east-1", account: str = "000000000000"
 ) -> dict[str, Any]:

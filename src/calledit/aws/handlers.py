@@ -5,7 +5,8 @@
     makecall     -> makecall     run the creation agent, posting events back through @connections
     $default     -> default      ping, cancel, and an answer for anything else (bad JSON, unknown action)
 
-Status codes: $connect answers 200 to accept and 401 to refuse (API Gateway closes the handshake).
+Status codes: $connect answers 200 to accept (naming `Sec-WebSocket-Protocol: bearer` when the client
+offered it) and 401 to refuse (API Gateway closes the handshake).
 Message routes answer 200 when the message was handled, 400 when it was refused with a protocol error
 event (bad frame, busy, nothing to cancel), 410 when the client had gone, 500 on a fault of ours
 (after telling the client `internal` when it can still hear). A handler never raises: API Gateway would
@@ -27,6 +28,7 @@ from typing import Any
 
 from calledit.agents.session import CallSession
 from calledit.auth.service import LOCAL_USER
+from calledit.aws.authorizer import credentials_of
 from calledit.aws.coalesce import CoalescingSender, SendStats
 from calledit.aws.config import AwsSettings
 from calledit.aws.connections import ConnectionStore, DynamoConnections, MemoryConnections
@@ -125,11 +127,17 @@ class LambdaRuntime:
         if user is None:
             if self.settings.auth != "none":  # the route must sit behind the authorizer
                 log.warning("connection=<%s> | refused: no authorizer principal while auth is on", connection_id)
-                return reply(UNAUTHORIZED, "Unauthorized: connect with ?token=<your ID token>.")
+                return reply(UNAUTHORIZED, "Unauthorized: connect with ?token=<your ID token> or the subprotocol "
+                                           "`bearer, <your ID token>`.")
             user = LOCAL_USER
         await asyncio.to_thread(self.connections.open, connection_id, user)
         log.info("connection=<%s> | connected", connection_id)
-        return reply(OK, "Connected")
+        answer = reply(OK, "Connected")
+        if credentials_of(event)[1]:
+            # A browser that offered subprotocols drops a handshake that selects none of them; API
+            # Gateway copies this $connect answer's headers into its 101 response.
+            answer["headers"] = {"Sec-WebSocket-Protocol": "bearer"}
+        return answer
 
     async def disconnect(self, event: Event) -> Response:
         connection_id = event["requestContext"]["connectionId"]

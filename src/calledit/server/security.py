@@ -205,14 +205,26 @@ class Admission:
         return float(exp) if isinstance(exp, int | float) else None
 
 
-def websocket_token(websocket: WebSocket) -> tuple[str | None, bool]:
-    """(token, offered_bearer): from `Sec-WebSocket-Protocol: bearer, <JWT>` or else `?token=`."""
-    offered = [p.strip() for p in websocket.scope.get("subprotocols", [])]
+def subprotocols(header: str | None) -> list[str]:
+    """The protocols a `Sec-WebSocket-Protocol` header value offers, in order (comma-separated)."""
+    return [p.strip() for p in (header or "").split(",") if p.strip()]
+
+
+def offered_token(offered: Sequence[str], query_token: str | None) -> tuple[str | None, bool]:
+    """(token, offered_bearer): the entry after `bearer` among the offered subprotocols, else `?token=`.
+
+    Shared by the ASGI server and the AWS path ($connect authorizer and handler), which must agree."""
+    offered = [p.strip() for p in offered]
     if "bearer" in offered:
         index = offered.index("bearer")
         token = offered[index + 1] if index + 1 < len(offered) else None
-        return token or websocket.query_params.get("token"), True
-    return websocket.query_params.get("token"), False
+        return token or query_token, True
+    return query_token, False
+
+
+def websocket_token(websocket: WebSocket) -> tuple[str | None, bool]:
+    """(token, offered_bearer): from `Sec-WebSocket-Protocol: bearer, <JWT>` or else `?token=`."""
+    return offered_token(websocket.scope.get("subprotocols", []), websocket.query_params.get("token"))
 
 
 async def deny(websocket: WebSocket, status: int, code: ErrorCode, message: str,

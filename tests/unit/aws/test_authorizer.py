@@ -71,3 +71,50 @@ def test_the_lambda_entry_point_reads_its_issuer_from_the_environment(
             authorizer.handler(event_with(issuer.token(aud="another-app")), None)
     finally:
         authorizer.reset()
+
+
+# --- where the token comes from: ?token= or `Sec-WebSocket-Protocol: bearer, <JWT>` -----------------
+
+
+def connect_with(query: dict[str, list[str]], headers: dict[str, str]) -> dict[str, Any]:
+    context = request_context(connection_id="c1", route="$connect", event_type="CONNECT",
+                              domain_name="abc.execute-api.eu-west-1.amazonaws.com", stage="prod")
+    return authorizer_event(connect_event(context, {"Host": "abc", **headers}, query))
+
+
+@pytest.mark.parametrize(
+    ("query", "headers", "expected"),
+    [
+        ({"token": ["q.jwt"]}, {}, ("q.jwt", False)),
+        ({}, {"Sec-WebSocket-Protocol": "bearer, h.jwt"}, ("h.jwt", True)),
+        ({}, {"sec-websocket-protocol": "bearer,h.jwt"}, ("h.jwt", True)),  # any case, any spacing
+        ({}, {"SEC-WEBSOCKET-PROTOCOL": "chat, bearer, h.jwt"}, ("h.jwt", True)),
+        ({"token": ["q.jwt"]}, {"Sec-WebSocket-Protocol": "bearer, h.jwt"}, ("h.jwt", True)),  # as the server
+        ({"token": ["q.jwt"]}, {"Sec-WebSocket-Protocol": "bearer"}, ("q.jwt", True)),  # bearer alone: ?token=
+        ({}, {"Sec-WebSocket-Protocol": "bearer"}, (None, True)),
+        ({}, {"Sec-WebSocket-Protocol": "bearer,  "}, (None, True)),
+        ({}, {"Sec-WebSocket-Protocol": "h.jwt"}, (None, False)),  # a token without `bearer` is no token
+        ({"token": ["  "]}, {}, (None, False)),
+        ({}, {}, (None, False)),
+    ],
+)
+def test_the_token_comes_from_the_query_or_the_bearer_subprotocol(
+    query: dict[str, list[str]], headers: dict[str, str], expected: tuple[str | None, bool]
+) -> None:
+    event = connect_with(query, headers)
+    assert authorizer.credentials_of(event) == expected
+    assert authorizer.token_of(event) == expected[0]
+
+
+def test_the_same_parsing_as_the_asgi_server() -> None:
+    from calledit.server.security import offered_token, subprotocols
+
+    assert offered_token(subprotocols(" bearer , x.y.z "), None) == ("x.y.z", True)
+    assert offered_token(subprotocols(None), "q") == ("q", False)
+
+
+def test_a_good_token_in_the_bearer_subprotocol_is_allowed(issuer: Issuer) -> None:
+    event = connect_with({}, {"sec-websocket-protocol": f"bearer, {issuer.token(sub='carol-sub')}"})
+    assert ConnectAuthorizer(issuer.verifier()).authorize(event)["principalId"] == "carol-sub"
+    with pytest.raises(Unauthorized):
+        ConnectAuthorizer(issuer.verifier()).authorize(connect_with({}, {"Sec-WebSocket-Protocol": "bearer, bad"}))

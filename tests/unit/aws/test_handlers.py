@@ -73,6 +73,29 @@ async def test_connect_records_the_authorizers_user(tmp_path: Path) -> None:
     assert info is not None and info.user_id == "sub-1"
 
 
+@pytest.mark.parametrize(
+    ("headers", "named"),
+    [
+        ({"Sec-WebSocket-Protocol": "bearer, a.b.c"}, True),
+        ({"sec-websocket-protocol": "bearer,a.b.c"}, True),
+        ({}, False),
+        ({"Sec-WebSocket-Protocol": "chat"}, False),
+    ],
+)
+async def test_connect_names_the_bearer_subprotocol_when_the_client_offered_it(
+    tmp_path: Path, headers: dict[str, str], named: bool
+) -> None:
+    rt = runtime(tmp_path, Socket(), auth="oidc", oidc_issuer="https://issuer.example")
+    event = connect_event(context("$connect", "CONNECT", authorizer={"principalId": "sub-1", "user_id": "sub-1"}),
+                          headers, {})
+    answer = await rt.connect(event)
+    assert answer["statusCode"] == 200
+    if named:  # browsers drop a handshake that selects none of the protocols they offered
+        assert answer["headers"] == {"Sec-WebSocket-Protocol": "bearer"}
+    else:
+        assert "headers" not in answer
+
+
 async def test_connect_without_a_principal_is_refused_when_auth_is_on(tmp_path: Path) -> None:
     rt = runtime(tmp_path, Socket(), auth="oidc", oidc_issuer="https://issuer.example")
     assert (await rt.connect(connect_event(context("$connect", "CONNECT"), {}, {})))["statusCode"] == 401
