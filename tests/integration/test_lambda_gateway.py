@@ -387,3 +387,37 @@ async def test_with_local_accounts_the_apps_tokens_stand_in_for_cognito(
             events = await until(ws, finished)
             assert events[-1]["status"] == "complete"
             assert len(connections.for_user(account.id)) == 1  # recorded under the account's id
+
+
+# --- a verdict set by hand through REST reaches the owner's open sockets ----------------------------
+
+
+async def test_a_verdict_set_by_hand_reaches_the_owners_sockets_only(
+    tmp_path: Path, dynamodb_local: DynamoLocal
+) -> None:
+    app, connections = auth_stack(tmp_path, dynamodb_local, auth="local",
+                                  authenticator=local_authenticator(tmp_path / "users.db"))
+    with run_server(app) as server:
+        alice = await asyncio.to_thread(sign_up, server.http, "alice")
+        bob = await asyncio.to_thread(sign_up, server.http, "bob")
+        async with (connect(f"{server.ws}?token={alice.access_token}") as mine,
+                    connect(f"{server.ws}?token={bob.access_token}") as theirs):
+            await makecall(mine, "It rains in Paris tomorrow")
+            content = (await until(mine, finished))[-2]["content"]
+            await asyncio.to_thread(connections.open, "gone-socket", alice.id)  # a socket that never said bye
+            async with httpx.AsyncClient(base_url=server.http, headers=alice.headers) as http:
+                created = await http.post("/api/calls", json={**content, "confidence": 0.7})
+                assert created.status_code == 201, created.text
+                call_id = created.json()["id"]
+                resolved = await http.post(f"/api/calls/{call_id}/resolve", json={"resolution": "confirmed"})
+                assert resolved.status_code == 200, resolved.text  # the gone socket did not fail it
+                verdict = resolved.json()["verdict"]
+                assert await next_event(mine) == {"type": "verdict", "call_id": call_id, "verdict": verdict}
+                undone = await http.post(f"/api/calls/{call_id}/undo")
+                assert undone.status_code == 200, undone.text
+                if undone.json()["verdict"] is not None:
+                    assert (await next_event(mine))["type"] == "verdict"
+            await theirs.send('{"action": "ping"}')
+            assert await next_event(theirs) == {"type": "pong"}  # no verdict came before it
+            assert connections.get("gone-socket") is None  # GoneException: the record is closed
+            assert len(connections.for_user(alice.id)) == 1

@@ -31,6 +31,7 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 from calledit.agents.session import CallSession
 from calledit.auth.errors import AuthError
 from calledit.auth.service import Authenticator
+from calledit.aws import push
 from calledit.aws.authorizer import ConnectAuthorizer, Unauthorized, policy, token_of
 from calledit.aws.config import AwsSettings
 from calledit.aws.connections import ConnectionStore, DynamoConnections
@@ -317,6 +318,8 @@ def create_emulator_app(
         management=ManagementClients(endpoint_url or aws.management_endpoint),
         session=state.session,  # one model queue for both, as in one process
     )
+    # The REST routes (a verdict set by hand) and the scheduler reach sockets as on AWS: table + @connections.
+    push.install(state, push.ConnectionPush(runtime.connections, runtime.management))
     gateway = GatewayEmulator(runtime, state)
     app.state.gateway = gateway
     routes = gateway_router(gateway).routes

@@ -69,7 +69,10 @@ class ManagementClients:
         self._lock = threading.Lock()
 
     def for_event(self, request_context: dict[str, Any]) -> ManagementApi:
-        endpoint = endpoint_for(request_context, self.override)
+        return self.for_endpoint(endpoint_for(request_context, self.override))
+
+    def for_endpoint(self, endpoint: str) -> ManagementApi:
+        endpoint = endpoint.rstrip("/")
         with self._lock:
             api = self._clients.get(endpoint)
             if api is None:
