@@ -13,11 +13,11 @@ from typing import Any
 
 from calledit.auth.errors import AuthError
 from calledit.auth.oidc import OidcVerifier
+from calledit.auth.subprotocol import offered_token, subprotocols
 from calledit.auth.tokens import Principal
 from calledit.aws.events import header
 from calledit.config import Settings
 from calledit.domain.errors import ConfigurationError
-from calledit.server.security import offered_token, subprotocols
 
 log = logging.getLogger(__name__)
 

@@ -59,7 +59,7 @@ class ConnectionPush:
 
 def install(state: AppState, push: ConnectionPush) -> None:
     """Route the app's `notify` (manual verdicts, and the scheduler's when it runs) through `push`."""
-    state.notify = push.notify  # type: ignore[method-assign]  # AppState's own reaches local sockets only
+    state.remote_notify = push.notify
 
 
 def from_settings(aws: AwsSettings) -> ConnectionPush | None:

@@ -17,7 +17,6 @@ import time
 from typing import Any
 
 from calledit.config import Settings
-from calledit.domain.events import VerdictEvent, encode
 from calledit.scheduler.worker import Notify
 
 log = logging.getLogger(__name__)
@@ -34,22 +33,10 @@ def aws_notify(settings: Settings) -> Notify | None:
     if not aws.management_endpoint or not aws.connections_table:
         return None
     from calledit.aws.handlers import build_connections
-    from calledit.aws.management import ClientGone, ManagementApi, boto_client
+    from calledit.aws.management import ManagementClients
+    from calledit.aws.push import ConnectionPush
 
-    connections = build_connections(aws)
-    api = ManagementApi(boto_client("apigatewaymanagementapi", aws.management_endpoint))
-
-    async def notify(user_id: str, event: VerdictEvent) -> int:
-        delivered = 0
-        for connection_id in await asyncio.to_thread(connections.for_user, user_id):
-            try:
-                await asyncio.to_thread(api.post, connection_id, encode(event))
-                delivered += 1
-            except ClientGone:
-                await asyncio.to_thread(connections.close, connection_id)
-        return delivered
-
-    return notify
+    return ConnectionPush(build_connections(aws), ManagementClients(aws.management_endpoint)).notify
 
 
 async def scan(settings: Settings, budget_s: float, notify: Notify | None = None) -> dict[str, Any]:

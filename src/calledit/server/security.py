@@ -21,6 +21,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from calledit.auth.errors import AuthError
+from calledit.auth.subprotocol import offered_token
 from calledit.auth.tokens import Principal
 from calledit.domain.errors import CalledItError, ErrorCode
 from calledit.server.limits import RateLimited
@@ -203,23 +204,6 @@ class Admission:
     def expires_at(self) -> float | None:
         exp = self.principal.claims.get("exp")
         return float(exp) if isinstance(exp, int | float) else None
-
-
-def subprotocols(header: str | None) -> list[str]:
-    """The protocols a `Sec-WebSocket-Protocol` header value offers, in order (comma-separated)."""
-    return [p.strip() for p in (header or "").split(",") if p.strip()]
-
-
-def offered_token(offered: Sequence[str], query_token: str | None) -> tuple[str | None, bool]:
-    """(token, offered_bearer): the entry after `bearer` among the offered subprotocols, else `?token=`.
-
-    Shared by the ASGI server and the AWS path ($connect authorizer and handler), which must agree."""
-    offered = [p.strip() for p in offered]
-    if "bearer" in offered:
-        index = offered.index("bearer")
-        token = offered[index + 1] if index + 1 < len(offered) else None
-        return token or query_token, True
-    return query_token, False
 
 
 def websocket_token(websocket: WebSocket) -> tuple[str | None, bool]:

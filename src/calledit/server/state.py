@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Protocol
 
@@ -43,6 +44,8 @@ class AppState:
     metrics: Metrics = field(default_factory=Metrics)
     # user id -> that user's open connections: who may receive a verdict
     subscribers: dict[str, set[Subscriber]] = field(default_factory=dict)
+    # Set when the sockets are not this process's (AWS: API Gateway holds them; calledit.aws.push posts)
+    remote_notify: Callable[[str, AnyServerEvent], Awaitable[int]] | None = None
 
     def register(self, connection: Subscriber) -> None:
         self.connections.add(connection)
@@ -61,6 +64,8 @@ class AppState:
 
     async def notify(self, user_id: str, event: AnyServerEvent) -> int:
         """Send `event` to every open connection of `user_id`, and only theirs; returns how many got it."""
+        if self.remote_notify is not None:
+            return await self.remote_notify(user_id, event)
         delivered = 0
         for connection in list(self.subscribers.get(user_id, ())):
             try:

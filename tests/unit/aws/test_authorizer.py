@@ -107,7 +107,7 @@ def test_the_token_comes_from_the_query_or_the_bearer_subprotocol(
 
 
 def test_the_same_parsing_as_the_asgi_server() -> None:
-    from calledit.server.security import offered_token, subprotocols
+    from calledit.auth.subprotocol import offered_token, subprotocols
 
     assert offered_token(subprotocols(" bearer , x.y.z "), None) == ("x.y.z", True)
     assert offered_token(subprotocols(None), "q") == ("q", False)

@@ -73,9 +73,9 @@ def test_the_rest_function_pushes_only_with_a_table_and_an_endpoint(
     assert push.from_settings(AwsSettings(connections_table="t")) is None
     assert push.from_settings(AwsSettings(management_endpoint="https://x/prod")) is None
     plain = rest.build_handler(settings).app.state.calledit
-    assert not isinstance(getattr(plain.notify, "__self__", None), push.ConnectionPush)
+    assert plain.remote_notify is None
     monkeypatch.setenv("CALLEDIT_CONNECTIONS_TABLE", "calledit-connections")
     monkeypatch.setenv("CALLEDIT_MANAGEMENT_ENDPOINT", "https://x.execute-api.eu-west-1.amazonaws.com/prod")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
     wired = rest.build_handler(settings).app.state.calledit
-    assert isinstance(getattr(wired.notify, "__self__", None), push.ConnectionPush)
+    assert isinstance(getattr(wired.remote_notify, "__self__", None), push.ConnectionPush)
