@@ -9,6 +9,7 @@ import sys
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.live import Live
 from rich.text import Text
@@ -20,6 +21,7 @@ from calledit.config import Settings
 from calledit.domain.call import CallCreate
 from calledit.domain.errors import CalledItError
 from calledit.domain.events import CompleteEvent, ErrorEvent, MakeCall, StatusEvent, TextEvent, ToolEvent
+from calledit.domain.frames import describe_validation
 
 app = typer.Typer(
     name="calledit",
@@ -144,7 +146,10 @@ def make(
         session = build_session(settings)
     except CalledItError as exc:
         raise fail(exc.message) from None
-    request = MakeCall(action="makecall", prompt=prompt, timezone=timezone or local_timezone())
+    try:
+        request = MakeCall(action="makecall", prompt=prompt, timezone=timezone or local_timezone())
+    except ValidationError as exc:  # the same words the WebSocket answers with
+        raise fail(f"{describe_validation(exc)} [dim](bad_request)[/dim]") from None
     result = asyncio.run(_stream_make(session, request, quiet=as_json))
     if isinstance(result, ErrorEvent):
         raise fail(f"{result.message} [dim]({result.code.value})[/dim]")

@@ -52,6 +52,11 @@ def test_errors_are_one_clear_line_not_a_traceback() -> None:
     bad_zone = runner.invoke(app, ["make", "It rains", "--timezone", "Mars/Base"])
     assert bad_zone.exit_code == 1
     assert "IANA" in bad_zone.output
+    for prompt, words in (("", "at least 1 character"), ("x" * 2001, "at most 2000 characters")):
+        bad_prompt = runner.invoke(app, ["make", prompt])
+        assert bad_prompt.exit_code == 1
+        assert f"prompt: String should have {words}" in bad_prompt.output
+        assert "bad_request" in bad_prompt.output
 
 
 def test_serve_refuses_a_public_bind_without_auth() -> None:
