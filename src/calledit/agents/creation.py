@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import threading
 import zoneinfo
 from collections.abc import AsyncGenerator, Callable, Sequence
@@ -15,9 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol
 
-from pydantic import ValidationError
-
-from calledit.agents.partial import PartialCall, json_object_text
+from calledit.agents.partial import PartialCall, parse_answer
 from calledit.agents.prompts import SYSTEM_PROMPT, build_repair_prompt, build_user_prompt
 from calledit.agents.sanitize import clean_value, quote_prediction, sanitize_draft, strip_controls
 from calledit.domain.call import MAX_PROMPT_CHARS, CallContent, CallDraft
@@ -173,20 +170,7 @@ class CreationAgent:
 
     @staticmethod
     def _validate(text: str) -> tuple[CallDraft | None, str]:
-        body = json_object_text(text)
-        if body is None:
-            return None, "no JSON object found in the answer"
-        try:
-            payload = json.loads(body[: body.rfind("}") + 1])
-        except ValueError as exc:
-            return None, f"invalid JSON: {exc}"
-        try:
-            return CallDraft.model_validate(payload), ""
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in error['loc']) or 'call'}: {error['msg']}" for error in exc.errors()
-            )
-            return None, problems
+        return parse_answer(text, CallDraft, "call")
 
 
 def _tool_uses(message: dict[str, Any]) -> list[ToolEvent]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import jiter
+from pydantic import BaseModel, ValidationError
 
 from calledit.domain.call import call_fields
 
@@ -20,6 +22,32 @@ def json_object_text(text: str) -> str | None:
     body = fenced.group(1) if fenced else text
     start = body.find("{")
     return body[start:] if start >= 0 else None
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_answer(
+    text: str, model: type[M], label: str, normalize: Callable[[dict[str, Any]], None] | None = None
+) -> tuple[M | None, str]:
+    """A model's whole answer as `model`, or None and what was wrong with it (for the repair prompt).
+
+    `normalize` may tidy the decoded object in place before validation."""
+    body = json_object_text(text)
+    if body is None:
+        return None, "no JSON object found in the answer"
+    try:
+        payload = json.loads(body[: body.rfind("}") + 1])
+    except ValueError as exc:
+        return None, f"invalid JSON: {exc}"
+    if normalize is not None and isinstance(payload, dict):
+        normalize(payload)
+    try:
+        return model.model_validate(payload), ""
+    except ValidationError as exc:
+        return None, "; ".join(
+            f"{'.'.join(str(p) for p in error['loc']) or label}: {error['msg']}" for error in exc.errors()
+        )
 
 
 class PartialCall:

@@ -10,7 +10,6 @@ agent's call (one repair round).
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import threading
 from collections.abc import Sequence
@@ -18,10 +17,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from calledit.agents.creation import Clock, system_clock
-from calledit.agents.partial import json_object_text
+from calledit.agents.partial import parse_answer
 from calledit.agents.tools import findings as prepass
 from calledit.agents.tools.clock import ClockError, now_in
 from calledit.agents.tools.web import NoWeb, Web, build_web
@@ -280,21 +279,7 @@ class VerificationAgent:
 
 def parse_verdict(text: str) -> tuple[VerdictDraft | None, str]:
     """The model's verdict, or None and what was wrong with it."""
-    body = json_object_text(text)
-    if body is None:
-        return None, "no JSON object found in the answer"
-    try:
-        payload = json.loads(body[: body.rfind("}") + 1])
-    except ValueError as exc:
-        return None, f"invalid JSON: {exc}"
-    if isinstance(payload, dict):
-        _normalize(payload)
-    try:
-        return VerdictDraft.model_validate(payload), ""
-    except ValidationError as exc:
-        return None, "; ".join(
-            f"{'.'.join(str(p) for p in error['loc']) or 'verdict'}: {error['msg']}" for error in exc.errors()
-        )
+    return parse_answer(text, VerdictDraft, "verdict", _normalize)
 
 
 def _normalize(payload: dict[str, Any]) -> None:
