@@ -27,12 +27,7 @@ step "build (into ../src/calledit/server/static)"
 npm run --silent build
 
 chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
-if [[ ! -x "$chromium" ]]; then
-  step "install Debian chromium"
-  if [[ "$(id -u)" -eq 0 ]]; then sudo=(); else sudo=(sudo); fi
-  "${sudo[@]}" apt-get update
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y chromium
-fi
+bash ../scripts/install-chromium.sh
 
 step "end-to-end tests (playwright, $("$chromium" --version 2>/dev/null | head -n1))"
 npx playwright test

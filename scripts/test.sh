@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
 scripts/bootstrap.sh "local,dev,anthropic,openai,web,aws"
+# Browser suites run in pytest (the UI over the Lambda path) and in the frontend: the browser comes first.
+scripts/install-chromium.sh
 echo "== ruff"
 .venv/bin/ruff check src tests bench
 echo "== mypy"
