@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from pathlib import Path
 from typing import Annotated, Literal
 
 import platformdirs
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 APP_NAME = "calledit"
@@ -56,9 +57,19 @@ class Settings(BaseSettings):
     writes_per_minute: float = Field(default=60, gt=0)
     writes_per_minute_ip: float = Field(default=120, gt=0)
     auth_per_minute_ip: float = Field(default=10, gt=0)
+    # Wrong passwords for one username (from any address) before its sign-in locks, and over what window.
+    auth_failures_per_account: int = Field(default=5, ge=1)
+    auth_failure_window_seconds: float = Field(default=900, gt=0)
+    # Addresses (IPs or CIDRs) of reverse proxies whose X-Forwarded-For is believed; empty = nobody's.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_streams_per_user: int = Field(default=3, ge=1)
     max_connections_per_user: int = Field(default=20, ge=1)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+
+    # OpenAI-compatible servers: the vendor's own variables, and whether the server enforces a JSON Schema.
+    openai_base_url: str | None = Field(default=None, validation_alias=AliasChoices("OPENAI_BASE_URL"))
+    openai_api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("OPENAI_API_KEY"))
+    openai_json_schema: bool = True
 
     # Embedded model (llama.cpp)
     local_model_path: Path | None = None
@@ -90,7 +101,7 @@ class Settings(BaseSettings):
     log_level: str = "info"
     log_json: bool = False
 
-    @field_validator("cors_origins", "allowed_hosts", mode="before")
+    @field_validator("cors_origins", "allowed_hosts", "trusted_proxies", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
@@ -98,6 +109,17 @@ class Settings(BaseSettings):
             if text.startswith("["):
                 return json.loads(text)
             return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"CALLEDIT_TRUSTED_PROXIES: {entry!r} is not an IP address or CIDR range "
+                                 "(e.g. 10.0.0.5 or 10.0.0.0/24)") from None
         return value
 
     def sqlite_path(self) -> Path:

@@ -15,14 +15,15 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol
 
 from calledit.agents.partial import PartialCall, parse_answer
-from calledit.agents.prompts import SYSTEM_PROMPT, build_repair_prompt, build_user_prompt
+from calledit.agents.prompts import SYSTEM_PROMPT, build_repair_prompt, build_user_prompt, call_grammar_schema
 from calledit.agents.sanitize import clean_value, quote_prediction, sanitize_draft, strip_controls
 from calledit.domain.call import MAX_PROMPT_CHARS, CallContent, CallDraft
 from calledit.domain.errors import BadRequest, CalledItError, ModelError
 from calledit.domain.events import CallEvent, CompleteEvent, TextEvent, ToolEvent
-from calledit.providers.base import Provider
+from calledit.providers.base import OutputSchema, Provider
 
 Clock = Callable[[], datetime]
+CALL_OUTPUT = OutputSchema("call", call_grammar_schema())  # what the model writes, asked of every provider
 CreationEvent = TextEvent | ToolEvent | CallEvent | CompleteEvent
 
 
@@ -114,7 +115,7 @@ class CreationAgent:
         context = CallContext(context.prompt, context.timezone, context.now, hints)
 
         agent = Agent(
-            model=self.provider.model,
+            model=self.provider.model_for(CALL_OUTPUT),
             system_prompt=SYSTEM_PROMPT,
             tools=self.tools,
             callback_handler=None,

@@ -94,11 +94,6 @@ _GRAMMAR_ORDER = (
 _ISO_WITH_OFFSET = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}$"
 
 
-def call_json_schema() -> dict[str, object]:
-    """The JSON Schema every provider is asked to follow."""
-    return CallDraft.model_json_schema()
-
-
 def call_grammar_schema(max_items: int = 3) -> dict[str, Any]:
     """A flat, small schema of the same call for grammar-constrained decoding (llama.cpp).
 

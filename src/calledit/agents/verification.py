@@ -9,7 +9,6 @@ agent's call (one repair round).
 
 from __future__ import annotations
 
-import copy
 import logging
 import threading
 from collections.abc import Sequence
@@ -34,7 +33,7 @@ from calledit.domain.call import (
 )
 from calledit.domain.errors import CalledItError, ModelError
 from calledit.domain.events import ToolEvent
-from calledit.providers.base import Provider
+from calledit.providers.base import OutputSchema, Provider
 
 if TYPE_CHECKING:
     from calledit.config import Settings
@@ -101,16 +100,7 @@ def verdict_json_schema() -> dict[str, Any]:
     }
 
 
-def with_schema(model: Any, schema: dict[str, Any]) -> Any:
-    """The provider's model answering in `schema`: a model that constrains output with a `json_schema`
-    config (the embedded llama.cpp model's grammar, set to the call's schema) gets a shallow copy, sharing
-    its engine, with the verdict's schema instead. Other models are used as they are."""
-    config = model.get_config() if hasattr(model, "get_config") else {}
-    if not isinstance(config, dict) or "json_schema" not in config:
-        return model
-    clone = copy.copy(model)
-    clone.config = {**config, "json_schema": schema}
-    return clone
+VERDICT_OUTPUT = OutputSchema("verdict", verdict_json_schema())
 
 
 @dataclass
@@ -157,14 +147,13 @@ class VerificationAgent:
         clock: Clock = system_clock,
         web: Web | None = None,
         tools: Sequence[Any] = (),
-        model_tools: bool = False,
     ) -> None:
         self.provider = provider
-        self.model = with_schema(provider.model, verdict_json_schema())
+        self.model = provider.model_for(VERDICT_OUTPUT)
         self.clock = clock
         self.web = web or NoWeb()
-        self.tools = list(tools)  # offered to the model only when model_tools (capable hosted models)
-        self.model_tools = model_tools
+        # Offered to models that call tools themselves; the embedded model gets the pre-pass results instead.
+        self.tools = list(tools) if provider.supports_tools else []
 
     async def verify(
         self, call: CallContent, *, cancel_signal: threading.Event | None = None
@@ -216,7 +205,7 @@ class VerificationAgent:
         agent = Agent(
             model=self.model,
             system_prompt=SYSTEM_PROMPT,
-            tools=self.tools if self.model_tools else [],
+            tools=self.tools,
             callback_handler=None,
         )
         text, used = await self._turn(agent, prompt, cancel_signal)
@@ -301,16 +290,11 @@ def _normalize(payload: dict[str, Any]) -> None:
 
 
 def build_verification_agent(settings: Settings, provider: Provider, clock: Clock = system_clock) -> VerificationAgent:
-    """The verifier from settings: the web backend, and model-side tools for hosted models only (a small
-    embedded model calls tools unreliably, so it gets the pre-pass results instead)."""
+    """The verifier from settings: the web backend and the tools (used by models that call tools)."""
     from calledit.agents.tools import verification_tools
 
     web = build_web(settings.web, settings.web_fixtures)
-    spec = (settings.verify_model or settings.model).strip().lower()
-    hosted = not spec.startswith(("local", "scripted"))
-    return VerificationAgent(
-        provider, clock=clock, web=web, tools=verification_tools(clock, web), model_tools=hosted
-    )
+    return VerificationAgent(provider, clock=clock, web=web, tools=verification_tools(clock, web))
 
 
 # --- `calledit eval --verify` -----------------------------------------------------------------------

@@ -36,4 +36,4 @@ def build(settings: Settings, model_id: str | None) -> Provider:
         client_args["base_url"] = base_url
     model = AnthropicModel(client_args=client_args, model_id=model_id or "", max_tokens=settings.max_tokens,
                            params={"temperature": 0.2})
-    return Provider(name=f"anthropic:{model_id}", model=model, concurrency=8, explain=explain)
+    return Provider(name=f"anthropic:{model_id}", model=model, concurrency=8, supports_tools=True, explain=explain)

@@ -38,4 +38,4 @@ def build(settings: Settings, model_id: str | None) -> Provider:
     chosen = model_id or DEFAULT_MODEL_ID
     model = BedrockModel(boto_session=session, model_id=chosen, max_tokens=settings.max_tokens,
                          temperature=0.2)
-    return Provider(name=f"bedrock:{chosen}", model=model, concurrency=8, explain=explain)
+    return Provider(name=f"bedrock:{chosen}", model=model, concurrency=8, supports_tools=True, explain=explain)

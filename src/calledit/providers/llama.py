@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import copy
 import json
 import logging
 import os
@@ -230,6 +231,13 @@ class LlamaModel(Model):
 
     def get_config(self) -> dict[str, Any]:
         return self.config
+
+    def with_schema(self, json_schema: dict[str, Any] | None) -> LlamaModel:
+        """This model held to `json_schema` by a grammar, for one request; it shares the engine (and so
+        the KV cache and the one thread)."""
+        clone = copy.copy(self)
+        clone.config = {**self.config, "json_schema": json_schema}
+        return clone
 
     def warm(self, system_prompt: str) -> Future[None]:
         """Start evaluating the system prompt on the engine thread; generations queue behind it."""

@@ -7,8 +7,10 @@ the session's fair queue tells waiting clients their position.
 
 from __future__ import annotations
 
+from typing import Any
+
 from calledit.config import Settings
-from calledit.providers.base import Provider
+from calledit.providers.base import OutputSchema, Provider
 from calledit.providers.llama import LlamaModel, explain, load_engine
 from calledit.providers.weights import MODEL_FILE, model_path
 
@@ -19,8 +21,6 @@ def build(settings: Settings, model_id: str | None) -> Provider:
     """The local provider; `model_id` (from `local:PATH`) overrides CALLEDIT_LOCAL_MODEL_PATH."""
     from pathlib import Path
 
-    from calledit.agents.prompts import call_grammar_schema
-
     path = model_path(Path(model_id) if model_id else settings.local_model_path, settings.cache_dir)
     engine = load_engine(path, n_ctx=settings.local_context, n_threads=settings.local_threads)
     label = "qwen2.5-coder-1.5b-instruct-q4_k_m" if path.name == MODEL_FILE else path.stem
@@ -28,6 +28,13 @@ def build(settings: Settings, model_id: str | None) -> Provider:
         engine,
         model_id=label,
         max_tokens=settings.max_tokens,
-        json_schema=call_grammar_schema(),
     )
-    return Provider(name=f"{NAME}:{label}", model=model, concurrency=1, explain=explain)
+    return Provider(
+        name=f"{NAME}:{label}", model=model, concurrency=1, native_structured_output=True,
+        constrain=constrain, explain=explain,
+    )
+
+
+def constrain(model: Any, output: OutputSchema) -> Any:
+    """The embedded model under a llama.cpp grammar built from the request's schema."""
+    return model.with_schema(output.schema)

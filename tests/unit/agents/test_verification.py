@@ -164,14 +164,15 @@ def test_parse_verdict_says_what_is_wrong(text: str, problem: str) -> None:
     assert draft is None and problem in found
 
 
-def test_settings_choose_the_web_and_model_side_tools(tmp_path: Any) -> None:
+def test_tools_go_to_models_that_call_tools_and_the_web_follows_settings(tmp_path: Any) -> None:
     fixtures = tmp_path / "web.json"
     fixtures.write_text("{}")
-    provider = Provider(name="x", model=ScriptedModel(rate=0))
-    local = build_verification_agent(Settings(model="scripted", web="fixtures", web_fixtures=fixtures), provider)
-    assert local.web.enabled and not local.model_tools
-    hosted = build_verification_agent(Settings(model="anthropic:claude"), provider)
-    assert not hosted.web.enabled and hosted.model_tools
+    embedded = Provider(name="x", model=ScriptedModel(rate=0))  # no tool calling: it gets pre-pass results
+    local = build_verification_agent(Settings(model="scripted", web="fixtures", web_fixtures=fixtures), embedded)
+    assert local.web.enabled and local.tools == []
+    hosted_provider = Provider(name="y", model=ScriptedModel(rate=0), supports_tools=True)
+    hosted = build_verification_agent(Settings(model="anthropic:claude"), hosted_provider)
+    assert not hosted.web.enabled
     assert {"calculate", "current_time"} <= {t.tool_name for t in hosted.tools}
 
 

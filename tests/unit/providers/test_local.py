@@ -271,3 +271,22 @@ async def test_a_second_run_waits_in_line_and_is_told_its_place() -> None:
     assert [e.position for e in queued] == [1]
     assert not any(isinstance(e, StatusEvent) and e.status == "queued" for e in first)
     assert first[-1].status == second[-1].status == "complete"
+
+
+async def test_each_request_is_held_to_the_schema_it_brings() -> None:
+    """The provider knows no agent: the creation agent's call schema and the verifier's verdict schema each
+    become that request's grammar, and the shared model stays unconstrained."""
+    from calledit.agents.creation import CALL_OUTPUT
+    from calledit.agents.verification import VERDICT_OUTPUT
+    from calledit.providers.local import constrain
+
+    llama = FakeLlama(['{"answer": "yes"}'])
+    provider = Provider(name="local:fake", model=fake_model(llama), concurrency=1, native_structured_output=True,
+                        constrain=constrain)
+    for output in (CALL_OUTPUT, VERDICT_OUTPUT):
+        agent = Agent(model=provider.model_for(output), system_prompt="Be brief.", callback_handler=None)
+        async for _ in agent.stream_async("Is it?"):
+            pass
+    assert [call["response_format"]["schema"] for call in llama.calls] == [CALL_OUTPUT.schema, VERDICT_OUTPUT.schema]
+    assert provider.model.get_config()["json_schema"] is None
+    assert provider.model_for(None) is provider.model

@@ -95,3 +95,41 @@ def test_bedrock_without_credentials_says_what_to_set(monkeypatch: pytest.Monkey
 def test_bad_model_specs(spec: str, message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
         build_provider(Settings(), spec)
+
+
+VERDICT = json.dumps({"question": "Did it?", "answer": "Yes.", "verdict": "confirmed", "confidence": 0.9})
+
+
+async def test_each_request_carries_its_own_schema_to_an_openai_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server that enforces structured outputs (vLLM, llama-server) must get the verdict's schema from the
+    verifier and the call's from the creation agent, never the call's for both."""
+    from calledit.agents.verification import VerificationAgent
+
+    call_app, call_seen = vendor_app(ANSWER)
+    verdict_app, verdict_seen = vendor_app(VERDICT)
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    with run_server(call_app) as calls, run_server(verdict_app) as verdicts:
+        monkeypatch.setenv("OPENAI_BASE_URL", f"{calls.http}/v1")
+        events = await _run(CreationAgent(build_provider(Settings(), "openai:fake-model"), clock=lambda: NOW))
+        complete = events[-1]
+        assert isinstance(complete, CompleteEvent)
+        monkeypatch.setenv("OPENAI_BASE_URL", f"{verdicts.http}/v1")
+        report = await VerificationAgent(build_provider(Settings(), "openai:fake-model"),
+                                         clock=lambda: NOW).verify(complete.content)
+    assert report.verdict.verdict.value == "confirmed"
+    call_format = call_seen[0]["response_format"]["json_schema"]
+    verdict_format = verdict_seen[0]["response_format"]["json_schema"]
+    assert call_format["name"] == "call" and "prediction_statement" in call_format["schema"]["properties"]
+    assert verdict_format["name"] == "verdict"
+    assert set(verdict_format["schema"]["properties"]) == {"question", "answer", "verdict", "confidence"}
+
+
+async def test_structured_outputs_can_be_turned_off_in_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    app, seen = vendor_app(ANSWER)
+    with run_server(app) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", f"{server.http}/v1")
+        monkeypatch.setenv("CALLEDIT_OPENAI_JSON_SCHEMA", "false")
+        provider = build_provider(Settings(), "openai:fake-model")
+        assert not provider.native_structured_output
+        await _run(CreationAgent(provider, clock=lambda: NOW))
+    assert "response_format" not in seen[0]
