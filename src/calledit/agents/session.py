@@ -6,10 +6,12 @@ or an `error` event. Transports forward these events; they hold no logic of thei
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import TypeVar
 
 from calledit.agents.creation import CreationAgent
 from calledit.agents.queue import ModelGate
@@ -17,6 +19,49 @@ from calledit.domain.errors import CalledItError, ErrorCode
 from calledit.domain.events import AnyServerEvent, ErrorEvent, MakeCall, StatusEvent
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class _Ended:
+    """The pump's last item: the stream ended, or raised `error`."""
+
+    def __init__(self, error: Exception | None = None) -> None:
+        self.error = error
+
+
+async def in_own_task(stream: AsyncIterator[T]) -> AsyncGenerator[T, None]:
+    """`stream`'s items, advanced by a task of its own; closing this early cancels that task.
+
+    The cancellation lands where `stream` waits and unwinds every generator inside it, in the task (and
+    tracing context) that ran them. Closing `stream` from outside would end only its outermost layer:
+    Strands' inner generators were left to the garbage collector, which closes them in another context,
+    where OpenTelemetry cannot detach their spans ("Failed to detach context", an ERROR with a traceback,
+    on about half of the clients that went away mid-stream).
+    """
+    # Unbounded, so the pump only ever waits inside `stream` (a run's output is bounded by max_tokens).
+    items: asyncio.Queue[T | _Ended] = asyncio.Queue()
+
+    async def pump() -> None:
+        try:
+            async for item in stream:
+                items.put_nowait(item)
+        except Exception as exc:
+            items.put_nowait(_Ended(exc))
+        else:
+            items.put_nowait(_Ended())
+
+    task = asyncio.create_task(pump(), name="agent-stream")
+    try:
+        while True:
+            item = await items.get()
+            if isinstance(item, _Ended):
+                if item.error is not None:
+                    raise item.error
+                return
+            yield item
+    finally:
+        task.cancel()
+        await asyncio.wait({task})  # its generators are closed before the run's cleanup goes on
 
 
 class CallSession:
@@ -44,9 +89,9 @@ class CallSession:
                     position=position,
                     message=f"Waiting for the model: you are number {position} in line",
                 )
-            # aclosing: when the client goes away mid-run, the agent's streams close here, in this
-            # context, not later in the garbage collector's (where tracing contexts cannot be detached).
-            stream = self.agent.stream(request.prompt, request.timezone, cancel_signal=cancel_signal)
+            # In a task of its own: when the client goes away mid-run, the agent's streams all close
+            # there, not later in the garbage collector's context (see in_own_task).
+            stream = in_own_task(self.agent.stream(request.prompt, request.timezone, cancel_signal=cancel_signal))
             async with contextlib.aclosing(stream) as events:
                 async for event in events:
                     yield event
