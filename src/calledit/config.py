@@ -92,9 +92,16 @@ class Settings(BaseSettings):
     verify_retry_seconds: float = Field(default=900.0, gt=0)  # first retry of an inconclusive check; doubles
     verify_max_attempts: int = Field(default=4, ge=1)  # inconclusive checks before the owner decides
     verify_recheck_seconds: float = Field(default=86400.0, gt=0)  # before_date: look again this often
-    # Web search and page fetch for the verifier: off (no network), live, or fixtures (a JSON file).
-    web: Literal["off", "live", "fixtures"] = "off"
+    # Outside data for the verifier (docs/verification.md): off (no network), live, replay:FILE.har (every
+    # request answered from a HAR 1.2 recording, no network), or fixtures (canned search results, a JSON file).
+    web: str = "off"
     web_fixtures: Path | None = None
+    web_timeout_seconds: float = Field(default=10.0, gt=0)  # one attempt of one request
+    web_deadline_seconds: float = Field(default=30.0, gt=0)  # one request, every retry included
+    web_attempts: int = Field(default=3, ge=1, le=10)  # tries of a request that fails with 429/5xx or no answer
+    fred_api_key: SecretStr | None = None  # FRED (economy data): a free key from fred.stlouisfed.org
+    searxng_url: str | None = None  # a SearXNG instance with its JSON format on, e.g. http://127.0.0.1:8888
+    brave_api_key: SecretStr | None = None  # Brave Search API subscription token
 
     max_prompt_chars: int = Field(default=2000, ge=1, le=2000)
     max_frame_bytes: int = Field(default=32 * 1024, ge=1024)
@@ -121,6 +128,20 @@ class Settings(BaseSettings):
                 raise ValueError(f"CALLEDIT_TRUSTED_PROXIES: {entry!r} is not an IP address or CIDR range "
                                  "(e.g. 10.0.0.5 or 10.0.0.0/24)") from None
         return value
+
+    @field_validator("web")
+    @classmethod
+    def _web_mode(cls, value: str) -> str:
+        text = value.strip()
+        if text in ("off", "live", "fixtures"):
+            return text
+        if text.startswith("replay:") and text.removeprefix("replay:").strip():
+            return "replay:" + text.removeprefix("replay:").strip()
+        raise ValueError(f"CALLEDIT_WEB must be off, live, fixtures or replay:FILE.har (a HAR file), not {value!r}")
+
+    def web_replay_path(self) -> Path | None:
+        """The HAR file of CALLEDIT_WEB=replay:FILE.har; None in any other mode."""
+        return Path(self.web.removeprefix("replay:")).expanduser() if self.web.startswith("replay:") else None
 
     def sqlite_path(self) -> Path:
         """Where the SQLite database lives when CALLEDIT_DB is not a dynamodb:// URL."""
