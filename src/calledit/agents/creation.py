@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol
 
+from calledit.agents.checks import CheckPlan, complete_check, plan_check, with_check
 from calledit.agents.partial import PartialCall, parse_answer
 from calledit.agents.prompts import SYSTEM_PROMPT, build_repair_prompt, build_user_prompt, call_grammar_schema
 from calledit.agents.sanitize import clean_value, quote_prediction, sanitize_draft, strip_controls
@@ -24,6 +25,16 @@ from calledit.providers.base import OutputSchema, Provider
 
 Clock = Callable[[], datetime]
 CALL_OUTPUT = OutputSchema("call", call_grammar_schema())  # what the model writes, asked of every provider
+
+
+def call_output(plan: CheckPlan | None) -> OutputSchema:
+    """The call's schema for one request: with the query of the source code chose, when there is one."""
+    if plan is None:
+        return CALL_OUTPUT
+    schema = call_grammar_schema()
+    schema["properties"]["check"] = plan.schema()
+    schema["required"] = [*schema["required"], "check"]
+    return OutputSchema("call", schema)
 CreationEvent = TextEvent | ToolEvent | CallEvent | CompleteEvent
 
 
@@ -105,7 +116,8 @@ class CreationAgent:
         from strands import Agent
 
         context = self.context(prompt, timezone)
-        hints: list[str] = []
+        plan = plan_check(prompt)  # which data source checks it, decided in code; the model writes the query
+        hints: list[str] = [plan.hint] if plan else []
         for hinter in self.hinters:
             # dateparser and the rules take milliseconds of CPU: keep them off the event loop
             extra, tool_events = await asyncio.to_thread(hinter, context)
@@ -115,7 +127,7 @@ class CreationAgent:
         context = CallContext(context.prompt, context.timezone, context.now, hints)
 
         agent = Agent(
-            model=self.provider.model_for(CALL_OUTPUT),
+            model=self.provider.model_for(call_output(plan)),
             system_prompt=SYSTEM_PROMPT,
             tools=self.tools,
             callback_handler=None,
@@ -126,7 +138,7 @@ class CreationAgent:
         async with contextlib.aclosing(self._turn(agent, user_prompt, turn, cancel_signal)) as steps:
             async for step in steps:
                 yield step
-        draft, problem = self._validate(turn.text)
+        draft, query, problem = self._validate(turn.text)
         if draft is None:
             # One repair round: the model sees what failed and answers again.
             repair = PartialCall()
@@ -134,11 +146,14 @@ class CreationAgent:
             async with contextlib.aclosing(repair_turn) as steps:
                 async for step in steps:
                     yield step
-            draft, problem = self._validate(repair.text)
+            draft, query, problem = self._validate(repair.text)
             if draft is None:
                 raise ModelError(f"The model's answer did not validate after one repair round: {problem}")
         for guard in self.guards:
             draft = await asyncio.to_thread(guard, draft, context)
+        if plan is not None:  # the dates and the reading of the range come from the final mode and date
+            check = await asyncio.to_thread(complete_check, plan, query, draft, prompt, context.now, timezone)
+            draft = with_check(draft, check)
         draft = sanitize_draft(draft)  # last: no control characters or markup in what people are shown
         content = CallContent(
             **draft.model_dump(),
@@ -170,8 +185,17 @@ class CreationAgent:
             raise self.provider.model_error(exc) from exc
 
     @staticmethod
-    def _validate(text: str) -> tuple[CallDraft | None, str]:
-        return parse_answer(text, CallDraft, "call")
+    def _validate(text: str) -> tuple[CallDraft | None, dict[str, Any] | None, str]:
+        """The call, the check's query as the model wrote it (completed after the guards), or the problem."""
+        query: dict[str, Any] = {}
+
+        def take_query(payload: dict[str, Any]) -> None:
+            found = payload.pop("check", None)
+            if isinstance(found, dict):
+                query.update(found)
+
+        draft, problem = parse_answer(text, CallDraft, "call", take_query)
+        return draft, query or None, problem
 
 
 def _tool_uses(message: dict[str, Any]) -> list[ToolEvent]:

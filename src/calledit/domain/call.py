@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from calledit.domain.check import Check
+
 MAX_PROMPT_CHARS = 2000
 
 
@@ -75,6 +77,8 @@ class CallDraft(BaseModel):
     category_reasoning: ShortText
     verifiability_score: Score
     verification_method: VerificationMethod
+    # The executable check (domain/check.py) when outside data decides the call; null otherwise.
+    check: Check | None = None
     initial_status: Literal["pending"] = "pending"
 
     @model_validator(mode="after")

@@ -1,0 +1,147 @@
+"""The check at creation: code picks the source and the dates, the model only writes the query."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from calledit.agents.checks import check_range, complete_check, detect_source, plan_check
+from calledit.agents.creation import CreationAgent, call_output
+from calledit.agents.setup import creation_agent
+from calledit.config import Settings
+from calledit.domain.call import CallDraft, VerifiableCategory
+from calledit.domain.check import SportsCheck, WeatherCheck
+from calledit.domain.events import CompleteEvent
+from calledit.providers.base import Provider
+from calledit.providers.scripted import ScriptedModel, plausible_call
+
+NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("prediction", "source"),
+    [
+        ("The Celtics win tonight", "sports"),
+        ("I bet the Lakers beat the Heat on Friday", "sports"),
+        ("Man City beat Arsenal this weekend", "sports"),
+        ("It snows in Denver tomorrow", "weather"),
+        ("There will be a heat wave in Paris next week", "weather"),
+        ("Bitcoin hits $100k by the end of 2026", "crypto"),
+        ("Ethereum is above $5,000 on New Year's Day", "crypto"),
+        ("Unemployment is below 4% in March", "economy"),
+        ("The S&P 500 closes above 6000 on Friday", "market"),
+        ("Gold closes above $2,000 every day this week", "market"),
+        ("I will finish my novel by the end of the month", None),
+        ("My meeting goes well tomorrow", None),
+        ("We win the pub quiz tonight", None),
+        ("Biden wins the election", None),
+        ("144 divided by 12 is 12", None),
+        ("The Nile flows into the Mediterranean", None),
+    ],
+)
+def test_the_source_is_chosen_in_code(prediction: str, source: str | None) -> None:
+    assert detect_source(prediction) == source
+
+
+def test_a_game_knows_its_league_and_teams_before_the_model_writes() -> None:
+    plan = plan_check("I bet the Lakers beat the Heat on Friday")
+    assert plan is not None
+    assert plan.known == {"sport": "basketball", "league": "nba", "team": "Los Angeles Lakers",
+                          "opponent": "Miami Heat"}
+    schema = plan.schema()
+    assert "team" not in schema["properties"] and "league" not in schema["properties"]
+    assert {"variable", "comparator", "threshold"} <= set(schema["required"])
+    assert "Los Angeles Lakers" in plan.hint
+
+
+def test_the_request_schema_carries_the_query_only_when_a_source_was_chosen() -> None:
+    assert "check" not in call_output(None).schema["properties"]
+    plan = plan_check("It snows in Denver tomorrow")
+    schema = call_output(plan).schema
+    assert schema["required"][-1] == "check"
+    branches = schema["properties"]["check"]["anyOf"]
+    assert all("start" not in branch["properties"] for branch in branches)  # dates are code's
+
+
+def _draft(mode: str, when: str) -> CallDraft:
+    call = plausible_call("x", NOW)
+    call.update(verification_mode=mode, verification_date=when, recurring_interval="daily" if mode == "recurring"
+                else None)
+    return CallDraft.model_validate(call)
+
+
+@pytest.mark.parametrize(
+    ("prediction", "mode", "when", "expected"),
+    [
+        ("It snows in Denver tomorrow", "at_date", "2026-12-02T23:59:59+00:00",
+         (date(2026, 12, 2), date(2026, 12, 2), "at_end")),
+        ("Bitcoin hits $100k by the end of 2026", "before_date", "2026-12-31T23:59:59+00:00",
+         (date(2026, 12, 1), date(2026, 12, 31), "any_day")),
+        ("Gold closes above $2,000 every day this week", "recurring", "2026-12-06T23:59:59+00:00",
+         (date(2026, 12, 1), date(2026, 12, 6), "every_day")),
+        ("It rained in London yesterday", "immediate", "2026-12-01T15:00:00+00:00",
+         (date(2026, 11, 30), date(2026, 11, 30), "at_end")),
+    ],
+)
+def test_dates_and_reading_come_from_the_words_and_the_mode(
+    prediction: str, mode: str, when: str, expected: tuple[date, date, str]
+) -> None:
+    assert check_range(prediction, _draft(mode, when), NOW, "UTC") == expected
+
+
+def test_a_query_that_does_not_validate_leaves_no_check() -> None:
+    plan = plan_check("It snows in Denver tomorrow")
+    assert plan is not None
+    draft = _draft("at_date", "2026-12-02T23:59:59+00:00")
+    bad = {"source": "weather", "place": "Denver", "variable": "snowfall_sum", "comparator": ">", "threshold": 0,
+           "unit": "°F"}
+    assert complete_check(plan, bad, draft, "It snows in Denver tomorrow", NOW, "UTC") is None
+    assert complete_check(plan, None, draft, "It snows in Denver tomorrow", NOW, "UTC") is None
+    other = {"source": "market", "symbol": "AAPL", "variable": "close", "comparator": ">", "threshold": 1}
+    assert complete_check(plan, other, draft, "It snows in Denver tomorrow", NOW, "UTC") is None
+
+
+def _answer(prediction: str, check: dict[str, Any]) -> str:
+    call = plausible_call(prediction, NOW)
+    call["check"] = check
+    return json.dumps(call)
+
+
+async def test_a_streamed_call_ends_with_its_executable_check() -> None:
+    prediction = "It snows in Denver, CO tomorrow"
+    query = {"source": "weather", "place": "Denver, CO", "variable": "snowfall_sum", "comparator": ">",
+             "threshold": 0, "unit": "cm"}
+    model = ScriptedModel(rate=0, responses=[_answer(prediction, query)])
+    agent = creation_agent(Settings(model="scripted"), Provider(name="scripted", model=model), clock=lambda: NOW)
+    events = [event async for event in agent.stream(prediction, "America/Denver")]
+    complete = events[-1]
+    assert isinstance(complete, CompleteEvent)
+    check = complete.content.check
+    assert isinstance(check, WeatherCheck)
+    assert (check.start, check.end, check.over) == (date(2026, 12, 2), date(2026, 12, 2), "at_end")
+    assert complete.content.verifiable_category is VerifiableCategory.API_TOOL_VERIFIABLE
+    assert complete.content.verification_method.criteria == [
+        "Open-Meteo daily snowfall in Denver, CO on Wed 2 Dec 2026 > 0 cm"]
+    assert "Data source: weather" in model.requests[-1]  # the hint reached the model
+
+
+async def test_code_fills_the_teams_the_model_did_not_write() -> None:
+    prediction = "The Celtics win tonight"
+    model = ScriptedModel(rate=0, responses=[_answer(prediction, {
+        "source": "sports", "variable": "win", "comparator": "==", "threshold": 1, "unit": None})])
+    agent = CreationAgent(Provider(name="scripted", model=model), clock=lambda: NOW)
+    events = [event async for event in agent.stream(prediction, "America/New_York")]
+    complete = events[-1]
+    assert isinstance(complete, CompleteEvent)
+    assert isinstance(complete.content.check, SportsCheck)
+    assert complete.content.check.team == "Boston Celtics" and complete.content.check.league == "nba"
+
+
+async def test_no_source_no_check() -> None:
+    agent = CreationAgent(Provider(name="scripted", model=ScriptedModel(rate=0)), clock=lambda: NOW)
+    events = [event async for event in agent.stream("My meeting goes well tomorrow", "UTC")]
+    complete = events[-1]
+    assert isinstance(complete, CompleteEvent) and complete.content.check is None
