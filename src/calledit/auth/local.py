@@ -25,6 +25,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from calledit.auth.errors import AuthError
+from calledit.auth.passwords import check_not_guessable
 from calledit.auth.tokens import Principal
 from calledit.domain.errors import BadRequest, ConfigurationError
 from calledit.storage.users import Rotation, User, UserStore
@@ -106,6 +107,7 @@ class LocalAuth:
     def add_user(self, username: str, password: str) -> User:
         validate_username(username)
         validate_password(password)
+        check_not_guessable(password, username)
         with _HASHING:
             password_hash = self._hasher.hash(password)
         return self.users.create_user(username, password_hash)
@@ -124,6 +126,18 @@ class LocalAuth:
             with _HASHING:
                 self.users.set_password_hash(user.id, self._hasher.hash(password))
         return self._start(user)
+
+    def delete_user(self, username: str) -> tuple[User, int] | None:
+        """Delete an account with its sessions and calls: its tokens stop working at once. (user, calls
+        deleted), or None when there is no such account."""
+        user = self.users.user_by_name(username)
+        if user is None:
+            return None
+        calls = self.users.delete_user(user.id)
+        if calls is None:  # deleted by someone else meanwhile
+            return None
+        logger.info("user=<%s>, calls=<%d> | account deleted", user.id, calls)
+        return user, calls
 
     def _password_matches(self, user: User | None, password: str) -> bool:
         if len(password) > MAX_PASSWORD:
@@ -200,8 +214,8 @@ class LocalAuth:
             raise AuthError("The token's algorithm is not accepted: sign in again.") from None
         except jwt.PyJWTError:
             raise AuthError("The token is not valid here: sign in again.") from None
-        if not self.users.session_active(str(claims["sid"])):
-            raise AuthError("You have signed out of this session: sign in again.")
+        if not self.users.session_active(str(claims["sid"])):  # also false once the account is deleted
+            raise AuthError("You have signed out of this session, or the account was deleted: sign in again.")
         return Principal(user_id=str(claims["sub"]), claims=claims)
 
     def _pair(self, user: User, session_id: str, refresh: str) -> TokenPair:
@@ -222,6 +236,7 @@ _REFRESH_FAILURES = {
     Rotation.EXPIRED: "The refresh token has expired: sign in again.",
     Rotation.REVOKED: "This session was signed out: sign in again.",
     Rotation.REUSED: "This refresh token was already used, so the session was signed out: sign in again.",
+    Rotation.GONE: "This account has been deleted: sign up again, or ask the operator.",
     Rotation.ROTATED: "The account behind this token is gone: sign in again.",
 }
 

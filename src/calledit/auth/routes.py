@@ -13,7 +13,8 @@ from pydantic import BaseModel, Field
 
 from calledit.auth.errors import AuthError
 from calledit.auth.local import MAX_PASSWORD, LocalAuth, TokenPair
-from calledit.server.state import CurrentPrincipal, StateDep, bearer_token, client_ip
+from calledit.server.proxies import client_ip
+from calledit.server.state import CurrentPrincipal, StateDep, bearer_token
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -21,7 +22,7 @@ Username = Annotated[str, Field(min_length=1, max_length=64, examples=["alice"])
 Password = Annotated[str, Field(min_length=1, max_length=MAX_PASSWORD)]
 AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Missing, wrong or expired credentials"},
-    429: {"description": "Too many attempts from this address (see Retry-After)"},
+    429: {"description": "Too many attempts from this address, or wrong passwords for this account (see Retry-After)"},
 }
 
 
@@ -117,7 +118,10 @@ async def token(body: TokenBody, request: Request, state: StateDep) -> TokenResp
     state.limits.auth_attempt(client_ip(request))
     if not body.username or not body.password:
         raise AuthError("The password grant needs username and password.")
-    return _tokens(await run_in_threadpool(local.login, body.username, body.password))
+    state.limits.password_attempt(body.username)  # per account, whatever the address: 429 while locked
+    pair = await run_in_threadpool(local.login, body.username, body.password)
+    state.limits.signed_in(body.username)
+    return _tokens(pair)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=AUTH_ERRORS)

@@ -10,9 +10,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
+from calledit.cli.render import clean, error_line, plain
 from calledit.config import Settings
 from calledit.domain.errors import CalledItError
 
@@ -25,7 +28,7 @@ errors = Console(stderr=True)
 
 
 def _fail(message: str) -> typer.Exit:
-    errors.print(f"[bold red]error:[/bold red] {message}")
+    errors.print(error_line(message))
     return typer.Exit(1)
 
 
@@ -54,8 +57,13 @@ def _seconds(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f} s"
 
 
-def _mark(ok: bool | None) -> str:
-    return "" if ok is None else ("[green]yes[/green]" if ok else "[red]no[/red]")
+def _mark(ok: bool | None) -> Text:
+    return Text("") if ok is None else (Text("yes", style="green") if ok else Text("no", style="red"))
+
+
+def _with_mark(value: object, ok: bool | None) -> Text:
+    """A dataset's or a model's value (shown as text, never markup) and whether it was right."""
+    return Text.assemble(plain(str(value)), " ", _mark(ok))
 
 
 def _print_report(report: EvalReport) -> None:
@@ -68,15 +76,15 @@ def _print_report(report: EvalReport) -> None:
         call = case.call or {}
         if case.error or not call:
             detail = (case.error or {}).get("message", "no call")
-            row = [case.id, _mark(False), f"[red]{detail}[/red]", "", "", _seconds(case.first_text_s),
-                   _seconds(case.total_s)]
+            row: list[Text | str] = [plain(case.id), _mark(False), plain(str(detail), "red"), "", "",
+                                     _seconds(case.first_text_s), _seconds(case.total_s)]
         else:
-            row = [case.id, _mark(True), f"{call['verification_date']} {_mark(case.date_in_window)}",
-                   f"{call['verification_mode']} {_mark(case.mode_ok)}",
-                   f"{call['verifiable_category']} {_mark(case.category_ok)}",
+            row = [plain(case.id), _mark(True), _with_mark(call["verification_date"], case.date_in_window),
+                   _with_mark(call["verification_mode"], case.mode_ok),
+                   _with_mark(call["verifiable_category"], case.category_ok),
                    _seconds(case.first_text_s), _seconds(case.total_s)]
         if report.verified:
-            row.append(f"{case.verdict or '-'} {_mark(case.verdict_ok)}")
+            row.append(_with_mark(case.verdict or "-", case.verdict_ok))
         table.add_row(*row)
     console.print(table)
     summary = report.summary
@@ -101,7 +109,7 @@ def _print_report(report: EvalReport) -> None:
         for label in given:
             matrix.add_column(label, justify="right")
         for expected, counts in summary.verdict_confusion.items():
-            matrix.add_row(expected, *(str(counts[label]) for label in given))
+            matrix.add_row(plain(expected), *(str(counts[label]) for label in given))
         console.print(matrix)
 
 
@@ -144,10 +152,11 @@ def eval_command(
 
     with Progress(TextColumn("[bold]eval[/bold] {task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=errors, transient=as_json) as progress:
-        task = progress.add_task(f"{dataset.name} on {provider.name}", total=len(data.cases))
+        task = progress.add_task(escape(clean(f"{dataset.name} on {provider.name}")), total=len(data.cases))
 
-        def advance(result: CaseResult) -> None:
-            progress.update(task, advance=1, description=f"{result.id} {'ok' if result.valid else 'failed'}")
+        def advance(result: CaseResult) -> None:  # the description is markup: the case id is escaped
+            progress.update(task, advance=1,
+                            description=escape(clean(f"{result.id} {'ok' if result.valid else 'failed'}")))
 
         report = asyncio.run(run_eval(lambda clock: creation_agent(settings, provider, clock), data,
                                       verifier=verifier, on_case=advance))

@@ -17,6 +17,7 @@ from rich.text import Text
 from calledit.cli import eval as eval_cli
 from calledit.cli import stats as stats_cli
 from calledit.cli import verify as verify_cli
+from calledit.cli.render import call_panel, calls_table, clean, error_line, plain
 from calledit.config import Settings
 from calledit.domain.call import CallCreate
 from calledit.domain.errors import CalledItError
@@ -46,8 +47,9 @@ def settings_with(**overrides: Any) -> Settings:
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
 
 
-def fail(message: str, code: int = 1) -> typer.Exit:
-    errors.print(f"[bold red]error:[/bold red] {message}")
+def fail(message: str, code: int = 1, *, reason: str | None = None) -> typer.Exit:
+    """Print `error: MESSAGE (reason)` on stderr (as text: it may quote the user) and exit with `code`."""
+    errors.print(error_line(message, reason))
     return typer.Exit(code)
 
 
@@ -86,6 +88,7 @@ def serve(
 
     from calledit.server import create_app
     from calledit.server.observability import configure_logging
+    from calledit.server.proxies import uvicorn_proxy_options
     from calledit.server.transport import websocket_options
 
     settings = settings_with(host=host, port=port, model=model)
@@ -106,11 +109,11 @@ def serve(
             application = create_app(settings)
     except CalledItError as exc:
         raise fail(exc.message) from None
-    console.print(
-        f"CalledIt on [bold]http://{settings.host}:{settings.port}/[/bold]  "
-        f"(model: {application.state.calledit.session.agent.provider.name}, "
-        f"database: {settings.db or settings.sqlite_path()}, auth: {settings.auth})"
-    )
+    console.print(Text.assemble(
+        "CalledIt on ", (clean(f"http://{settings.host}:{settings.port}/"), "bold"),
+        clean(f"  (model: {application.state.calledit.session.agent.provider.name}, "
+              f"database: {settings.db or settings.sqlite_path()}, auth: {settings.auth})"),
+    ))
     uvicorn.run(
         application,
         host=settings.host,
@@ -118,6 +121,7 @@ def serve(
         log_level=settings.log_level,
         log_config=None,  # keep configure_logging's handler: uvicorn's own would print tokens in URLs
         access_log=False,  # calledit.access logs each request, without its query string
+        **uvicorn_proxy_options(settings.trusted_proxies),  # X-Forwarded-For only from CALLEDIT_TRUSTED_PROXIES
         **websocket_options(),
     )
 
@@ -149,10 +153,10 @@ def make(
     try:
         request = MakeCall(action="makecall", prompt=prompt, timezone=timezone or local_timezone())
     except ValidationError as exc:  # the same words the WebSocket answers with
-        raise fail(f"{describe_validation(exc)} [dim](bad_request)[/dim]") from None
+        raise fail(describe_validation(exc), reason="bad_request") from None
     result = asyncio.run(_stream_make(session, request, quiet=as_json))
     if isinstance(result, ErrorEvent):
-        raise fail(f"{result.message} [dim]({result.code.value})[/dim]")
+        raise fail(result.message, reason=result.code.value)
     content = result.content
     if log:
         store = build_store(settings)
@@ -161,16 +165,12 @@ def make(
         if as_json:
             sys.stdout.write(stored.model_dump_json(indent=2) + "\n")
         else:
-            from calledit.cli.render import call_panel
-
             console.print(call_panel(stored))
-            console.print(f"[green]Logged[/green] as {stored.id}")
+            console.print(Text.assemble(("Logged", "green"), f" as {clean(stored.id)}"))
         return
     if as_json:
         sys.stdout.write(content.model_dump_json(indent=2) + "\n")
     else:
-        from calledit.cli.render import call_panel
-
         console.print(call_panel(content))
 
 
@@ -181,12 +181,12 @@ async def _stream_make(session: Any, request: MakeCall, quiet: bool) -> Complete
         async for event in session.run(request):
             if quiet:
                 pass
-            elif isinstance(event, TextEvent):
-                streamed.append(event.content)
+            elif isinstance(event, TextEvent):  # the model's words: appended as text, never markup
+                streamed.append(clean(event.content))
             elif isinstance(event, ToolEvent):
-                streamed.append(f"\n[tool {event.name} {json.dumps(event.input)}]\n", style="yellow")
+                streamed.append(clean(f"\n[tool {event.name} {json.dumps(event.input)}]\n"), style="yellow")
             elif isinstance(event, StatusEvent) and event.status == "queued":
-                streamed.append(f"\n{event.message}\n", style="yellow")
+                streamed.append(clean(f"\n{event.message}\n"), style="yellow")
             if isinstance(event, CompleteEvent | ErrorEvent):
                 outcome = event
             live.update(streamed)
@@ -199,7 +199,6 @@ def list_calls(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List your logged calls, newest first."""
-    from calledit.cli.render import calls_table
     from calledit.storage import build_store
 
     store = build_store(Settings())
@@ -219,7 +218,6 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show one logged call."""
-    from calledit.cli.render import call_panel
     from calledit.storage import build_store
 
     store = build_store(Settings())
@@ -246,12 +244,13 @@ def schema(
     from calledit.domain.schema import export
 
     for path in export(Path(out)):
-        console.print(f"wrote {path}")
+        console.print(plain(f"wrote {path}"))
 
 
-user_app = typer.Typer(help="Local accounts (CALLEDIT_AUTH=local): add users, sign them out.",
+user_app = typer.Typer(help="Local accounts (CALLEDIT_AUTH=local): add users, sign them out, delete them.",
                        no_args_is_help=True)
 app.add_typer(user_app, name="user")
+app.add_typer(user_app, name="users", hidden=True)  # `calledit users delete NAME` reads naturally too
 
 
 @user_app.command("add")
@@ -272,7 +271,7 @@ def user_add(
     except CalledItError as exc:
         raise fail(exc.message) from None
     auth.close()
-    console.print(f"Created [bold]{user.username}[/bold] (id {user.id})")
+    console.print(Text.assemble("Created ", (clean(user.username), "bold"), f" (id {user.id})"))
 
 
 @user_app.command("signout")
@@ -291,7 +290,40 @@ def user_signout(username: Annotated[str, typer.Argument(help="The account to si
         raise fail(f"No user named {username!r}.")
     ended = auth.local.logout(everywhere_for=user.id)
     auth.close()
-    console.print(f"Signed {user.username} out of {ended} session(s).")
+    console.print(plain(f"Signed {user.username} out of {ended} session(s)."))
+
+
+@user_app.command("delete")
+def user_delete(
+    username: Annotated[str, typer.Argument(help="The account to delete.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking.")] = False,
+) -> None:
+    """Delete an account and every call it logged, in one transaction; cannot be undone.
+
+    Its sessions end: its access tokens are refused at once and its refresh tokens answer 401. The
+    calls (with their history and schedule) go too, so nobody can read them and the verifier stops
+    checking them: export them first (GET /api/export) if they are wanted. The username is free again.
+    """
+    from calledit.auth.service import build_authenticator
+
+    try:
+        auth = build_authenticator(settings_with(auth="local"))
+    except CalledItError as exc:
+        raise fail(exc.message) from None
+    assert auth.local is not None
+    try:
+        if auth.local.users.user_by_name(username) is None:
+            raise fail(f"No user named {username!r}: check the spelling (usernames ignore case).")
+        if not yes and not typer.confirm(clean(f"Delete {username} and all of their calls? This cannot be undone."),
+                                         err=True):
+            raise fail("Nothing deleted.")
+        deleted = auth.local.delete_user(username)
+    finally:
+        auth.close()
+    if deleted is None:
+        raise fail(f"No user named {username!r}: check the spelling (usernames ignore case).")
+    user, calls = deleted
+    console.print(plain(f"Deleted {user.username} (id {user.id}) and {calls} call(s); their tokens no longer work."))
 
 
 verify_cli.register(app)

@@ -11,7 +11,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from calledit.cli.render import clean, error_line, plain
 from calledit.config import Settings
 from calledit.domain.errors import CalledItError
 from calledit.storage.base import VerificationStore
@@ -24,7 +26,7 @@ UserOption = Annotated[str, typer.Option("--user", help="Whose calls (the local 
 
 
 def _fail(message: str) -> typer.Exit:
-    errors.print(f"[bold red]error:[/bold red] {message}")
+    errors.print(error_line(message))
     return typer.Exit(1)
 
 
@@ -102,7 +104,7 @@ def verify(
     for column in ("call", "result", "verdict", "next check"):
         table.add_column(column)
     for r in results:
-        table.add_row(r.call_id[:12], r.result, r.verdict.value if r.verdict else "",
+        table.add_row(plain(r.call_id[:12]), plain(r.result), r.verdict.value if r.verdict else "",
                       r.next_check_at.strftime("%Y-%m-%d %H:%M %Z") if r.next_check_at else "-")
     console.print(table)
 
@@ -124,8 +126,8 @@ def resolve(
                              now=datetime.now(UTC), note=note)
     finally:
         store.close()
-    console.print(f"{call.id[:12]}: [bold]{call.status.value}[/bold]"
-                  + (f" ({call.verdict.verdict.value})" if call.verdict else ""))
+    console.print(Text.assemble(f"{clean(call.id[:12])}: ", (call.status.value, "bold"),
+                                f" ({call.verdict.verdict.value})" if call.verdict else ""))
 
 
 def undo(
@@ -142,8 +144,8 @@ def undo(
         raise _fail(exc.message) from None
     finally:
         store.close()
-    console.print(f"{call.id[:12]}: back to [bold]{call.status.value}[/bold]"
-                  + (f" ({call.verdict.verdict.value})" if call.verdict else ""))
+    console.print(Text.assemble(f"{clean(call.id[:12])}: back to ", (call.status.value, "bold"),
+                                f" ({call.verdict.verdict.value})" if call.verdict else ""))
 
 
 def history(
@@ -161,15 +163,15 @@ def history(
     if as_json:
         sys.stdout.write(json.dumps([c.model_dump(mode="json") for c in changes], indent=2) + "\n")
         return
-    table = Table(title=f"History of {full[:12]}")
+    table = Table(title=plain(f"History of {full[:12]}"))
     for column in ("when", "who", "what", "status", "verdict", "note"):
         table.add_column(column)
     for c in changes:
-        table.add_row(c.at.strftime("%Y-%m-%d %H:%M"), c.actor, c.action, c.after.status.value,
-                      c.after.verdict.verdict.value if c.after.verdict else "", c.note or "")
+        table.add_row(c.at.strftime("%Y-%m-%d %H:%M"), plain(c.actor), plain(c.action), c.after.status.value,
+                      c.after.verdict.verdict.value if c.after.verdict else "", plain(c.note or ""))
     console.print(table)
     when = schedule.next_check_at if schedule else None
-    console.print(f"Next agent check: {when.isoformat() if when else 'none (resolved, or waiting for you)'}")
+    console.print(plain(f"Next agent check: {when.isoformat() if when else 'none (resolved, or waiting for you)'}"))
 
 
 def register(app: typer.Typer) -> None:

@@ -1,4 +1,5 @@
-"""Abuse limits: token buckets per user and per client IP, and a cap on each user's concurrent streams.
+"""Abuse limits: token buckets per user, per client IP and per account signed in to (failed passwords), and
+a cap on each user's concurrent streams.
 
 Everything is in memory and per process: right for one server; the AWS path leans on API Gateway
 throttling instead. A refusal is `RateLimited` with the seconds until a retry can succeed.
@@ -69,6 +70,14 @@ class Buckets:
     def spend(self, key: str) -> None:
         self._refill(key).tokens -= 1
 
+    def forget(self, key: str) -> None:
+        """Back to a full bucket."""
+        self._buckets.pop(key, None)
+
+
+def _account(username: str) -> str:
+    return username.strip().lower()  # usernames are unique ignoring case
+
 
 def _take(what: str, pairs: list[tuple[Buckets, str]]) -> None:
     """Spend one token from every bucket, or none of them if any is empty."""
@@ -90,6 +99,8 @@ class Limits:
         writes_per_minute: float = 60,
         writes_per_minute_ip: float = 120,
         auth_per_minute_ip: float = 10,
+        auth_failures_per_account: int = 5,
+        auth_failure_window_seconds: float = 900,
         max_streams_per_user: int = 3,
         max_connections_per_user: int = 20,
         clock: Clock = time.monotonic,
@@ -102,6 +113,9 @@ class Limits:
         self.writes_ip = Buckets(writes_per_minute_ip, clock=clock)
         # Sign-in is bursty (sign up, then sign in on a second device) but slow on average.
         self.auth_ip = Buckets(auth_per_minute_ip, burst=max(5.0, auth_per_minute_ip / 2), clock=clock)
+        # Wrong passwords per username, whatever the address: N in a row, then one more per window / N.
+        self.auth_account = Buckets(auth_failures_per_account * 60 / auth_failure_window_seconds,
+                                    burst=auth_failures_per_account, clock=clock)
         self.max_streams_per_user = max_streams_per_user
         self.max_connections_per_user = max_connections_per_user
         self._streams: dict[str, int] = {}
@@ -117,6 +131,8 @@ class Limits:
             writes_per_minute=settings.writes_per_minute,
             writes_per_minute_ip=settings.writes_per_minute_ip,
             auth_per_minute_ip=settings.auth_per_minute_ip,
+            auth_failures_per_account=settings.auth_failures_per_account,
+            auth_failure_window_seconds=settings.auth_failure_window_seconds,
             max_streams_per_user=settings.max_streams_per_user,
             max_connections_per_user=settings.max_connections_per_user,
             clock=clock,
@@ -136,6 +152,23 @@ class Limits:
         if not self.enabled:
             return
         _take("sign-in attempts", [(self.auth_ip, ip)])
+
+    def password_attempt(self, username: str) -> None:
+        """Spend one of the account's password tries (a sign-in that succeeds gives them all back).
+
+        A locked account refuses every password, right or wrong, so the refusal says nothing about the
+        password; unknown names lock alike, so it says nothing about whether the account exists. Spent
+        before the password is checked, so parallel guesses cannot all slip in ahead of the count."""
+        if not self.enabled:
+            return
+        wait = self.auth_account.wait(_account(username))
+        if wait > 0:
+            raise RateLimited(f"Too many wrong passwords for this account: wait {math.ceil(wait)} s before "
+                              "trying again.", wait)
+        self.auth_account.spend(_account(username))
+
+    def signed_in(self, username: str) -> None:
+        self.auth_account.forget(_account(username))
 
     def start_stream(self, user: str) -> None:
         """Claim one of the user's concurrent stream slots; pair with `end_stream`."""

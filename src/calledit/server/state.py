@@ -18,10 +18,11 @@ from calledit.domain.events import AnyServerEvent
 from calledit.server import observability
 from calledit.server.limits import Limits
 from calledit.server.metrics import Metrics
+from calledit.server.proxies import client_ip
 from calledit.storage.base import CallStore
 
 log = logging.getLogger(__name__)
-__all__ = ["LOCAL_USER", "AppState", "CurrentPrincipal", "CurrentUser", "StateDep", "WriteLimit"]
+__all__ = ["LOCAL_USER", "AppState", "CurrentPrincipal", "CurrentUser", "StateDep", "WriteLimit", "client_ip"]
 
 
 class Subscriber(Protocol):
@@ -94,10 +95,6 @@ def bearer_token(authorization: str | None) -> str | None:
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthError("Send the token as 'Authorization: Bearer <token>'.")
     return token.strip()
-
-
-def client_ip(request: Request | WebSocket) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 async def current_principal(request: Request) -> Principal:

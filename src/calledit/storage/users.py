@@ -43,6 +43,7 @@ class Rotation(StrEnum):
     EXPIRED = "expired"
     REVOKED = "revoked"  # its session was signed out
     REUSED = "reused"  # already rotated once: stolen or replayed, so the whole session is revoked
+    GONE = "gone"  # its account was deleted
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,9 @@ class UserStore(Protocol):
         """Atomically spend a refresh token and store its successor in the same session."""
         ...
 
-    def session_active(self, session_id: str) -> bool: ...
+    def session_active(self, session_id: str) -> bool:
+        """The session is signed in and its account still exists."""
+        ...
 
     def session_of(self, refresh_hash: str) -> tuple[str, str] | None:
         """(user id, session id) of a refresh token, whatever its state."""
@@ -81,6 +84,11 @@ class UserStore(Protocol):
     def revoke_session(self, session_id: str) -> bool: ...
 
     def revoke_user_sessions(self, user_id: str) -> int: ...
+
+    def delete_user(self, user_id: str) -> int | None:
+        """Delete the account, its sessions and refresh tokens, and every call it owns, all at once;
+        returns how many calls went (None: no such account)."""
+        ...
 
     def close(self) -> None: ...
 
@@ -189,15 +197,18 @@ class SqliteUserStore:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 row = conn.execute(
-                    "SELECT r.user_id, r.session_id, r.expires_at, r.used_at, s.revoked_at FROM refresh_tokens r"
-                    " JOIN sessions s ON s.id = r.session_id WHERE r.token_hash = ?",
+                    "SELECT r.user_id, r.session_id, r.expires_at, r.used_at, s.revoked_at, u.id AS account"
+                    " FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id"
+                    " LEFT JOIN users u ON u.id = r.user_id WHERE r.token_hash = ?",
                     (refresh_hash,),
                 ).fetchone()
                 if row is None:
                     outcome = RotationResult(Rotation.UNKNOWN)
                 else:
                     user_id, session_id = row["user_id"], row["session_id"]
-                    if row["revoked_at"] is not None:
+                    if row["account"] is None:  # removed behind our back (no cascade): never mint for it
+                        outcome = RotationResult(Rotation.GONE, user_id, session_id)
+                    elif row["revoked_at"] is not None:
                         outcome = RotationResult(Rotation.REVOKED, user_id, session_id)
                     elif row["used_at"] is not None:
                         conn.execute("UPDATE sessions SET revoked_at = ? WHERE id = ?", (_stamp(now), session_id))
@@ -220,7 +231,10 @@ class SqliteUserStore:
         return outcome
 
     def session_active(self, session_id: str) -> bool:
-        return self._one("SELECT 1 FROM sessions WHERE id = ? AND revoked_at IS NULL", (session_id,)) is not None
+        return self._one(
+            "SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.revoked_at IS NULL",
+            (session_id,),
+        ) is not None
 
     def session_of(self, refresh_hash: str) -> tuple[str, str] | None:
         row = self._one("SELECT user_id, session_id FROM refresh_tokens WHERE token_hash = ?", (refresh_hash,))
@@ -236,6 +250,27 @@ class SqliteUserStore:
             "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
             (_stamp(_now()), user_id),
         )
+
+    def delete_user(self, user_id: str) -> int | None:
+        with self._conn() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if conn.execute("SELECT 1 FROM users WHERE id = ?", (user_id,)).fetchone() is None:
+                    conn.execute("ROLLBACK")
+                    return None
+                # Stated, not left to ON DELETE CASCADE: a file whose rows were once removed with foreign
+                # keys off must not keep tokens or calls of the account.
+                conn.execute("DELETE FROM call_checks WHERE owner = ?", (user_id,))
+                conn.execute("DELETE FROM call_history WHERE owner = ?", (user_id,))
+                calls = conn.execute("DELETE FROM calls WHERE owner = ?", (user_id,)).rowcount
+                conn.execute("DELETE FROM refresh_tokens WHERE user_id = ?", (user_id,))
+                conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
+                conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return calls
 
     def connections(self) -> int:
         """Idle pooled connections (for tests: the pool stays bounded)."""
