@@ -91,6 +91,23 @@ def test_claim_due_respects_the_limit(store: VerificationStore) -> None:
     assert len(store.claim_due(NOW, "w2", 60, limit=3)) == 2
 
 
+def test_claim_due_bounds_each_owners_share(store: VerificationStore) -> None:
+    flood = [store.add("mallory", new_call(f"m{n}", "at_date", NOW + timedelta(minutes=n))).id for n in range(6)]
+    alice = [store.add("alice", new_call(f"a{n}", "at_date", NOW + timedelta(hours=1, minutes=n))).id
+             for n in range(3)]
+    later = NOW + timedelta(hours=2)
+    claims = store.claim_due(later, "w1", 60, limit=4, per_owner=2)
+    # mallory's calls are all due earlier, but she gets two of the four; alice's take the rest, in time order
+    assert [c.call.id for c in claims] == [*flood[:2], *alice[:2]]
+    # an owner who had their share of a pass is passed over, however early her calls are due
+    claims = store.claim_due(later, "w2", 60, limit=3, skip_owners={"mallory"})
+    assert [c.call.id for c in claims] == [alice[2]]
+    claims = store.claim_due(later, "w3", 60, limit=10, per_owner=1, skip_owners=())
+    assert [c.call.id for c in claims] == [flood[2]]  # alice has nothing free left
+    assert store.claim_due(later, "w4", 60, limit=10, skip_owners={"mallory", "alice"}) == []
+    assert [c.call.id for c in store.claim_due(later, "w4", 60, limit=10)] == flood[3:]
+
+
 def test_a_lease_is_exclusive_until_it_expires(store: VerificationStore) -> None:
     call = store.add("alice", new_call("x", "immediate", NOW))
     assert [c.call.id for c in store.claim_due(NOW, "a", 30)] == [call.id]

@@ -9,6 +9,7 @@ agent's call (one repair round).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections.abc import Sequence
@@ -160,7 +161,8 @@ class VerificationAgent:
     ) -> VerificationReport:
         """Check `call` now (by this agent's clock). Raises ModelError when the model fails."""
         now = self.clock()
-        found, groups = self._prepass(call, now)
+        # The pre-pass computes and may search and fetch pages: a thread's work, never the event loop's.
+        found, groups = await asyncio.to_thread(self._prepass, call, now)
         tool_events = [ToolEvent(name=item.tool, input=item.input) for item in found]
         decided = prepass.settled(groups)
         if decided is not None:
@@ -188,6 +190,7 @@ class VerificationAgent:
         return VerificationReport(verdict=verdict, tools=tool_events, text=text)
 
     def _prepass(self, call: CallContent, now: datetime) -> tuple[list[prepass.Finding], list[prepass.Findings]]:
+        """The deterministic tools' findings (blocking: CPU work and, with the web on, network I/O)."""
         texts = [call.raw_prompt, call.prediction_statement]  # the user's words are what was predicted
         items, groups = prepass.gather(texts, now, call.timezone)
         wants_web = call.verifiable_category in (

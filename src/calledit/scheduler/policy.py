@@ -40,6 +40,7 @@ class Policy:
     retry_seconds: float = 900.0  # first retry after an inconclusive check; doubles each time
     max_attempts: int = 4  # inconclusive checks of one due point before it is left for the owner
     recheck_seconds: float = 86400.0  # before_date: how often to look again before the deadline
+    owner_share: int = 2  # checks of one owner's calls in a row while other owners' calls are due
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Policy:

@@ -3,6 +3,10 @@
 One `Verifier` is one worker (its own id). `run_once()` is one pass (cron: `calledit verify --due`, the
 AWS scanner); `run_forever()` is the loop inside `calledit serve`. Work is done one call at a time, each
 behind the model gate the creation agent uses, so users making calls are never starved by checks.
+
+One call cannot hold up the others: whatever its check raises is that call's inconclusive check (retried
+with backoff, then left for its owner), never the pass's. Owners take turns: each gets at most
+`Policy.owner_share` checks in a row while other owners' calls are due.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,7 +42,7 @@ class CheckResult:
 
     call_id: str
     owner: str
-    result: Literal["verified", "checked", "skipped", "lost"]
+    result: Literal["verified", "checked", "skipped", "lost", "failed"]  # failed: not recorded, see logs
     verdict: VerdictOutcome | None
     next_check_at: datetime | None
     tools: tuple[ToolEvent, ...] = ()
@@ -69,12 +74,21 @@ class Verifier:
         self, limit: int = 100, should_stop: Callable[[], bool] | None = None
     ) -> list[CheckResult]:
         """Check due calls one by one until none is due, `limit` were checked, or `should_stop()` (a time
-        budget: the AWS scanner stops before its Lambda times out)."""
+        budget: the AWS scanner stops before its Lambda times out).
+
+        In rounds: an owner who had `owner_share` checks in this round waits until no other owner's call
+        is due, then a new round starts, so one owner's backlog delays the others by a share at most."""
         results: list[CheckResult] = []
+        turns: Counter[str] = Counter()  # checks per owner in this round
         while len(results) < limit and not (should_stop and should_stop()):
-            result = await self._next()
+            waiting = frozenset(owner for owner, count in turns.items() if count >= self.policy.owner_share)
+            result = await self._next(waiting)
             if result is None:
-                break
+                if not waiting:
+                    break
+                turns.clear()  # nobody else's call is due: the owners who waited go again
+                continue
+            turns[result.owner] += 1
             results.append(result)
         return results
 
@@ -92,17 +106,22 @@ class Verifier:
                 await asyncio.wait_for(stop.wait(), poll_seconds)
         log.info("worker=<%s> | scheduler stopped", self.worker)
 
-    async def _next(self) -> CheckResult | None:
+    async def _next(self, skip_owners: frozenset[str] = frozenset()) -> CheckResult | None:
         ticket = self.gate.enqueue()  # take the model's slot first, so a lease is never held in line
         try:
             async for _position in self.gate.wait(ticket):
                 pass
             claims = await asyncio.to_thread(
-                self.store.claim_due, self.clock(), self.worker, self.lease_seconds, 1
+                self.store.claim_due, self.clock(), self.worker, self.lease_seconds, 1, skip_owners=skip_owners
             )
             if not claims:
                 return None
-            return await self.check(claims[0])
+            try:
+                return await self.check(claims[0])
+            except Exception:  # recording failed (a store error): the lease expires and the call is retried
+                log.exception("call=<%s>, worker=<%s> | check not recorded; retried after its lease",
+                              claims[0].call.id, self.worker)
+                return CheckResult(claims[0].call.id, claims[0].owner, "failed", None, None)
         finally:
             self.gate.release(ticket)
 
@@ -121,9 +140,12 @@ class Verifier:
         except (CalledItError, TimeoutError) as exc:
             message = exc.message if isinstance(exc, CalledItError) else "the check took too long"
             log.warning("call=<%s>, error=<%s> | verification failed; counted as inconclusive", call.id, message)
-            verdict = Verdict(
-                verdict=VerdictOutcome.INCONCLUSIVE, confidence=0.0, reasoning=f"The check failed: {message}",
-                verified_at=self.clock(), model=self.agent.provider.name,
+            verdict = self._failed(message)
+        except Exception as exc:  # a bug in a tool or the agent: this call's failed check, never the pass's
+            log.exception("call=<%s> | verification raised; counted as inconclusive", call.id)
+            verdict = self._failed(
+                f"an internal error in the verifier ({type(exc).__name__}). It is retried later; if it keeps "
+                "failing, the call is left for you to resolve."
             )
         now = self.clock()
         outcome = after_check(call, verdict, now=now, attempts=claim.attempts, policy=self.policy)
@@ -149,3 +171,9 @@ class Verifier:
             except Exception:
                 log.exception("call=<%s> | could not notify the owner", call.id)
         return CheckResult(call.id, claim.owner, outcome.action, verdict.verdict, outcome.next_check_at, tools)
+
+    def _failed(self, message: str) -> Verdict:
+        return Verdict(
+            verdict=VerdictOutcome.INCONCLUSIVE, confidence=0.0, reasoning=f"The check failed: {message}",
+            verified_at=self.clock(), model=self.agent.provider.name,
+        )

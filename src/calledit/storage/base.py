@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -52,11 +53,23 @@ class VerificationStore(CallStore, Protocol):
     first check at `calledit.scheduler.policy.first_check_at(call, call.created_at)`.
     """
 
-    def claim_due(self, now: datetime, worker: str, lease_seconds: float, limit: int = 10) -> list[Claim]:
+    def claim_due(
+        self,
+        now: datetime,
+        worker: str,
+        lease_seconds: float,
+        limit: int = 10,
+        *,
+        per_owner: int | None = None,
+        skip_owners: Collection[str] = (),
+    ) -> list[Claim]:
         """Atomically lease up to `limit` calls of any owner whose next check is due (`next_check_at <= now`)
         and whose lease is free or expired, earliest first. The lease is `worker`'s until
         `now + lease_seconds`; after that another worker may claim the call again (a crashed check is
-        retried). Two workers never hold the same call at once."""
+        retried). Two workers never hold the same call at once.
+
+        Fair shares: at most `per_owner` of the claimed calls belong to one owner, and none to an owner in
+        `skip_owners` (owners who had their share of this pass), however early their calls are due."""
         ...
 
     def record(

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import builtins
 import logging
+from collections import Counter
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -219,9 +221,20 @@ class DynamoCallStore:
 
     # --- verification -----------------------------------------------------------------------------
 
-    def claim_due(self, now: datetime, worker: str, lease_seconds: float, limit: int = 10) -> builtins.list[Claim]:
+    def claim_due(
+        self,
+        now: datetime,
+        worker: str,
+        lease_seconds: float,
+        limit: int = 10,
+        *,
+        per_owner: int | None = None,
+        skip_owners: Collection[str] = (),
+    ) -> builtins.list[Claim]:
         at, until = stamp(now), stamp(now + timedelta(seconds=lease_seconds))
         claims: builtins.list[Claim] = []
+        taken: Counter[str] = Counter()  # claims per owner: the index is one queue for every owner
+        skipped = set(skip_owners)
         start: dict[str, Any] | None = None
         while len(claims) < limit:
             query: dict[str, Any] = {
@@ -239,9 +252,13 @@ class DynamoCallStore:
                 query["ExclusiveStartKey"] = start
             page = self.client.query(**query)
             for row in page.get("Items", []):
+                owner = row["owner"]["S"]
+                if owner in skipped or (per_owner is not None and taken[owner] >= per_owner):
+                    continue
                 claim = self._claim(row, at, until, worker)
                 if claim is not None:
                     claims.append(claim)
+                    taken[owner] += 1
                     if len(claims) == limit:
                         break
             start = page.get("LastEvaluatedKey")

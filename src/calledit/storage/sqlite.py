@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import builtins
+import json
 import sqlite3
 import threading
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -169,16 +171,31 @@ class SqliteCallStore:
 
     # --- verification -------------------------------------------------------------------------------
 
-    def claim_due(self, now: datetime, worker: str, lease_seconds: float, limit: int = 10) -> builtins.list[Claim]:
+    def claim_due(
+        self,
+        now: datetime,
+        worker: str,
+        lease_seconds: float,
+        limit: int = 10,
+        *,
+        per_owner: int | None = None,
+        skip_owners: Collection[str] = (),
+    ) -> builtins.list[Claim]:
         conn = self._conn()
         stamp, until = _stamp(now), _stamp(now + timedelta(seconds=lease_seconds))
         conn.execute("BEGIN IMMEDIATE")  # one writer at a time: two workers cannot read the same free lease
         try:
+            # Rank each owner's free due checks by time, keep each owner's first `per_owner`, then the earliest
+            # `limit` of those; only the chosen calls' documents are read.
             rows = conn.execute(
-                "SELECT k.call_id, k.owner, k.next_check_at, k.attempts, c.document FROM call_checks k"
-                " JOIN calls c ON c.id = k.call_id WHERE k.next_check_at IS NOT NULL AND k.next_check_at <= ?"
-                " AND (k.lease_until IS NULL OR k.lease_until <= ?) ORDER BY k.next_check_at LIMIT ?",
-                (stamp, stamp, limit),
+                "WITH due AS (SELECT call_id, owner, next_check_at, attempts,"
+                " ROW_NUMBER() OVER (PARTITION BY owner ORDER BY next_check_at) AS turn FROM call_checks"
+                " WHERE next_check_at IS NOT NULL AND next_check_at <= ? AND (lease_until IS NULL OR lease_until <= ?)"
+                " AND owner NOT IN (SELECT value FROM json_each(?))),"
+                " chosen AS (SELECT * FROM due WHERE turn <= ? ORDER BY next_check_at LIMIT ?)"
+                " SELECT k.call_id, k.owner, k.next_check_at, k.attempts, c.document FROM chosen k"
+                " JOIN calls c ON c.id = k.call_id ORDER BY k.next_check_at",
+                (stamp, stamp, json.dumps(sorted(skip_owners)), limit if per_owner is None else per_owner, limit),
             ).fetchall()
             conn.executemany(
                 "UPDATE call_checks SET lease_worker = ?, lease_until = ? WHERE call_id = ?",

@@ -37,7 +37,8 @@ class FakeClock:
 
 class ScriptedVerifier:
     """Stands in for VerificationAgent: answers each verify() with the next scripted outcome
-    ('confirmed', 'refuted', 'inconclusive', 'error', 'hang'), or `default` when the script runs out."""
+    ('confirmed', 'refuted', 'inconclusive', 'error', 'crash', 'hang'), or `default` when the script runs out.
+    'error' is a model failure (a CalledItError); 'crash' an unexpected exception, as a bug in a tool raises."""
 
     def __init__(self, clock: FakeClock, outcomes: Iterable[str] = (), default: str = "confirmed",
                  delay: float = 0.0) -> None:
@@ -56,6 +57,8 @@ class ScriptedVerifier:
             await asyncio.sleep(self.delay)
         if outcome == "error":
             raise ModelError("The model (scripted) failed: boom")
+        if outcome == "crash":
+            raise OverflowError("int too large to convert to float")
         if outcome == "hang":
             self.hanging.set()
             await asyncio.Event().wait()  # until cancelled: a crash mid-verification

@@ -141,3 +141,65 @@ async def test_each_owner_hears_only_of_their_own_calls(store: SqliteCallStore) 
     await verifier(store, ScriptedVerifier(clock), clock, notify=inbox).run_once()
     assert sorted((user, event.call_id) for user, event in inbox.events) == sorted(
         [("alice", mine.id), ("bob", theirs.id)])
+
+
+async def test_a_check_that_raises_is_that_calls_failure_and_the_pass_goes_on(store: SqliteCallStore) -> None:
+    clock, inbox = FakeClock(), Inbox()
+    agent = ScriptedVerifier(clock, ["crash", "confirmed", "crash", "crash"])
+    poison = store.add("mallory", new_call("(9**330)**1 is 5", "immediate", clock.start))
+    fine = store.add("alice", new_call("2 + 2 is 4", "immediate", clock.start + timedelta(seconds=1)))
+    worker = verifier(store, agent, clock, notify=inbox)
+    results = await worker.run_once()
+    assert [(r.call_id, r.result) for r in results] == [(poison.id, "checked"), (fine.id, "verified")]
+    stored = store.get("mallory", poison.id)
+    assert stored is not None and stored.verdict is not None
+    assert stored.verdict.verdict is VerdictOutcome.INCONCLUSIVE
+    assert "internal error in the verifier (OverflowError)" in stored.verdict.reasoning
+    assert "left for you to resolve" in stored.verdict.reasoning
+    schedule = store.schedule("mallory", poison.id)  # backed off by the policy, the lease released
+    assert schedule is not None and schedule.lease_worker is None
+    assert schedule.next_check_at == clock.now + timedelta(seconds=POLICY.retry_seconds)
+    clock.advance(seconds=POLICY.retry_seconds)
+    assert [r.result for r in await worker.run_once()] == ["checked"]
+    clock.advance(seconds=2 * POLICY.retry_seconds)
+    assert [r.result for r in await worker.run_once()] == ["verified"]  # out of tries: the owner decides
+    assert [c.id for c in store.awaiting_owner("mallory", clock.now)] == [poison.id]
+    assert [user for user, _ in inbox.events] == ["alice", "mallory"]
+
+
+async def test_owners_take_turns_so_one_backlog_cannot_hold_the_others_back(store: SqliteCallStore) -> None:
+    clock = FakeClock()
+    agent = ScriptedVerifier(clock)
+    for n in range(12):
+        store.add("mallory", new_call(f"m{n}", "immediate", clock.start - timedelta(minutes=30 - n)))
+    for n in range(3):
+        store.add("alice", new_call(f"a{n}", "immediate", clock.start))
+    results = await verifier(store, agent, clock).run_once()
+    assert len(results) == 15  # one pass still checks everything that is due
+    assert POLICY.owner_share == 2
+    # mallory's calls are all due earlier, yet alice waits two of her checks at most
+    assert agent.checked == ["m0", "m1", "a0", "a1", "m2", "m3", "a2", *(f"m{n}" for n in range(4, 12))]
+
+
+class FlakyStore(SqliteCallStore):
+    """Fails to record one call's outcome, as a store under a transient error would."""
+
+    broken: str = ""
+
+    def record(self, owner: str, call: Any, change: Any, **kwargs: Any) -> Any:
+        if call.id == self.broken:
+            raise RuntimeError("disk I/O error")
+        return super().record(owner, call, change, **kwargs)
+
+
+async def test_a_check_that_cannot_be_recorded_keeps_its_lease_and_the_pass_goes_on(tmp_path: Path) -> None:
+    store = FlakyStore(tmp_path / "calls.db")
+    clock = FakeClock()
+    first = store.add("mallory", new_call("first", "immediate", clock.start))
+    second = store.add("alice", new_call("second", "immediate", clock.start + timedelta(seconds=1)))
+    store.broken = first.id
+    results = await verifier(store, ScriptedVerifier(clock), clock).run_once()
+    assert [(r.call_id, r.result) for r in results] == [(first.id, "failed"), (second.id, "verified")]
+    schedule = store.schedule("mallory", first.id)
+    assert schedule is not None and schedule.lease_worker is not None  # retried once the lease expires
+    store.close()

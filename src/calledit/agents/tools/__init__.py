@@ -15,7 +15,7 @@ from strands import tool
 from calledit.agents.tools import calendar
 from calledit.agents.tools.arithmetic import calculate
 from calledit.agents.tools.clock import ClockError, describe_now, now_in
-from calledit.agents.tools.web import NoWeb, Web, WebUnavailable
+from calledit.agents.tools.web import NoWeb, Web, WebUnavailable, quote_data, quote_page
 
 
 def verification_tools(
@@ -100,7 +100,8 @@ def verification_tools(
             hits = web.search(query)
         except WebUnavailable as exc:
             return str(exc)
-        return "\n".join(f"- {h.title} <{h.url}>: {h.snippet}" for h in hits) or "No results."
+        results = "\n".join(f"- {h.title} <{h.url}>: {h.snippet}" for h in hits)
+        return quote_data("search_results", results) if hits else "No results."
 
     @tool
     def fetch_page(url: str) -> str:
@@ -113,7 +114,7 @@ def verification_tools(
             page = web.fetch(url)
         except WebUnavailable as exc:
             return str(exc)
-        return f"{page.title}\n{page.text}"
+        return quote_page(page)  # quoted data: the page's text must never read as instructions
 
     tools = [current_time, calendar_facts, date_math, holiday_date, calculate]
     return [*tools, web_search, fetch_page] if web.enabled else tools

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import decimal
 import math
 import operator
 import re
@@ -66,9 +67,12 @@ def evaluate(expression: str) -> Number:
     text = normalize(expression)
     try:
         tree = ast.parse(text, mode="eval")
-    except SyntaxError as exc:
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:  # ValueError: a NUL byte
         raise NotArithmetic(f"not an arithmetic expression: {expression!r}") from exc
-    return _walk(tree.body)
+    try:
+        return _walk(tree.body)
+    except (OverflowError, RecursionError) as exc:  # a last guard: the bounds below should come first
+        raise NotArithmetic("the numbers are too large to compute safely") from exc
 
 
 def _walk(node: ast.AST) -> Number:
@@ -88,7 +92,7 @@ def _walk(node: ast.AST) -> Number:
         if isinstance(node.op, ast.Pow):
             return _power(left, right)
         if isinstance(node.op, ast.Div):
-            return _exact(Fraction(left) / Fraction(right))
+            return _bounded(_exact(Fraction(left) / Fraction(right)))
         result = _BINARY[type(node.op)](left, right)
         return _bounded(_exact(Fraction(result)))
     if (
@@ -117,8 +121,7 @@ def _power(base: Number, exponent: Number) -> Number:
         raise NotArithmetic(f"exponent larger than {MAX_EXPONENT}")
     if base == 0 and exponent < 0:
         raise NotArithmetic("division by zero")
-    size = abs(exponent) * math.log10(max(abs(float(base)), 2.0))
-    if size > MAX_DIGITS:
+    if abs(exponent) * _digits(base) > MAX_DIGITS:  # estimated from logs: never a float of a huge base
         raise NotArithmetic(f"result would have more than {MAX_DIGITS} digits")
     return _bounded(_exact(Fraction(base) ** exponent))
 
@@ -127,9 +130,18 @@ def _exact(value: Fraction) -> Number:
     return int(value) if value.denominator == 1 else value
 
 
+def _digits(value: Number) -> float:
+    """About how many decimal digits the larger of the value's numerator and denominator has (0 for 0, 1)."""
+    fraction = Fraction(value)
+    return max(_log10(abs(fraction.numerator)), _log10(fraction.denominator))
+
+
+def _log10(whole: int) -> float:
+    return math.log10(whole) if whole > 1 else 0.0  # math.log10 takes ints of any size
+
+
 def _bounded(value: Number) -> Number:
-    top = value if isinstance(value, int) else max(abs(value.numerator), value.denominator)
-    if len(str(abs(top))) > MAX_DIGITS:
+    if _digits(value) >= MAX_DIGITS:  # counted without str(), which refuses ints over 4,300 digits
         raise NotArithmetic(f"result would have more than {MAX_DIGITS} digits")
     return value
 
@@ -143,9 +155,23 @@ def format_number(value: Number) -> str:
         while denominator % prime == 0:
             denominator //= prime
     if denominator == 1:  # a terminating decimal
-        text = f"{float(value):.15g}"
-        return text if Fraction(text) == value else f"{value} (~{float(value):.12g})"
-    return f"{value.numerator}/{value.denominator} (~{float(value):.6g})"
+        text = _approximately(value, ".15g")
+        return text if Fraction(text) == value else f"{value} (~{_approximately(value, '.12g')})"
+    return f"{value.numerator}/{value.denominator} (~{_approximately(value, '.6g')})"
+
+
+def _approximately(value: Fraction, spec: str) -> str:
+    """`value` formatted as a float would be, also beyond a float's range (then in decimal arithmetic)."""
+    try:
+        approximate = float(value)
+    except OverflowError:
+        approximate = 0.0
+    if approximate == 0.0 and value != 0:  # too large for a float, or so small it rounded to zero
+        with decimal.localcontext() as context:
+            context.prec = 20
+            quotient = decimal.Decimal(value.numerator) / decimal.Decimal(value.denominator)
+            return format(quotient.normalize(), spec)  # normalized: no trailing zeros, as a float prints
+    return format(approximate, spec)
 
 
 @tool

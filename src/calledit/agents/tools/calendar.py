@@ -6,7 +6,7 @@ import calendar as _calendar
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import MAXYEAR, MINYEAR, date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -64,6 +64,18 @@ def is_leap_year(year: int) -> bool:
     return _calendar.isleap(year)
 
 
+def in_calendar(year: int) -> bool:
+    """Whether the calendar has `year` (1 to 9999: there is no year 0, and no dates beyond 9999)."""
+    return MINYEAR <= year <= MAXYEAR
+
+
+def outside_calendar(year: int) -> str:
+    """Why the tools say nothing exact about `year`, for the model's evidence."""
+    if year == 0:
+        return "there is no year 0 in the calendar (1 BC is followed by AD 1)."
+    return f"the calendar covers the years {MINYEAR} to {MAXYEAR} only, not {year}."
+
+
 def check_country(country: str) -> str:
     code = country.strip().upper()
     if code not in _holidays.list_supported_countries():
@@ -73,13 +85,20 @@ def check_country(country: str) -> str:
 
 def holidays_on(day: date, country: str = DEFAULT_COUNTRY) -> list[str]:
     """Public holidays on `day` in `country` (ISO code)."""
-    table = _holidays.country_holidays(check_country(country), years=day.year)
-    names = table.get_list(day)
+    names = _holiday_table(check_country(country), day.year).get_list(day)
     return [str(name) for name in names]
+
+
+@lru_cache(maxsize=64)
+def _holiday_table(country: str, year: int) -> _holidays.HolidayBase:
+    """One country's holidays in one year, built once: a text may name the same year many times."""
+    return _holidays.country_holidays(country, years=year)
 
 
 def holiday_dates(name: str, year: int, country: str = DEFAULT_COUNTRY) -> list[tuple[date, str]]:
     """Dates of the holiday called `name` in `year`: fixed named days, Easter, then the country's calendar."""
+    if not in_calendar(year):
+        raise CalendarError(f"no holidays in year {year}: {outside_calendar(year)}")
     key = _clean_name(name)
     if key in FIXED_DAYS:
         month, day = FIXED_DAYS[key]
@@ -90,7 +109,7 @@ def holiday_dates(name: str, year: int, country: str = DEFAULT_COUNTRY) -> list[
         return [(easter(year) - timedelta(days=2), "Good Friday")]
     if key == "easter monday":
         return [(easter(year) + timedelta(days=1), "Easter Monday")]
-    table = _holidays.country_holidays(check_country(country), years=year)
+    table = _holiday_table(check_country(country), year)
     return sorted(
         (day, str(label)) for day, label in table.items() if key and key in _clean_name(str(label))
     )

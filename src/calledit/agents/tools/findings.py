@@ -3,11 +3,17 @@
 A small local model calls tools unreliably, so the verifier reads the dates, numbers and claims in the
 statement, computes them with the calendar, clock and arithmetic tools, and hands each result to the model
 as evidence (reported as a tool use). A finding that settles a claim carries `holds` (True/False).
+
+It reads at most MAX_PREPASS_CHARS of each text, and every pattern is bounded (possessive repeats, an
+expression at most MAX_EXPRESSION_CHARS long), so one search stays short: `re` holds the GIL while it
+matches, so a running thread cannot save the event loop from a slow pattern. A tool that fails on one
+text is logged and left out; the other tools' findings still count.
 """
 
 from __future__ import annotations
 
 import calendar as calendar_module
+import logging
 import re
 import zoneinfo
 from collections.abc import Callable, Iterable
@@ -18,10 +24,18 @@ from typing import Any
 
 from calledit.agents.tools import arithmetic, calendar
 from calledit.agents.tools.clock import ClockError, describe_now, now_in
-from calledit.agents.tools.web import Web, WebUnavailable
+from calledit.agents.tools.web import Web, WebUnavailable, quote_data, quote_page
 
-_NUMBER = r"-?\d+(?:\.\d+)?"
-_EXPRESSION = r"(?:sqrt\(\s*)?\(*\s*-?\d[\d.\s()+\-*/%]*?[\d)]"
+log = logging.getLogger(__name__)
+
+MAX_PREPASS_CHARS = 2000  # of each text: the longest prompt a user can send
+_NUMBER = r"-?\d++(?:\.\d++)?+"  # possessive: a number never backtracks into a shorter one
+# An expression up to the evaluator's length, then a cheap look at the next character before the
+# relations are tried: keeps each search linear in the text's length.
+_EXPRESSION = (
+    rf"(?:sqrt\(\s*)?\(*+\s*+-?\d[\d.\s()+\-*/%]{{0,{arithmetic.MAX_EXPRESSION_CHARS}}}?[\d)]"
+    r"(?=\s*+[=<>a-z])"
+)
 _RELATIONS = {
     "=": "==", "==": "==", "equals": "==", "is equal to": "==", "is": "==", "makes": "==", "gives": "==",
     "will be": "==", "was": "==", "are": "==", "is exactly": "==", "comes to": "==", "yields": "==",
@@ -31,14 +45,15 @@ _RELATIONS = {
 }
 _RELATION = "|".join(re.escape(r) for r in sorted(_RELATIONS, key=len, reverse=True))
 _CLAIM = re.compile(
-    rf"(?P<expr>{_EXPRESSION})\s*(?P<rel>{_RELATION})\s+(?P<neg>not\s+)?(?P<value>{_NUMBER})(?![\d.]*\s*[-+*/%])"
-    rf"|(?P<expr2>{_EXPRESSION})\s*(?P<rel2>=|==|>=|<=|>|<)\s*(?P<value2>{_NUMBER})(?![\d.]*\s*[-+*/%])",
+    rf"(?P<expr>{_EXPRESSION})\s*(?P<rel>{_RELATION})\s+(?P<neg>not\s+)?(?P<value>{_NUMBER})(?![\d.]*+\s*+[-+*/%])"
+    rf"|(?P<expr2>{_EXPRESSION})\s*(?P<rel2>=|==|>=|<=|>|<)\s*(?P<value2>{_NUMBER})(?![\d.]*+\s*+[-+*/%])",
     re.I,
 )
+_WHOLE_NUMBER = r"(?<![\d.])(\d++(?:\.\d++)?+)"  # from its first digit only: linear over long digit runs
 _PRE = [
-    (re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent)\s+of\s+", re.I), r"(\1/100) * "),
-    (re.compile(r"(\d+(?:\.\d+)?)\s+squared\b", re.I), r"\1 ** 2"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s+cubed\b", re.I), r"\1 ** 3"),
+    (re.compile(rf"{_WHOLE_NUMBER}\s*(?:%|percent)\s+of\s+", re.I), r"(\1/100) * "),
+    (re.compile(rf"{_WHOLE_NUMBER}\s+squared\b", re.I), r"\1 ** 2"),
+    (re.compile(rf"{_WHOLE_NUMBER}\s+cubed\b", re.I), r"\1 ** 3"),
     (re.compile(r"\bthe (?:sum|total) of (\d+(?:\.\d+)?) and (\d+(?:\.\d+)?)", re.I), r"\1 + \2"),
     (re.compile(r"\bthe product of (\d+(?:\.\d+)?) and (\d+(?:\.\d+)?)", re.I), r"\1 * \2"),
 ]
@@ -104,7 +119,12 @@ def arithmetic_findings(text: str) -> Findings:
             continue  # a bare number ("2026 is ...") is not a computation
         relation = _RELATIONS[(match.group("rel") or match.group("rel2")).lower()]
         negated = bool(match.group("neg"))
-        claimed = arithmetic.evaluate(match.group("value") or match.group("value2"))
+        try:
+            claimed = arithmetic.evaluate(match.group("value") or match.group("value2"))
+        except arithmetic.NotArithmetic as exc:
+            result.items.append(Finding("calculate", {"expression": expression}, "calculator",
+                                        f"cannot read the number claimed for {expression!r}: {exc}"))
+            continue
         try:
             value = arithmetic.evaluate(expression)
         except arithmetic.NotArithmetic as exc:
@@ -164,6 +184,9 @@ def calendar_findings(text: str, today: date, country: str) -> Findings:
     for match in re.finditer(r"\b(?P<year>\d{4})\s+(?P<gap>(?:is|will be|was|isn't|won't be|is not|will not be)"
                              r"(?:\s+not)?)\s+a\s+leap\s+year\b", text, re.I):
         year = int(match.group("year"))
+        if not calendar.in_calendar(year):
+            result.items.append(_outside_calendar(match, year))
+            continue
         leap = calendar.is_leap_year(year)
         holds = leap != bool(_NEGATION.search(match.group("gap")))
         result.items.append(Finding(
@@ -226,12 +249,13 @@ def web_findings(web: Web, query: str, max_results: int = 3) -> list[Finding]:
         hits = web.search(query, max_results)
     except WebUnavailable as exc:
         return [Finding("web_search", {"query": query}, "web search", f"Search failed: {exc}")]
+    results = "; ".join(f"{h.title} <{h.url}>: {h.snippet}" for h in hits)
     found = [Finding("web_search", {"query": query}, f"web search ({web.name})",
-                     "; ".join(f"{h.title} <{h.url}>: {h.snippet}" for h in hits) or "No results.")]
+                     quote_data("search_results", results) if hits else "No results.")]
     if hits:
         try:
             page = web.fetch(hits[0].url)
-            found.append(Finding("fetch_page", {"url": page.url}, page.url, f"{page.title}: {page.text[:1500]}"))
+            found.append(Finding("fetch_page", {"url": page.url}, page.url, quote_page(page, 1500)))
         except WebUnavailable as exc:
             found.append(Finding("fetch_page", {"url": hits[0].url}, hits[0].url, f"Fetch failed: {exc}"))
     return found
@@ -251,9 +275,19 @@ def gather(
         local_now = now
     items = [clock_text(local_now, timezone)]
     groups: list[Findings] = []
-    for origin, text in enumerate(dict.fromkeys(t for t in texts if t)):
-        for group in (arithmetic_findings(text), calendar_findings(text, local_now.date(), country),
-                      time_findings(text, local_now)):
+    readers: list[tuple[str, Callable[[str], Findings]]] = [
+        ("arithmetic", arithmetic_findings),
+        ("calendar", lambda text: calendar_findings(text, local_now.date(), country)),
+        ("clock", lambda text: time_findings(text, local_now)),
+    ]
+    for origin, text in enumerate(dict.fromkeys(t[:MAX_PREPASS_CHARS] for t in texts if t)):
+        for name, read in readers:
+            try:
+                group = read(text)
+            except Exception:  # one tool's bug must not cost the call its other findings, or its check
+                log.exception("tool=<%s>, chars=<%d> | a pre-pass tool failed; its findings are left out",
+                              name, len(text))
+                continue
             group.origin = origin
             groups.append(group)
             items.extend(item for item in group.items if item not in items)
@@ -323,6 +357,9 @@ def time_findings(text: str, now: datetime) -> Findings:
     for m in re.finditer(rf"\b(?:(?P<this>this month)|(?P<month>{month_names})\s+(?P<year>\d{{4}}))\s+"
                          r"(?P<verb>has|will have|had)\s+(?P<neg>not\s+)?(?P<n>\d+)\s+days\b", text, re.I):
         year = now.year if m.group("this") else int(m.group("year"))
+        if not calendar.in_calendar(year):
+            result.items.append(_outside_calendar(m, year))
+            continue
         month = now.month if m.group("this") else MONTH_NAMES.index(m.group("month").capitalize()) + 1
         length = calendar_module.monthrange(year, month)[1]
         add(m, "calendar_facts", {"month": f"{year}-{month:02d}"}, f"{calendar_module.month_name[month]} "
@@ -332,6 +369,9 @@ def time_findings(text: str, now: datetime) -> Findings:
         if any(start < m.end() and m.start() < end for item in result.items for start, end in item.spans):
             continue  # "February 2028 has 29 days" is about the month, not the year
         year = now.year if m.group("this") else int(m.group("year"))
+        if not calendar.in_calendar(year):
+            result.items.append(_outside_calendar(m, year))
+            continue
         length = 366 if calendar.is_leap_year(year) else 365
         add(m, "calendar_facts", {"year": year}, f"{year} has {length} days", (length == int(m.group("n")))
             != negated(m))
@@ -340,6 +380,9 @@ def time_findings(text: str, now: datetime) -> Findings:
                          rf"{_WEEKDAY.replace('weekday', 'weekday2')}s)\b", text, re.I):
         label = (m.group("year") or m.group("year2")).lower()
         year = now.year if label == "this year" else int(label)
+        if not calendar.in_calendar(year):
+            result.items.append(_outside_calendar(m, year))
+            continue
         name = (m.group("weekday") or m.group("weekday2")).capitalize()
         count = sum(1 for day in range(1, 367 if calendar.is_leap_year(year) else 366)
                     if calendar.weekday_name(date(year, 1, 1) + timedelta(days=day - 1)) == name)
@@ -360,3 +403,10 @@ def time_findings(text: str, now: datetime) -> Findings:
 
 def _word(holds: bool) -> str:
     return "TRUE" if holds else "FALSE"
+
+
+def _outside_calendar(match: re.Match[str], year: int) -> Finding:
+    """Information, not a verdict: the tools cannot count days in a year the calendar does not have."""
+    return Finding("calendar_facts", {"year": year}, "calendar (deterministic)",
+                   f"The claim '{match.group(0).strip()}' cannot be settled by the calendar: "
+                   f"{calendar.outside_calendar(year)}")

@@ -76,3 +76,28 @@ def test_formats_numbers_as_people_write_them(value: int | Fraction, text: str) 
 def test_the_strands_tool_answers_in_words() -> None:
     assert calculate(expression="17 * 23") == "17 * 23 = 391"
     assert "division by zero" in calculate(expression="1/0")
+
+
+@pytest.mark.parametrize(
+    ("expression", "reason"),
+    [
+        ("(1/10**300)**1000", "digits"),  # the base's denominator is what grows: str() of it raised ValueError
+        ("(10**300)**2", "digits"),
+        ("10**399 * 10**399", "digits"),
+        ("1/10**300/10**300", "digits"),
+        ("1\x00+1", "not an arithmetic expression"),
+    ],
+)
+def test_huge_results_are_refused_before_they_are_computed(expression: str, reason: str) -> None:
+    with pytest.raises(NotArithmetic, match=reason):
+        evaluate(expression)
+
+
+def test_large_values_are_computed_and_shown_without_float_overflow() -> None:
+    # (9**330)**1 raised OverflowError: the size estimate turned the 315-digit base into a float
+    assert evaluate("(9**330)**1") == 9**330
+    assert evaluate("(2**1000)**1") == 2**1000
+    assert format_number(evaluate("(10**399+1)/2")) == f"{10**399 + 1}/2 (~5e+398)"
+    assert format_number(evaluate("10**399/3")).endswith("(~3.33333e+398)")
+    assert format_number(evaluate("1/10**399")) == "1e-399"
+    assert format_number(Fraction(1, 3)) == "1/3 (~0.333333)"  # ordinary values read as before

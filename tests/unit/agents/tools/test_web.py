@@ -68,6 +68,6 @@ def test_web_tools_appear_only_when_the_web_is_on() -> None:
     web = FixtureWeb({"search": [{"query": "q", "results": [{"title": "T", "url": "https://x.test", "snippet": "S"}]}],
                       "pages": {"https://x.test": "<title>P</title><p>Body</p>"}})
     tools = {t.tool_name: t for t in verification_tools(lambda: None, web)}  # type: ignore[arg-type,return-value]
-    assert tools["web_search"](query="q") == "- T <https://x.test>: S"
-    assert tools["fetch_page"](url="https://x.test") == "P\nBody"
+    assert tools["web_search"](query="q") == "<search_results>- T <https://x.test>: S</search_results>"
+    assert tools["fetch_page"](url="https://x.test").endswith("<page>P: Body</page>")
     assert tools["fetch_page"](url="https://other.test").startswith("No fixture page")
