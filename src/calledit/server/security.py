@@ -26,6 +26,7 @@ from calledit.auth.tokens import Principal
 from calledit.domain.errors import CalledItError, ErrorCode
 from calledit.server.limits import RateLimited
 from calledit.server.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from calledit.server.proxies import client_ip
 
 if TYPE_CHECKING:
     from calledit.config import Settings
@@ -249,8 +250,7 @@ async def admit(websocket: WebSocket, state: AppState) -> Admission | None:
                    f"You have {open_now} connections open (the limit): close one and retry.",
                    {"Retry-After": "5"})
         return None
-    client = websocket.client.host if websocket.client else "unknown"
-    return Admission(principal, "bearer" if offered_bearer else None, client)
+    return Admission(principal, "bearer" if offered_bearer else None, client_ip(websocket))
 
 
 async def expire(connection: Connection, expires_at: float | None) -> None:
