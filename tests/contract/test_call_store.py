@@ -6,6 +6,7 @@ cursor that neither skips nor repeats, and bad input is a BadRequest, never a cr
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -112,7 +113,12 @@ def test_a_limit_out_of_range_is_a_bad_request(store: CallStore, limit: int) -> 
         store.list("alice", limit=limit)
 
 
-@pytest.mark.parametrize("cursor", ["garbage", "W10=", "bm90IGpzb24="])
+@pytest.mark.parametrize("cursor", [
+    "garbage", "W10=", "bm90IGpzb24=",
+    base64.urlsafe_b64encode(b"[" * 3000).decode(),  # was a RecursionError
+    base64.urlsafe_b64encode(b'["\\ud800", "x"]').decode(),  # a lone surrogate: was a UnicodeEncodeError
+    "\ud800",
+])
 def test_a_forged_cursor_is_a_bad_request(store: CallStore, cursor: str) -> None:
     with pytest.raises(BadRequest, match="Invalid cursor"):
         store.list("alice", cursor=cursor)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from calledit.domain.check import Check
 
 MAX_PROMPT_CHARS = 2000
+# Far from datetime's own limits (years 1 and 9999), so converting to UTC or to any timezone, and the
+# scheduler's intervals, can never overflow (0001-01-01T00:00:00+14:00 is 0000-12-31 in UTC).
+EARLIEST_DATE = datetime(1000, 1, 1, tzinfo=UTC)
+LATEST_DATE = datetime(9000, 12, 31, 23, 59, 59, tzinfo=UTC)
 
 
 class VerificationMode(StrEnum):
@@ -49,6 +54,18 @@ Score = Annotated[float, Field(ge=0.0, le=1.0)]
 ShortText = Annotated[str, Field(min_length=1, max_length=4000)]
 
 
+def _within_range(value: datetime) -> datetime:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError(
+            f"the date must fall between {EARLIEST_DATE:%Y-%m-%d} and {LATEST_DATE:%Y-%m-%d} (UTC): "
+            "check the year"
+        )
+    return value
+
+
+CallDate = Annotated[AwareDatetime, AfterValidator(_within_range)]
+
+
 class VerificationMethod(BaseModel):
     """How to check the call: where to look, what counts, and the steps (the seeds' structure)."""
 
@@ -69,7 +86,7 @@ class CallDraft(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     prediction_statement: ShortText
-    verification_date: AwareDatetime
+    verification_date: CallDate
     date_reasoning: ShortText
     verification_mode: VerificationMode
     recurring_interval: RecurringInterval | None = None
@@ -120,7 +137,7 @@ class Verdict(BaseModel):
     confidence: Score
     evidence: list[Evidence] = Field(default_factory=list)
     reasoning: str
-    verified_at: AwareDatetime
+    verified_at: CallDate
     model: str | None = None
 
 
@@ -131,8 +148,8 @@ class Call(CallContent):
     status: CallStatus = CallStatus.PENDING
     confidence: Score | None = None
     verdict: Verdict | None = None
-    created_at: AwareDatetime
-    updated_at: AwareDatetime
+    created_at: CallDate
+    updated_at: CallDate
 
 
 class CallPage(BaseModel):

@@ -6,10 +6,10 @@ gets the same error whichever way it came in.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import from_json
 
 from calledit.domain.errors import ErrorCode
 from calledit.domain.events import ACTION_NAMES, CLIENT_ACTIONS, Cancel, ErrorEvent, MakeCall, Ping
@@ -36,11 +36,16 @@ def parse_frame(text: str | None, data: bytes | None, limit: int) -> ClientReque
         if size > limit:
             return too_large(size, limit)
         return ErrorEvent(code=ErrorCode.BAD_REQUEST, message="Binary frames are not supported: send JSON as text.")
-    size = len(text.encode())
-    if size > limit:
-        return too_large(size, limit)
     try:
-        payload: Any = json.loads(text)
+        raw = text.encode()
+    except UnicodeEncodeError:  # a lone surrogate: only possible where the transport did not check
+        return ErrorEvent(code=ErrorCode.BAD_REQUEST, message="The frame is not valid UTF-8 text: send JSON as text.")
+    if len(raw) > limit:
+        return too_large(len(raw), limit)
+    try:
+        # pydantic's parser, not json.loads: deep nesting is a ValueError here (a RecursionError there,
+        # which escaped and closed the socket), and so is a lone surrogate escape such as "\ud800".
+        payload: Any = from_json(raw)
     except ValueError as exc:
         return ErrorEvent(
             code=ErrorCode.BAD_REQUEST, message=f"Malformed JSON: {exc}. Send one JSON object per frame."

@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from http import HTTPStatus
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 from calledit import __version__
 from calledit.agents.session import CallSession
@@ -26,8 +28,11 @@ from calledit.storage import CallStore, build_store
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
 
-_HTTP_CODES = {400: ErrorCode.BAD_REQUEST, 401: ErrorCode.UNAUTHORIZED, 403: ErrorCode.FORBIDDEN,
-               413: ErrorCode.TOO_LARGE, 429: ErrorCode.RATE_LIMITED}
+# What to do next, for the statuses the framework raises with only their phrase ("Not Found").
+_NEXT_STEP = {
+    404: "Nothing here: check the path. The API is under /api; /docs lists every route.",
+    405: "This path does not accept that method: /docs lists what each route accepts.",
+}
 
 
 def _error(status: int, code: str, message: str, **extra: object) -> JSONResponse:
@@ -79,17 +84,25 @@ def create_app(
     )
     app.state.calledit = state
 
+    # Starlette's HTTPException, which FastAPI's subclasses: unknown paths (404) and methods (405) raise
+    # it too, and answered {"detail": ...} before.
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        code = "not_found" if exc.status_code == 404 else _HTTP_CODES.get(exc.status_code, "error")
-        return _error(exc.status_code, str(code), str(exc.detail))
+        message = str(exc.detail)
+        if exc.status_code in _NEXT_STEP and message == HTTPStatus(exc.status_code).phrase:
+            message = _NEXT_STEP.get(exc.status_code, message)
+        response = _error(exc.status_code, security.code_for_status(exc.status_code), message)
+        response.headers.update(exc.headers or {})  # 405's Allow
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'] if p != 'body')}: {e['msg']}" for e in exc.errors()
-        )
-        return _error(422, ErrorCode.BAD_REQUEST, f"Invalid request: {problems}")
+        problems = []
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error["loc"] if p != "body")
+            message = str(error["msg"]).removeprefix("Value error, ")  # pydantic's prefix for our own checks
+            problems.append(f"{where}: {message}" if where else message)
+        return _error(422, ErrorCode.BAD_REQUEST, f"Invalid request: {'; '.join(problems)}. Fix it and retry.")
 
     @app.exception_handler(CalledItError)
     async def domain_error(request: Request, exc: CalledItError) -> JSONResponse:

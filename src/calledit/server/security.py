@@ -26,6 +26,7 @@ from calledit.auth.tokens import Principal
 from calledit.domain.errors import CalledItError, ErrorCode
 from calledit.server.limits import RateLimited
 from calledit.server.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from calledit.server.observability import request_id
 from calledit.server.proxies import client_ip
 
 if TYPE_CHECKING:
@@ -113,8 +114,16 @@ def _json(status: int, code: str, message: str, headers: dict[str, str] | None =
     return JSONResponse({"code": code, "message": message}, status_code=status, headers=headers)
 
 
+def internal_error() -> JSONResponse:
+    """The answer to a bug: the request id to report, never the traceback (that goes to the log)."""
+    rid = request_id.get() or "unknown"
+    message = f"Something went wrong on our side: retry, and if it keeps failing, report request id {rid}."
+    return JSONResponse({"code": ErrorCode.INTERNAL, "message": message, "request_id": rid}, status_code=500)
+
+
 class HttpGuard:
-    """ASGI middleware for HTTP: Host check, body size limit, and the security headers on every answer."""
+    """ASGI middleware for HTTP: Host check, body size limit, the security headers on every answer, and
+    a JSON 500 for any exception a route lets out (Starlette's own 500 is plain text, outside this guard)."""
 
     def __init__(self, app: ASGIApp, *, hosts: Sequence[str], max_body_bytes: int) -> None:
         self.app = app
@@ -128,8 +137,12 @@ class HttpGuard:
         host = _header(scope, b"host")
         csp = self._csp(scope["path"], host)
 
+        started = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = list(message.get("headers", []))
                 present = {key.lower() for key, _ in headers}
                 extra = [*_STATIC_HEADERS, (b"content-security-policy", csp.encode())]
@@ -148,7 +161,13 @@ class HttpGuard:
         if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
             await self._too_large()(scope, receive, send_with_headers)
             return
-        await self.app(scope, self._counting(receive), send_with_headers)
+        try:
+            await self.app(scope, self._counting(receive), send_with_headers)
+        except Exception:
+            if started:  # too late for an answer: the server drops the connection
+                raise
+            log.exception("request_id=<%s> | request failed unexpectedly", request_id.get())
+            await internal_error()(scope, receive, send_with_headers)
 
     def _too_large(self) -> JSONResponse:
         return _json(413, ErrorCode.TOO_LARGE,
@@ -275,7 +294,8 @@ _STATUS = {
     ErrorCode.TOO_LARGE: 413,
     ErrorCode.RATE_LIMITED: 429,
 }
-_CODES = {status: code for code, status in _STATUS.items()} | {404: "not_found", 422: ErrorCode.BAD_REQUEST}
+_CODES = {status: code for code, status in _STATUS.items()} | {
+    404: "not_found", 405: "method_not_allowed", 422: ErrorCode.BAD_REQUEST}
 
 
 def error_status(exc: CalledItError) -> tuple[int, dict[str, str]]:

@@ -58,7 +58,13 @@ class Connection:
                 message = await self.websocket.receive()
                 if message["type"] == "websocket.disconnect":
                     break
-                await self.on_frame(message.get("text"), message.get("bytes"))
+                try:
+                    await self.on_frame(message.get("text"), message.get("bytes"))
+                except WebSocketDisconnect:
+                    raise
+                except Exception:  # a bug answering one frame: say so, and keep the connection (protocol.md)
+                    log.exception("connection=<%s> | frame failed unexpectedly", self.id)
+                    await self.error(ErrorCode.INTERNAL, "Something went wrong on our side; please retry.")
         except WebSocketDisconnect:
             pass
         finally:

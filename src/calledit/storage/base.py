@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from pydantic import TypeAdapter
 
 from calledit.domain.call import Call, CallChange, CallCreate, CallPage, CallStatus, Verdict
 from calledit.domain.errors import BadRequest, ConfigurationError
@@ -153,12 +156,26 @@ def encode_cursor(created_at: str, call_id: str) -> str:
     return base64.urlsafe_b64encode(json.dumps([created_at, call_id]).encode()).decode()
 
 
+MAX_CURSOR_CHARS = 512  # a real one is about 100
+_CURSOR = TypeAdapter(tuple[str, str])
+# The stores' sortable UTC text, as `encode_cursor` got it: 2026-11-21T09:24:14.113000+00:00
+_CURSOR_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00")
+
+
 def decode_cursor(cursor: str) -> tuple[str, str]:
+    """The (created_at, id) a `next_cursor` holds. Anything else is a BadRequest, never a crash: pydantic's
+    parser refuses deep nesting and lone surrogates (json.loads raised RecursionError for one and let the
+    other through to the database driver, which could not encode it)."""
+    invalid = "Invalid cursor: pass back the next_cursor of the previous page unchanged."
+    if len(cursor) > MAX_CURSOR_CHARS:
+        raise BadRequest(invalid)
     try:
-        created_at, call_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return str(created_at), str(call_id)
-    except (ValueError, TypeError) as exc:
-        raise BadRequest("Invalid cursor: pass back the next_cursor of the previous page unchanged.") from exc
+        created_at, call_id = _CURSOR.validate_json(base64.urlsafe_b64decode(cursor.encode("ascii")))
+    except ValueError as exc:  # bad base64 or JSON, non-ASCII text, the wrong shape (ValidationError)
+        raise BadRequest(invalid) from exc
+    if not _CURSOR_STAMP.fullmatch(created_at) or not 0 < len(call_id) <= 128 or not call_id.isprintable():
+        raise BadRequest(invalid)
+    return created_at, call_id
 
 
 def check_limit(limit: int) -> int:
