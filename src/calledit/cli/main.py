@@ -89,7 +89,7 @@ def serve(
     from calledit.server import create_app
     from calledit.server.observability import configure_logging
     from calledit.server.proxies import uvicorn_proxy_options
-    from calledit.server.transport import websocket_options
+    from calledit.server.transport import server_options
 
     settings = settings_with(host=host, port=port, model=model)
     if settings.scheduler is None:  # calls are checked inside serve unless CALLEDIT_SCHEDULER=false
@@ -122,7 +122,7 @@ def serve(
         log_config=None,  # keep configure_logging's handler: uvicorn's own would print tokens in URLs
         access_log=False,  # calledit.access logs each request, without its query string
         **uvicorn_proxy_options(settings.trusted_proxies),  # X-Forwarded-For only from CALLEDIT_TRUSTED_PROXIES
-        **websocket_options(),
+        **server_options(settings),  # WebSocket settings; idle and slow-header timeouts
     )
 
 
@@ -302,7 +302,8 @@ def user_delete(
 
     Its sessions end: its access tokens are refused at once and its refresh tokens answer 401. The
     calls (with their history and schedule) go too, so nobody can read them and the verifier stops
-    checking them: export them first (GET /api/export) if they are wanted. The username is free again.
+    checking them: save them first (GET /api/calls as that user) if they are wanted. The username is free
+    again.
     """
     from calledit.auth.service import build_authenticator
 
