@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     max_streams_per_user: int = Field(default=3, ge=1)
     max_connections_per_user: int = Field(default=20, ge=1)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # Idle and slow clients (docs/operations.md): a request's headers must all arrive within this many
+    # seconds of the connection opening or of the previous response; an idle keep-alive connection closes
+    # after keep_alive_seconds.
+    header_timeout_seconds: float = Field(default=10.0, gt=0)
+    keep_alive_seconds: int = Field(default=5, ge=1)
 
     # OpenAI-compatible servers: the vendor's own variables, and whether the server enforces a JSON Schema.
     openai_base_url: str | None = Field(default=None, validation_alias=AliasChoices("OPENAI_BASE_URL"))
@@ -92,6 +97,8 @@ class Settings(BaseSettings):
     verify_retry_seconds: float = Field(default=900.0, gt=0)  # first retry of an inconclusive check; doubles
     verify_max_attempts: int = Field(default=4, ge=1)  # inconclusive checks before the owner decides
     verify_recheck_seconds: float = Field(default=86400.0, gt=0)  # before_date: look again this often
+    verify_pending_seconds: float = Field(default=3 * 3600.0, gt=0)  # data not published yet: look again then
+    verify_pending_days: float = Field(default=10.0, gt=0)  # ... until this long after the call's date
     # Outside data for the verifier (docs/verification.md): off (no network), live, replay:FILE.har (every
     # request answered from a HAR 1.2 recording, no network), or fixtures (canned search results, a JSON file).
     web: str = "off"

@@ -32,15 +32,20 @@ from calledit.domain.call import (
     VerifiableCategory,
     VerificationMode,
 )
+from calledit.domain.check import Check
 from calledit.domain.errors import CalledItError, ModelError
 from calledit.domain.events import ToolEvent
 from calledit.providers.base import OutputSchema, Provider
+from calledit.sources.execute import run_check
+from calledit.sources.http import SourceClient, build_source_client
+from calledit.sources.status import StatusBook
 
 if TYPE_CHECKING:
     from calledit.config import Settings
 
 log = logging.getLogger(__name__)
 TOOLS_MODEL = "deterministic tools"  # Verdict.model when the tools alone settled the call
+DATA_MODEL = "data check"  # Verdict.model when a typed check read the data (never a model's judgement)
 
 SYSTEM_PROMPT = """\
 You check statements against tool results and well-established facts. Someone predicted the statement; \
@@ -112,6 +117,7 @@ class VerificationReport:
     tools: list[ToolEvent] = field(default_factory=list)
     text: str = ""
     settled_by_tools: bool = False  # calendar or arithmetic decided it exactly; the model was not asked
+    pending: bool = False  # the check's data is not published yet: look again later, not an attempt used
 
 
 def build_prompt(call: CallContent, now: datetime, found: Sequence[prepass.Finding]) -> str:
@@ -148,11 +154,13 @@ class VerificationAgent:
         clock: Clock = system_clock,
         web: Web | None = None,
         tools: Sequence[Any] = (),
+        sources: SourceClient | None = None,
     ) -> None:
         self.provider = provider
         self.model = provider.model_for(VERDICT_OUTPUT)
         self.clock = clock
         self.web = web or NoWeb()
+        self.sources = sources  # runs calls' typed checks against their data sources
         # Offered to models that call tools themselves; the embedded model gets the pre-pass results instead.
         self.tools = list(tools) if provider.supports_tools else []
 
@@ -161,6 +169,8 @@ class VerificationAgent:
     ) -> VerificationReport:
         """Check `call` now (by this agent's clock). Raises ModelError when the model fails."""
         now = self.clock()
+        if call.check is not None and self.sources is not None:
+            return await self._run_check(call, call.check, self.sources, now)
         # The pre-pass computes and may search and fetch pages: a thread's work, never the event loop's.
         found, groups = await asyncio.to_thread(self._prepass, call, now)
         tool_events = [ToolEvent(name=item.tool, input=item.input) for item in found]
@@ -188,6 +198,32 @@ class VerificationAgent:
             model=self.provider.name,
         )
         return VerificationReport(verdict=verdict, tools=tool_events, text=text)
+
+    async def _run_check(
+        self, call: CallContent, check: Check, sources: SourceClient, now: datetime
+    ) -> VerificationReport:
+        """The call's typed check, executed: the source's values and the condition in code decide, never a
+        model. Data not published yet is "look again later"; a failed source is inconclusive, never a guess."""
+        tool = ToolEvent(name=f"data_check:{check.source}", input=check.model_dump(mode="json"))
+        outcome = await run_check(check, sources, now=now, timezone=call.timezone)
+        if outcome.status == "decided":
+            verdict = VerdictOutcome.CONFIRMED if outcome.holds else VerdictOutcome.REFUTED
+            reasoning, confidence = f"Read from the data: {outcome.reason}", 1.0
+        elif outcome.status == "pending":
+            verdict, confidence = VerdictOutcome.INCONCLUSIVE, 0.0
+            reasoning = f"The data is not in yet; checking again later: {outcome.reason}"
+        else:
+            verdict, confidence = VerdictOutcome.INCONCLUSIVE, 0.0
+            reasoning = f"The data source failed, so no verdict: {outcome.reason}"
+        result = Verdict(verdict=verdict, confidence=confidence, evidence=outcome.evidence[:6], reasoning=reasoning,
+                         verified_at=now, model=f"{DATA_MODEL} ({check.source})")
+        return VerificationReport(verdict=result, tools=[tool], settled_by_tools=outcome.status == "decided",
+                                  pending=outcome.status == "pending")
+
+    async def aclose(self) -> None:
+        """Close the sources' HTTP client (the agent is unusable for data checks after this)."""
+        if self.sources is not None:
+            await self.sources.aclose()
 
     def _prepass(self, call: CallContent, now: datetime) -> tuple[list[prepass.Finding], list[prepass.Findings]]:
         """The deterministic tools' findings (blocking: CPU work and, with the web on, network I/O)."""
@@ -292,12 +328,16 @@ def _normalize(payload: dict[str, Any]) -> None:
         payload["evidence"] = items
 
 
-def build_verification_agent(settings: Settings, provider: Provider, clock: Clock = system_clock) -> VerificationAgent:
-    """The verifier from settings: the web backend and the tools (used by models that call tools)."""
+def build_verification_agent(
+    settings: Settings, provider: Provider, clock: Clock = system_clock, *, status: StatusBook | None = None
+) -> VerificationAgent:
+    """The verifier from settings: the data sources (CALLEDIT_WEB), the web backend, and the tools (used by
+    models that call tools); `status` records each source's last success and failure."""
     from calledit.agents.tools import verification_tools
 
     web = build_web(settings.web, settings.web_fixtures)
-    return VerificationAgent(provider, clock=clock, web=web, tools=verification_tools(clock, web))
+    sources = build_source_client(settings, status=status)
+    return VerificationAgent(provider, clock=clock, web=web, tools=verification_tools(clock, web), sources=sources)
 
 
 # --- `calledit eval --verify` -----------------------------------------------------------------------
@@ -309,7 +349,11 @@ async def verify_case(
     settings: Settings, provider: Provider, call: CallContent, now: datetime
 ) -> VerificationReport:
     """The eval's per-case verifier: the case's call checked with the clock frozen at the case's `now`."""
-    return await build_verification_agent(settings, provider, clock=lambda: now).verify(call)
+    agent = build_verification_agent(settings, provider, clock=lambda: now)
+    try:
+        return await agent.verify(call)
+    finally:
+        await agent.aclose()
 
 
 def confusion_matrix(pairs: Sequence[tuple[str, str]]) -> dict[str, dict[str, int]]:

@@ -10,6 +10,10 @@
 An inconclusive check is retried after retry_seconds, doubling each time, up to max_attempts checks; then
 the call is left for the owner (at_date, immediate, before_date past its deadline) or the recurring
 snapshots carry on at their interval.
+
+A data check whose data is not published yet (a game not final, an archive day not filled, a release not
+out) is *pending*: looked at again every pending_seconds without using an attempt, for up to
+pending_days after the call's date; after that a pending check counts as inconclusive.
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ class Policy:
     retry_seconds: float = 900.0  # first retry after an inconclusive check; doubles each time
     max_attempts: int = 4  # inconclusive checks of one due point before it is left for the owner
     recheck_seconds: float = 86400.0  # before_date: how often to look again before the deadline
+    pending_seconds: float = 3 * 3600.0  # a data check whose data is not in yet: look again this often
+    pending_days: float = 10.0  # ... for this long after the call's date (an archive fills in days)
     owner_share: int = 2  # checks of one owner's calls in a row while other owners' calls are due
 
     @classmethod
@@ -48,6 +54,8 @@ class Policy:
             retry_seconds=settings.verify_retry_seconds,
             max_attempts=settings.verify_max_attempts,
             recheck_seconds=settings.verify_recheck_seconds,
+            pending_seconds=settings.verify_pending_seconds,
+            pending_days=settings.verify_pending_days,
         )
 
     def backoff(self, attempts: int) -> timedelta:
@@ -91,9 +99,20 @@ def after_check(
     now: datetime,
     attempts: int,
     policy: Policy = DEFAULT_POLICY,
+    pending: bool = False,
 ) -> Outcome:
-    """Apply one verdict to `call`: `attempts` inconclusive checks came before this one for the same due point."""
+    """Apply one verdict to `call`: `attempts` inconclusive checks came before this one for the same due point.
+
+    `pending`: the verdict is inconclusive only because the data is not published yet."""
     mode = call.verification_mode
+    waited = now - call.verification_date
+    if pending and waited < timedelta(days=policy.pending_days) and mode is not VerificationMode.RECURRING:
+        if mode is VerificationMode.BEFORE_DATE and now < call.verification_date:
+            following = min(now + timedelta(seconds=policy.recheck_seconds), call.verification_date)
+        else:
+            following = now + timedelta(seconds=policy.pending_seconds)
+        updated = call.model_copy(update={"verdict": verdict, "status": CallStatus.PENDING})
+        return Outcome(updated, "checked", following, attempts, notify=False)
     decided = verdict.verdict is not VerdictOutcome.INCONCLUSIVE
     if mode is VerificationMode.RECURRING:
         return _snapshot(call, verdict, now=now, attempts=attempts, policy=policy)

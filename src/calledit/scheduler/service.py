@@ -61,6 +61,7 @@ class RunningScheduler:
             self.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.task
+        await self.verifier.agent.aclose()
 
 
 def start_scheduler(

@@ -134,9 +134,10 @@ class Verifier:
             )
             return CheckResult(call.id, claim.owner, "skipped" if stored else "lost", None, None)
         tools: tuple[ToolEvent, ...] = ()
+        pending = False
         try:
             report = await asyncio.wait_for(self.agent.verify(call), timeout=self.lease_seconds * 0.9)
-            verdict, tools = report.verdict, tuple(report.tools)
+            verdict, tools, pending = report.verdict, tuple(report.tools), report.pending
         except (CalledItError, TimeoutError) as exc:
             message = exc.message if isinstance(exc, CalledItError) else "the check took too long"
             log.warning("call=<%s>, error=<%s> | verification failed; counted as inconclusive", call.id, message)
@@ -148,7 +149,7 @@ class Verifier:
                 "failing, the call is left for you to resolve."
             )
         now = self.clock()
-        outcome = after_check(call, verdict, now=now, attempts=claim.attempts, policy=self.policy)
+        outcome = after_check(call, verdict, now=now, attempts=claim.attempts, policy=self.policy, pending=pending)
         entry = change(
             call, outcome.call, at=now, actor="agent", action=outcome.action,
             next_before=claim.due_at, next_after=outcome.next_check_at,
