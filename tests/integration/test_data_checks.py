@@ -114,3 +114,23 @@ async def test_with_outside_data_off_the_check_waits_with_the_reason(tmp_path: P
     stored = store.get("alice", logged.id)
     assert stored is not None and stored.verdict is not None
     assert stored.verdict.verdict is VerdictOutcome.INCONCLUSIVE and "CALLEDIT_WEB" in stored.verdict.reasoning
+
+
+async def test_the_eval_verifies_each_case_at_its_verify_at_from_its_recording(tmp_path: Path) -> None:
+    from calledit.cli.eval import _verifier
+    from calledit.evaluation.dataset import load_dataset
+
+    case = {"id": "w1", "prediction": "It snows in Denver, CO tomorrow", "now": "2026-10-31T12:00:00-06:00",
+            "timezone": "America/Denver", "verify_at": "2026-11-10T09:00:00-07:00", "web": "har/weather.har",
+            "expect": {"verification_mode": ["at_date"], "verifiable_category": ["api_tool_verifiable"],
+                       "verdict": "confirmed"}}
+    (tmp_path / "har").mkdir()
+    (tmp_path / "har" / "weather.har").write_bytes(HAR.read_bytes())
+    (tmp_path / "cases.json").write_text(json.dumps({"cases": [case]}))
+    (loaded,) = load_dataset(tmp_path / "cases.json").cases
+    assert loaded.web == tmp_path / "har" / "weather.har"
+    content = await _make(loaded.prediction, loaded.now, SNOW)
+    verify = _verifier(Settings(model="scripted"), Provider(name="scripted", model=ScriptedModel(rate=0)))
+    assert await verify(loaded, content) is VerdictOutcome.CONFIRMED
+    offline = loaded.model_copy(update={"web": None})  # without a recording, outside data is off
+    assert await verify(offline, content) is VerdictOutcome.INCONCLUSIVE

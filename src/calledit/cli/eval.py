@@ -33,7 +33,8 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _verifier(settings: Settings, provider: Provider) -> Verifier:
-    """The verification agent, checking each case's call with the clock at the case's `now`."""
+    """The verification agent, checking each case's call with the clock at the case's `verify_at` (or `now`),
+    its outside data answered from the case's `web` recording."""
     try:
         from calledit.agents.verification import build_verification_agent
     except ImportError as exc:
@@ -42,8 +43,14 @@ def _verifier(settings: Settings, provider: Provider) -> Verifier:
     from calledit.evaluation import EvalCase
 
     async def verify(case: EvalCase, call: CallContent) -> VerdictOutcome | None:
-        agent = build_verification_agent(settings, provider, clock=lambda: case.now)
-        report = await agent.verify(call)
+        # A case's recording answers its outside requests; without one, outside data is off for it.
+        web = f"replay:{case.web}" if case.web is not None else "off"
+        case_settings = settings.model_copy(update={"web": web})
+        agent = build_verification_agent(case_settings, provider, clock=lambda: case.verify_clock)
+        try:
+            report = await agent.verify(call)
+        finally:
+            await agent.aclose()
         return report.verdict.verdict
 
     return verify

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import zoneinfo
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -51,6 +52,12 @@ class EvalCase(BaseModel):
     now: AwareDatetime
     timezone: str = "UTC"
     expect: Expectation
+    verify_at: AwareDatetime | None = None  # the verifier's frozen clock; None = `now`
+    web: Path | None = None  # a HAR recording answering the verification's outside requests (relative to the file)
+
+    @property
+    def verify_clock(self) -> datetime:
+        return self.verify_at or self.now
 
     @field_validator("timezone")
     @classmethod
@@ -88,7 +95,7 @@ def load_dataset(path: Path) -> Dataset:
     except ValueError as exc:
         raise BadRequest(f"The dataset {path} is not valid JSON: {exc}.") from exc
     try:
-        return Dataset.model_validate(payload)
+        dataset = Dataset.model_validate(payload)
     except ValidationError as exc:
         problems = []
         for error in exc.errors()[:5]:
@@ -103,3 +110,9 @@ def load_dataset(path: Path) -> Dataset:
         raise BadRequest(
             f"The dataset {path} does not match the format in docs/eval.md: " + "; ".join(problems) + more
         ) from exc
+    for case in dataset.cases:  # recordings are named relative to the dataset file
+        if case.web is not None and not case.web.is_absolute():
+            case.web = path.parent / case.web
+        if case.web is not None and not case.web.is_file():
+            raise BadRequest(f"The dataset {path}: case {case.id!r} names the recording {case.web}, which is missing.")
+    return dataset
