@@ -11,19 +11,31 @@ or just before any other frame. Everything else goes out at once, as before: the
 (a lone chunk is never held back) and every `status`, `call`, `complete`, `error`... Every event is still
 its own WebSocket frame, in order. (uWebSockets "corks" its sockets in the same spirit.)
 
-Use it with `uvicorn.run(..., **websocket_options())`, as `calledit serve` does.
+Idle and slow clients: uvicorn closes a keep-alive connection that stays idle after a response
+(`timeout_keep_alive`), but it has no timeout for a request's headers. A connection that sends nothing,
+or sends its headers a byte at a time, held its socket and file descriptor forever (its keep-alive timer
+stops at the first byte). `HeaderDeadline` closes it.
+
+Use them with `uvicorn.run(..., **server_options(settings))`, as `calledit serve` does.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from calledit.domain.events import TEXT_EVENT_PREFIX
+
+if TYPE_CHECKING:
+    from calledit.config import Settings
+
+log = logging.getLogger(__name__)
 
 FLUSH_BYTES = 64 * 1024  # a burst never holds more than this
 FLUSH_SECONDS = 0.001  # nor holds a frame longer than this while the burst goes on
@@ -117,6 +129,74 @@ class CorkedWebSocketProtocol(WebSocketsSansIOProtocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
         self.transport = CorkedTransport(self.transport, self.loop)  # type: ignore[assignment]
+
+
+class HeaderDeadline:
+    """Closes an HTTP connection whose next request's headers have not all arrived `seconds` after the
+    connection opened or after its previous response ended. A request being served, and a connection
+    upgraded to a WebSocket, are left alone."""
+
+    def __init__(self, protocol: HttpToolsProtocol, seconds: float) -> None:
+        self._protocol = protocol
+        self._seconds = seconds
+        self._timer: asyncio.TimerHandle | None = None
+
+    def arm(self) -> None:
+        self.cancel()
+        self._timer = self._protocol.loop.call_later(self._seconds, self._expire)
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _expire(self) -> None:
+        self._timer = None
+        protocol, transport = self._protocol, self._protocol.transport
+        if transport.is_closing() or transport.get_protocol() is not protocol:
+            return  # closed already, or a WebSocket now
+        cycle = protocol.cycle
+        if cycle is not None and not cycle.response_complete:
+            return  # its headers came: the request is being served (the deadline is armed again after it)
+        client = protocol.client[0] if protocol.client else "unknown"
+        log.debug("client=<%s>, seconds=<%s> | closing: no complete request headers in time", client, self._seconds)
+        transport.close()
+
+
+class HeaderDeadlineProtocol(HttpToolsProtocol):
+    """uvicorn's HTTP protocol (httptools, what its "auto" picks) with a `HeaderDeadline`."""
+
+    header_timeout = 10.0  # set per server by `http_protocol`
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self.header_deadline = HeaderDeadline(self, self.header_timeout)
+        self.header_deadline.arm()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self.header_deadline.arm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.header_deadline.cancel()
+        super().connection_lost(exc)
+
+
+def http_protocol(header_timeout: float) -> type[HeaderDeadlineProtocol]:
+    """The HTTP protocol class for uvicorn's `http` setting, with this header timeout (uvicorn builds
+    protocols from a class and its own config: a subclass carries the value)."""
+    return type("HeaderDeadlineProtocol", (HeaderDeadlineProtocol,), {"header_timeout": header_timeout})
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's settings for a CalledIt server built from `settings` (`calledit serve`, the test server):
+    the WebSocket ones, and how long an idle or slow client may hold a connection."""
+    return {
+        **websocket_options(),
+        "http": http_protocol(settings.header_timeout_seconds),
+        "timeout_keep_alive": settings.keep_alive_seconds,  # idle after a response
+    }
 
 
 def websocket_options() -> dict[str, Any]:
