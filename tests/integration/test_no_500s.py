@@ -23,6 +23,7 @@ from calledit.domain.call import CallPage
 from calledit.providers.base import Provider
 from calledit.providers.scripted import plausible_call
 from calledit.server import create_app
+from calledit.server.limits import Limits
 from calledit.storage.sqlite import SqliteCallStore
 from tests.fixtures.server import LiveServer, run_server
 from tests.fixtures.wsclient import next_event
@@ -181,3 +182,25 @@ async def test_a_deeply_nested_frame_is_a_bad_request_and_the_socket_stays_open(
         assert await next_event(ws) == {"type": "pong"}
     await asyncio.sleep(0.05)
     assert [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info] == []
+
+
+class BrokenLimits(Limits):
+    """Real limits with a bug in one check, to see what a frame that fails unexpectedly does."""
+
+    def start_stream(self, user: str) -> None:
+        raise RuntimeError("secret internals")
+
+
+async def test_a_bug_answering_a_frame_is_internal_and_the_socket_stays_open(
+    settings: Settings, scripted_provider: Provider, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(settings, provider=scripted_provider, limits=BrokenLimits.from_settings(settings))
+    with run_server(app) as server:
+        async with connect(server.ws) as ws:
+            await ws.send(json.dumps({"action": "makecall", "prompt": "Rain tomorrow", "timezone": "UTC"}))
+            event = await next_event(ws)
+            assert event["type"] == "error" and event["code"] == "internal" and "secret" not in event["message"]
+            await ws.send(json.dumps({"action": "ping"}))
+            assert await next_event(ws) == {"type": "pong"}
+    logged = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(logged) == 1 and logged[0].exc_info is not None
