@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     # Outside data for the verifier (docs/verification.md): off (no network), live, replay:FILE.har (every
     # request answered from a HAR 1.2 recording, no network), or fixtures (canned search results, a JSON file).
     web: str = "off"
+    # General web search + page fetch for calls without a typed check; None = on with CALLEDIT_WEB=live or
+    # fixtures. `calledit serve` without CALLEDIT_WEB turns the keyless data sources live and leaves this off.
+    web_search: bool | None = None
     web_fixtures: Path | None = None
     web_timeout_seconds: float = Field(default=10.0, gt=0)  # one attempt of one request
     web_deadline_seconds: float = Field(default=30.0, gt=0)  # one request, every retry included

@@ -51,6 +51,7 @@ def lambda_server(tmp_path: Path) -> Iterator[str]:
         "CALLEDIT_SCRIPTED_RATE": "30",
         "CALLEDIT_SCRIPTED_FAIL_ON": "FAILME",
         "CALLEDIT_SCHEDULER": "false",
+        "CALLEDIT_WEB": "off",  # no test reaches the internet
     }
     log = (tmp_path / "serve.log").open("wb")
     server = subprocess.Popen(

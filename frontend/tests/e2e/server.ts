@@ -76,6 +76,7 @@ export async function startServer(env: Record<string, string> = {}, logName = 'e
       CALLEDIT_SCRIPTED_RATE: process.env.CALLEDIT_SCRIPTED_RATE ?? '30',
       CALLEDIT_SCRIPTED_FAIL_ON: 'FAILME',
       CALLEDIT_VERIFY_POLL_SECONDS: '1',
+      CALLEDIT_WEB: 'off', // no test reaches the internet (serve defaults the keyless data sources to live)
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

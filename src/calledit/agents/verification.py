@@ -335,7 +335,8 @@ def build_verification_agent(
     models that call tools); `status` records each source's last success and failure."""
     from calledit.agents.tools import verification_tools
 
-    web = build_web(settings.web, settings.web_fixtures)
+    search = settings.web_search if settings.web_search is not None else settings.web in ("live", "fixtures")
+    web = build_web(settings.web, settings.web_fixtures) if search else NoWeb()
     sources = build_source_client(settings, status=status)
     return VerificationAgent(provider, clock=clock, web=web, tools=verification_tools(clock, web), sources=sources)
 

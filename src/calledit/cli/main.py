@@ -94,6 +94,8 @@ def serve(
     settings = settings_with(host=host, port=port, model=model)
     if settings.scheduler is None:  # calls are checked inside serve unless CALLEDIT_SCHEDULER=false
         settings = settings.model_copy(update={"scheduler": True})
+    if "web" not in settings.model_fields_set:  # a user expects calls to check themselves: keyless sources live
+        settings = settings.model_copy(update={"web": "live", "web_search": settings.web_search or False})
     if settings.auth == "none" and not is_loopback(settings.host):
         raise fail(
             f"Refusing to bind {settings.host} without authentication: anyone on the network could read and "
@@ -245,6 +247,37 @@ def schema(
 
     for path in export(Path(out)):
         console.print(plain(f"wrote {path}"))
+
+
+@app.command()
+def sources(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
+) -> None:
+    """List the outside data sources calls are checked against: configured or not, the hosts contacted,
+    and the last success and failure the server's checks saw."""
+    from rich.table import Table
+
+    from calledit.sources.status import STATUS_FILE, StatusBook, source_statuses
+
+    settings = settings_with()
+    if "web" not in settings.model_fields_set:  # as `calledit serve` runs it
+        settings = settings.model_copy(update={"web": "live"})
+    statuses = source_statuses(settings, StatusBook(settings.data_dir / STATUS_FILE))
+    if as_json:
+        print(json.dumps([status.model_dump(mode="json") for status in statuses], indent=2))
+        return
+    table = Table("source", "configured", "hosts", "last success", "last failure")
+    for status in statuses:
+        failure = (f"{status.last_failure_at:%Y-%m-%d %H:%M} {status.last_failure_reason}"
+                   if status.last_failure_at else "-")
+        table.add_row(
+            plain(f"{status.name}: {status.title}"),
+            plain(("yes: " if status.configured else "no: ") + status.detail),
+            plain(", ".join(status.hosts) or "-"),
+            plain(f"{status.last_success_at:%Y-%m-%d %H:%M}" if status.last_success_at else "-"),
+            plain(failure),
+        )
+    console.print(table)
 
 
 user_app = typer.Typer(help="Local accounts (CALLEDIT_AUTH=local): add users, sign them out, delete them.",

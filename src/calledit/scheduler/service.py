@@ -16,6 +16,7 @@ from calledit.domain.errors import ConfigurationError
 from calledit.providers import Provider, build_provider
 from calledit.scheduler.policy import Policy
 from calledit.scheduler.worker import Notify, Verifier
+from calledit.sources.status import STATUS_FILE, StatusBook
 from calledit.storage.base import CallStore, verification_store
 
 log = logging.getLogger(__name__)
@@ -33,9 +34,10 @@ def build_verifier(
 ) -> Verifier:
     """A worker over `store`, verifying with CALLEDIT_VERIFY_MODEL (else CALLEDIT_MODEL)."""
     provider = provider or build_provider(settings, settings.verify_model or settings.model)
+    status = StatusBook(settings.data_dir / STATUS_FILE)  # what `calledit sources` reports
     return Verifier(
         verification_store(store),
-        build_verification_agent(settings, provider, clock),
+        build_verification_agent(settings, provider, clock, status=status),
         policy=Policy.from_settings(settings),
         clock=clock,
         gate=gate or ModelGate(provider.concurrency),
