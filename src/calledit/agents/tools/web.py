@@ -183,9 +183,9 @@ class LiveWeb:
                         break
                 else:
                     raise WebUnavailable(f"Could not read {url}: it redirects more than {MAX_REDIRECTS} times.")
-        except _DeadlinePassed as exc:
-            raise WebUnavailable(f"Could not read {url}: no complete answer within {self.deadline:g} s.") from exc
         except _NETWORK_ERRORS as exc:
+            if isinstance(exc, _DeadlinePassed) or deadline.passed():  # a read cut short by the deadline, too
+                raise WebUnavailable(f"Could not read {url}: no complete answer within {self.deadline:g} s.") from exc
             raise WebUnavailable(f"Could not fetch {url}: {type(exc).__name__}.") from exc
         title, text = html_to_text(body.decode(encoding, errors="replace"))
         return Page(url=final, title=title, text=text)
@@ -257,6 +257,9 @@ class _DeadlinePassed(httpcore.TimeoutException):
 class _Deadline:
     def __init__(self, seconds: float) -> None:
         self.at = time.monotonic() + seconds
+
+    def passed(self) -> bool:
+        return time.monotonic() >= self.at - 0.01  # a socket timeout may fire a hair early
 
     def left(self, timeout: float | None = None) -> float:
         """Time left for one operation: at most `timeout`, never past the deadline."""
