@@ -246,7 +246,8 @@ class DynamoCallStore:
                 "ExpressionAttributeValues": {
                     ":queue": {"S": QUEUE}, ":now": {"S": f"{at}#{LAST}"}, ":at": {"S": at}
                 },
-                "Limit": max(limit, 25),
+                # Larger pages when owners are passed over: one owner's backlog may stand before the rest.
+                "Limit": max(limit, 25) if not skipped and per_owner is None else 500,
             }
             if start:
                 query["ExclusiveStartKey"] = start

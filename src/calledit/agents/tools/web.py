@@ -408,10 +408,11 @@ def html_to_text(html: str, limit: int = MAX_TEXT_CHARS) -> tuple[str, str]:
     return title, text[:limit]
 
 
-def build_web(mode: str, fixtures: Path | None = None) -> Web:
-    """`off` (default), `live`, or `fixtures` (needs a fixtures file)."""
+def build_web(mode: str, fixtures: Path | None = None, *, timeout: float = 10.0, deadline: float = 20.0) -> Web:
+    """`off` (default), `live`, or `fixtures` (needs a fixtures file). `timeout` bounds one network
+    operation of a live search or fetch, `deadline` all of it."""
     if mode == "live":
-        return LiveWeb()
+        return LiveWeb(timeout, deadline=deadline)
     if mode == "fixtures":
         if fixtures is None:
             raise WebUnavailable("CALLEDIT_WEB=fixtures needs CALLEDIT_WEB_FIXTURES=path/to/fixtures.json.")
