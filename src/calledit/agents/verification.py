@@ -336,7 +336,8 @@ def build_verification_agent(
     from calledit.agents.tools import verification_tools
 
     search = settings.web_search if settings.web_search is not None else settings.web in ("live", "fixtures")
-    web = build_web(settings.web, settings.web_fixtures) if search else NoWeb()
+    web = build_web(settings.web, settings.web_fixtures, timeout=settings.web_timeout_seconds,
+                    deadline=settings.web_deadline_seconds) if search else NoWeb()
     sources = build_source_client(settings, status=status)
     return VerificationAgent(provider, clock=clock, web=web, tools=verification_tools(clock, web), sources=sources)
 
