@@ -54,7 +54,9 @@ async def fetch_crypto(client: SourceClient, check: CryptoCheck, *, now: datetim
             if price is not None and (day not in last or ms >= last[day][0]):
                 last[day] = (ms, float(price))
     series: list[tuple[date, float | None]] = [
-        (day, price if day < today else None) for day, (_, price) in sorted(last.items()) if day <= today
+        (day, price if day < today else None)
+        for day, (_, price) in sorted(last.items())
+        if check.start <= day <= min(check.end, today)
     ]
     note = f"{check.coin}: the last USD price of each UTC day, from {len(prices)} points"
     return SourceSeries(series=series, timezone="UTC", urls=[fetched.url], data_url=fetched.url, notes=[note])

@@ -37,7 +37,8 @@ async def test_today_is_not_final(replayed: ClientFactory) -> None:
 async def test_a_daily_point_at_midnight_closes_the_day_before(replayed: ClientFactory) -> None:
     old = check(coin="ethereum", start="2025-12-02", end="2025-12-03")
     data = await fetch_crypto(replayed("crypto.har"), old, now=datetime(2026, 12, 1, tzinfo=UTC))
-    assert data.series == [(date(2025, 12, 1), 91000.0), (date(2025, 12, 2), 92500.0), (date(2025, 12, 3), 93800.0)]
+    # the point at 00:00 on 2 Dec closes 1 Dec, outside the range; 00:00 on 4 Dec closes 3 Dec
+    assert data.series == [(date(2025, 12, 2), 92500.0), (date(2025, 12, 3), 93800.0)]
 
 
 @pytest.mark.parametrize(

@@ -28,13 +28,8 @@ async def test_a_released_month_and_the_key_stays_out_of_evidence(replayed: Clie
     assert all("s3cr3t" not in url for url in data.urls)  # ... and never cited
     assert data.data_url == (
         "https://api.stlouisfed.org/fred/series/observations?series_id=UNRATE&file_type=json"
-        "&observation_start=2026-10-01&observation_end=2026-10-31"
+        "&observation_start=2025-08-27&observation_end=2026-10-31"
     )
-
-
-async def test_a_month_not_released_has_no_value(replayed: ClientFactory) -> None:
-    data = await fetch_economy(replayed("economy.har"), check(start="2026-11-01", end="2026-11-30"), timezone="UTC")
-    assert data.series == []
 
 
 async def test_a_dot_is_no_data_and_is_left_out(replayed: ClientFactory) -> None:
@@ -64,3 +59,22 @@ async def test_failures_of_the_source(replayed: ClientFactory, series: str, kind
         await fetch_economy(replayed("economy.har"), check(series=series), timezone="UTC")
     assert caught.value.kind == kind
     assert caught.value.url is None or "api_key" not in caught.value.url
+
+
+async def test_an_observation_counts_for_the_days_of_its_period(replayed: ClientFactory) -> None:
+    # December's rate is dated 2026-12-01; a check on 31 Dec reads it (its month runs to the 31st)
+    december = check(series="FEDFUNDS", start="2026-12-31", end="2026-12-31", comparator=">", threshold=4)
+    data = await fetch_economy(replayed("economy.har"), december, timezone="UTC")
+    assert data.series == [(date(2026, 12, 31), 3.64)]
+    assert data.notes[-1] == "FEDFUNDS 2026-12-01 (its period runs to 2026-12-31) = 3.64"
+    # a Saturday reads Friday's yield once Monday's is out (the weekend is Friday's period)
+    saturday = check(series="DGS10", start="2026-11-28", end="2026-11-28")
+    assert (await fetch_economy(replayed("economy.har"), saturday, timezone="UTC")).series == [
+        (date(2026, 11, 28), 4.29)
+    ]
+
+
+async def test_the_last_monthly_observation_does_not_reach_the_next_month(replayed: ClientFactory) -> None:
+    # October's rate (dated 2026-10-01) ends on 31 Oct: November, not released, has no value yet
+    november = await fetch_economy(replayed("economy.har"), check(start="2026-11-01", end="2026-11-30"), timezone="UTC")
+    assert november.series == []
