@@ -118,3 +118,18 @@ async def test_not_configured_and_off_are_failures_with_what_to_set(replayed: Cl
 async def test_a_naive_now_is_refused(replayed: ClientFactory) -> None:
     with pytest.raises(ValueError, match="aware"):
         await run(replayed("weather.har"), WEATHER, datetime(2026, 12, 1))
+
+
+@pytest.mark.parametrize(
+    ("now", "status", "holds"),
+    [
+        (datetime(2026, 12, 2, 5, tzinfo=UTC), "pending", None),  # 22:00 on 1 Dec in Denver: the day is not over
+        (datetime(2026, 12, 2, 8, tzinfo=UTC), "decided", False),  # 01:00 on 2 Dec in Denver: 1 Dec is in
+    ],
+)
+async def test_a_day_ends_in_the_places_own_timezone(
+    replayed: ClientFactory, now: datetime, status: str, holds: bool | None
+) -> None:
+    # the user is in Tokyo, where 1 Dec ended hours before it did in Denver
+    outcome = await run(replayed("weather.har"), {**WEATHER, "start": "2026-12-01"}, now, "Asia/Tokyo")
+    assert (outcome.status, outcome.holds) == (status, holds)
