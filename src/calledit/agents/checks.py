@@ -47,7 +47,7 @@ _CUES: tuple[tuple[Source, re.Pattern[str]], ...] = (
 _HEDGE = re.compile(
     r"^\s*(?:i\s+(?:bet|think|predict|reckon|guess|believe|expect|say|doubt that)|i'm\s+(?:sure|certain|betting)|"
     r"mark my words|my (?:guess|bet|prediction) is|calling it)\s*(?:that\s+)?[:,]?\s*", re.I)
-_PERSONAL = re.compile(r"\b(?:i|i'll|i'm|i've|i'd|my|me|mine|myself|we|we'll|we're|our|us)\b", re.I)
+_PERSONAL = re.compile(r"\b(?:[iI]|[iI]'ll|[iI]'m|[iI]'ve|[iI]'d|(?i:my|me|mine|myself|we|we'll|we're|our)|[uU]s)\b")
 _GAME_WORDS = re.compile(
     r"\b(?:win|wins|won|beat|beats|defeat|defeats|lose|loses|lost|game|match|score|scores|points|goals?|draw|"
     r"tie|ties|playoffs?|series)\b", re.I)
