@@ -261,14 +261,14 @@ _OBSERVANCES: dict[str, Callable[[int], date]] = {
 # What people call a holiday -> the name the calendar uses, and the country it belongs to when the user's
 # own country has no day of that name (None: the user's country, or the observances above).
 _ALIASES: dict[str, tuple[str, str | None]] = {
-    "christmas": ("christmas day", None),
-    "xmas": ("christmas day", None),
-    "xmas day": ("christmas day", None),
+    "christmas": ("christmas day", "US"),
+    "xmas": ("christmas day", "US"),
+    "xmas day": ("christmas day", "US"),
     "xmas eve": ("christmas eve", None),
-    "new year": ("new year's day", None),
-    "new year's": ("new year's day", None),
-    "new years": ("new year's day", None),
-    "new years day": ("new year's day", None),
+    "new year": ("new year's day", "US"),
+    "new year's": ("new year's day", "US"),
+    "new years": ("new year's day", "US"),
+    "new years day": ("new year's day", "US"),
     "new years eve": ("new year's eve", None),
     "easter": ("easter sunday", None),
     "valentine's": ("valentine's day", None),

@@ -21,7 +21,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from calledit.agents.creation import Clock, system_clock
 from calledit.agents.partial import parse_answer
-from calledit.agents.tools import findings as prepass
+from calledit.agents.tools import regex_prepass as prepass
 from calledit.agents.tools.clock import ClockError, now_in
 from calledit.agents.tools.web import NoWeb, Web, build_web
 from calledit.domain.call import (

@@ -77,8 +77,11 @@ def test_find_dates(text: str, found: list[date]) -> None:
     assert [mention.day for mention in calendar.find_dates(text)] == found
 
 
-def test_country_for_timezone_falls_back_to_us() -> None:
-    assert calendar.country_for_timezone("Nowhere/Special") == "US"
+def test_a_zone_of_no_country_gives_no_holidays_rather_than_the_us_ones() -> None:
+    assert calendar.country_for_timezone("Nowhere/Special") is None
+    assert calendar.country_for_timezone("UTC") is None
+    assert calendar.country_for_timezone("Europe/Paris") == "FR"
+    assert calendar.country_for_timezone("US/Eastern") == "US"  # an old name: a link to America/New_York
 
 
 def test_parse_iso_date_says_the_format() -> None:

@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from calledit.agents.tools import findings
+from calledit.agents.tools import regex_prepass as findings
 from calledit.agents.tools.web import FixtureWeb, NoWeb
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)

@@ -1,8 +1,11 @@
-"""The deterministic pre-pass: run the tools ourselves on what the call says, before the model answers.
+"""The regex pre-pass: claims matched by patterns in what a call says, computed by the tools.
 
-A small local model calls tools unreliably, so the verifier reads the dates, numbers and claims in the
-statement, computes them with the calendar, clock and arithmetic tools, and hands each result to the model
-as evidence (reported as a tool use). A finding that settles a claim carries `holds` (True/False).
+What it is: regular expressions over the user's words and the restatement that recognise the phrasings
+they know ("Christmas 2026 falls on a Friday", "17 * 23 = 391", "2028 is a leap year"), computed with the
+calendar, clock and arithmetic tools. It is how the verifier checks a call that carries no typed check
+(calls made before checks existed, or whose check did not validate), hands its results to the model as
+evidence (reported as tool uses), and, at creation, pre-fills a typed offline check when it reads the
+whole claim (`agents.checks`). A finding that settles a claim carries `holds` (True/False).
 
 It reads at most MAX_PREPASS_CHARS of each text, and every pattern is bounded (possessive repeats, an
 expression at most MAX_EXPRESSION_CHARS long), so one search stays short: `re` holds the GIL while it
@@ -12,18 +15,16 @@ text is logged and left out; the other tools' findings still count.
 
 from __future__ import annotations
 
-import calendar as calendar_module
 import logging
 import re
-import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
+from calledit.agents.calendar import MONTH_NAMES, month_length, month_number
 from calledit.agents.tools import arithmetic, calendar
-from calledit.agents.tools.clock import ClockError, describe_now, now_in
+from calledit.agents.tools.clock import ClockError, describe_now, now_in, zone_for_place
 from calledit.agents.tools.web import Web, WebUnavailable, quote_data, quote_page
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,6 @@ _PRE = [
     (re.compile(r"\bthe (?:sum|total) of (\d+(?:\.\d+)?) and (\d+(?:\.\d+)?)", re.I), r"\1 + \2"),
     (re.compile(r"\bthe product of (\d+(?:\.\d+)?) and (\d+(?:\.\d+)?)", re.I), r"\1 * \2"),
 ]
-MONTH_NAMES = list(calendar_module.month_name)[1:]
 _NEGATION = re.compile(r"\b(?:not|never|no)\b|n't\b", re.I)
 _FILLER_WORDS = (
     "the a an it is will be that this true correct fact statement on in of and falls fall lands land "
@@ -143,7 +143,7 @@ def arithmetic_findings(text: str) -> Findings:
     return result
 
 
-def calendar_findings(text: str, today: date, country: str) -> Findings:
+def calendar_findings(text: str, today: date, country: str | None) -> Findings:
     """Weekday, leap-year, date-equality and day-count claims, settled with the calendar."""
     result = Findings(text)
     mentions = calendar.find_dates(text, country)
@@ -197,7 +197,7 @@ def calendar_findings(text: str, today: date, country: str) -> Findings:
     for index, mention in enumerate(mentions):
         if index in used:
             continue
-        names = calendar.holidays_on(mention.day, country)
+        names = calendar.holidays_on(mention.day, country) if country else []
         extra = f"; public holiday in {country}: {', '.join(names)}" if names else ""
         result.items.append(Finding(
             "weekday", {"date": mention.day.isoformat()}, "calendar (deterministic)",
@@ -316,16 +316,6 @@ _WEEKDAY = "(?P<weekday>" + "|".join(calendar.WEEKDAYS) + ")"
 _OFFSETS = {"yesterday": -1, "today": 0, "tomorrow": 1}
 
 
-@lru_cache(maxsize=1)
-def _zones_by_city() -> dict[str, str]:
-    """'auckland' -> 'Pacific/Auckland', from the IANA names."""
-    table: dict[str, str] = {}
-    for name in sorted(zoneinfo.available_timezones()):
-        if "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/")):
-            table.setdefault(name.rsplit("/", 1)[1].replace("_", " ").lower(), name)
-    return table
-
-
 def time_findings(text: str, now: datetime) -> Findings:
     """Claims about the current date, settled with the clock frozen at `now` (in the user's timezone)."""
     result = Findings(text)
@@ -346,13 +336,13 @@ def time_findings(text: str, now: datetime) -> Findings:
             f"{actual}", (actual == m.group("weekday").capitalize()) != negated(m))
     for m in re.finditer(rf"\b(?i:it is|it's)\s+(?i:already\s+|still\s+)?(?P<neg>(?i:not)\s+)?(?i:a\s+)?"
                          rf"(?i:{_WEEKDAY})\s+in\s+(?P<place>[A-Z][A-Za-z.'-]*(?:\s[A-Z][A-Za-z.'-]*)*)", text):
-        zone = _zones_by_city().get(m.group("place").lower())
+        zone = zone_for_place(m.group("place"))
         if zone is None:
             continue
-        there = now.astimezone(zoneinfo.ZoneInfo(zone))
+        there = now.astimezone(zone)
         actual = calendar.weekday_name(there.date())
-        add(m, "current_time", {"timezone": zone}, f"It is {there.isoformat(timespec='minutes')} ({actual}) in "
-            f"{zone}", (actual == m.group("weekday").capitalize()) != negated(m))
+        add(m, "current_time", {"timezone": zone.key}, f"It is {there.isoformat(timespec='minutes')} ({actual}) in "
+            f"{zone.key}", (actual == m.group("weekday").capitalize()) != negated(m))
     month_names = "|".join(name for name in MONTH_NAMES)
     for m in re.finditer(rf"\b(?:(?P<this>this month)|(?P<month>{month_names})\s+(?P<year>\d{{4}}))\s+"
                          r"(?P<verb>has|will have|had)\s+(?P<neg>not\s+)?(?P<n>\d+)\s+days\b", text, re.I):
@@ -360,9 +350,9 @@ def time_findings(text: str, now: datetime) -> Findings:
         if not calendar.in_calendar(year):
             result.items.append(_outside_calendar(m, year))
             continue
-        month = now.month if m.group("this") else MONTH_NAMES.index(m.group("month").capitalize()) + 1
-        length = calendar_module.monthrange(year, month)[1]
-        add(m, "calendar_facts", {"month": f"{year}-{month:02d}"}, f"{calendar_module.month_name[month]} "
+        month = now.month if m.group("this") else month_number(m.group("month"))
+        length = month_length(year, month)
+        add(m, "calendar_facts", {"month": f"{year}-{month:02d}"}, f"{MONTH_NAMES[month - 1]} "
             f"{year} has {length} days", (length == int(m.group("n"))) != negated(m))
     for m in re.finditer(r"\b(?:(?P<this>this year)|(?P<year>\d{4}))\s+(?:has|will have|had)\s+(?P<neg>not\s+)?"
                          r"(?P<n>\d+)\s+days\b", text, re.I):
@@ -390,8 +380,8 @@ def time_findings(text: str, now: datetime) -> Findings:
         add(m, "calendar_facts", {"year": year, "weekday": name}, f"{year} has {count} {name}s", count == claimed)
     for m in re.finditer(rf"\b(?:we are|we're|it is|it's|today is)\s+(?P<neg>not\s+)?in\s+the\s+"
                          rf"(?P<which>first|last)\s+week\s+of\s+(?P<month>{month_names})\b", text, re.I):
-        month = MONTH_NAMES.index(m.group("month").capitalize()) + 1
-        length = calendar_module.monthrange(now.year, month)[1]
+        month = month_number(m.group("month"))
+        length = month_length(now.year, month)
         inside = now.month == month and (now.day <= 7 if m.group("which").lower() == "first" else
                                          now.day > length - 7)
         add(m, "calendar_facts", {"date": now.date().isoformat()}, f"Today is {now.date().isoformat()}; the "
