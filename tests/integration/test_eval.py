@@ -36,7 +36,9 @@ def test_eval_json_reports_every_case_and_a_summary() -> None:
     assert [case["id"] for case in report["cases"]] == ["s01", "s02", "s03"]
     summary = report["summary"]
     assert set(summary) == {"n", "validity", "date_in_window", "mode_accuracy", "category_accuracy",
-                            "median_first_event_s", "median_first_text_s", "median_total_s"}
+                            "median_first_event_s", "median_first_text_s", "median_total_s",
+                            "statement_fidelity", "statement_rebuilt", "score_in_band"}
+    assert summary["statement_fidelity"] == 1.0
     # The scripted model calls every prediction api_tool_verifiable: right twice, wrong for 17 x 23.
     assert summary["n"] == 3
     assert summary["validity"] == 1.0
@@ -54,7 +56,8 @@ def test_eval_prints_a_readable_report() -> None:
     result = runner.invoke(app, ["eval", "--dataset", str(SMOKE), "--model", "scripted"],
                            env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    for words in ("schema validity", "100%", "category accuracy", "67%", "median total", "s03"):
+    for words in ("schema validity", "100%", "category accuracy", "67%", "median total", "s03",
+                  "statement fidelity", "score in band"):
         assert words in result.stdout
 
 

@@ -138,7 +138,8 @@ async def test_a_model_answer_with_extra_fields_never_reaches_storage(
 
 
 async def test_markup_only_answer_is_a_model_error(server: LiveServer, scripted: ScriptedModel) -> None:
-    scripted.responses.append(json.dumps(draft(prediction_statement="<script>alert(1)</script>")))
+    # A markup-only statement is rebuilt from the prompt by the fidelity guard; a reason cannot be.
+    scripted.responses.append(json.dumps(draft(category_reasoning="<script>alert(1)</script>")))
     events = await run(server, sign_up(server.http, "alice"), "It rains in Lima tomorrow")
     assert events[-1]["code"] == "model_error"
     assert "only markup" in events[-1]["message"]

@@ -2,10 +2,13 @@
 
 - `TimeHinter` resolves the prediction's time expressions and reads its mode cues before the model starts;
   the model gets the results as prompt hints and clients see them as a `resolve_dates` tool event.
-- `ModeGuard` holds `verification_mode` to strong cues ("every", "stays" -> recurring; "by", "before",
-  "within" a date -> before_date; a plain present-tense fact -> immediate; "will ..." is never immediate).
+- `ModeGuard` holds `verification_mode` to the rule in DESIGN.md: checkable now (a computation, a calendar
+  fact, a published schedule such as "the next full moon is before ...", past tense about a date already
+  passed, a plain present-tense fact) -> immediate; "every", "stays" -> recurring; "by", "before", "within"
+  a date -> before_date; one future day or moment -> at_date; "will ..." is otherwise never immediate.
 - `DateGuard` holds `verification_date` to the resolver: aware and in the user's timezone, never in the past
   for a future event, now for an immediate call, and inside the span the prediction names.
+- `ScoreGuard` computes `verifiability_score` and its factors in code (domain/verifiability.py); it runs last.
 Each repair is explained in `date_reasoning`, so the user sees why the call differs from the model's answer.
 """
 
@@ -19,6 +22,7 @@ from calledit.agents.creation import CallContext
 from calledit.agents.dates import TimeExpression, primary, resolve_dates
 from calledit.domain.call import CallDraft, RecurringInterval, VerificationMode
 from calledit.domain.events import ToolEvent
+from calledit.domain.verifiability import claim_of, offline_check, score_call
 
 TOOL_NAME = "resolve_dates"
 
@@ -54,6 +58,74 @@ _PRESENT_FACT = re.compile(
 )
 
 
+# Checkable now whatever the tense: a published schedule ("the next full moon is before 1 December", "the
+# next home game starts after 6pm"): the claim is about when a scheduled thing happens, not whether.
+_SCHEDULED = (
+    r"(?:full moon|new moon|supermoon|(?:solar |lunar )?eclipse|solstice|equinox|meteor shower|sunrise|sunset|"
+    r"high tide|low tide|(?:home |away )?(?:game|match)|fixture|race|grand prix|kick-?off|meeting|election|"
+    r"(?:public |bank )?holiday|concert|episode|flight|train|bus|session|hearing|tournament|final)"
+)
+_SCHEDULE_VERB = (
+    r"(?:is|are|falls?|starts?|begins?|kicks? off|takes? place|happens|occurs|will be|will fall|will start|"
+    r"will begin|will take place)"
+)
+_SCHEDULE_WHEN = r"(?:on|before|after|in|at|by|during|within|earlier|later)"
+_PUBLISHED_SCHEDULE = re.compile(
+    rf"\bnext\s+(?:[\w'\u2019-]+\s+){{0,3}}?{_SCHEDULED}s?\s+(?:[\w'\u2019-]+\s+){{0,2}}?{_SCHEDULE_VERB}\s+"
+    rf"{_SCHEDULE_WHEN}\b|"
+    rf"\b(?:sunrise|sunset|the (?:full|new) moon|high tide|low tide)\s+(?:[\w'\u2019-]+\s+){{0,3}}?{_SCHEDULE_VERB}\s+"
+    rf"{_SCHEDULE_WHEN}\b",
+    re.I,
+)
+# Past tense: irregular verbs people use for results, and lowercase -ed words that are not a passive
+# ("is expected", "are published") or an adjective a capital marks as a name ("Manchester United").
+_PAST_IRREGULAR = re.compile(
+    r"\b(?:was|were|had|did|won|lost|beat|rose|fell|hit|cut|drew|came|went|got|made|took|became|broke|grew|"
+    r"sold|shut|left|ran|saw|said|told|led|spent|paid|met|held|kept|brought|bought|thought|sank|shrank|froze|"
+    r"struck|stood)\b",
+    re.I,
+)
+_PAST_REGULAR = re.compile(r"(?<![A-Za-z])(?<!\bis )(?<!\bare )(?<!\bbe )(?<!\bbeen )(?<!\bbeing )(?<!\bam )"
+                           r"(?<!\bget )(?<!\bgets )[a-z]{3,}(?<!e)ed\b")
+_NOT_PAST = frozenset({"hundred", "sacred", "kindred", "naked", "wicked", "beloved", "rugged", "ragged",
+                       "crooked", "based", "scheduled", "expected", "supposed", "planned", "related"})
+_YEAR = re.compile(r"\b(?:19|20|21)\d{2}\b")
+
+
+def _past_tense(prediction: str) -> str | None:
+    """The first past-tense verb of the prediction, or None."""
+    irregular = _PAST_IRREGULAR.search(prediction)
+    regular = next((m for m in _PAST_REGULAR.finditer(prediction) if m.group(0) not in _NOT_PAST), None)
+    found = [match for match in (irregular, regular) if match is not None]
+    return min(found, key=lambda match: match.start()).group(0) if found else None
+
+
+def _checkable_now(prediction: str, expressions: list[TimeExpression], now: datetime | None, future: bool) -> str:
+    """Why the prediction can be checked now whatever its tense, or "" (DESIGN.md: a computation, a fact
+    about the past or present, a schedule already published)."""
+    kind = offline_check(prediction)
+    if kind == "calendar":
+        return "a calendar fact that can be worked out now"
+    if kind == "computation" and not any(e.firm for e in expressions):
+        return "a computation that can be checked now"
+    schedule = _PUBLISHED_SCHEDULE.search(prediction)
+    if schedule:
+        return f'"{schedule.group(0)}": a published schedule that can be checked now'
+    if future:
+        return ""
+    verb = _past_tense(claim_of(prediction))
+    if verb is None:
+        return ""
+    # A date with its year that is still ahead ("was moved to March 2027") is not a result already in;
+    # a day without a year ("on November 3") is read as the one already past.
+    ahead = [e for e in expressions if e.firm and _YEAR.search(e.text) and (now is None or e.start > now)]
+    if ahead:
+        return ""
+    passed = [e for e in expressions if now is not None and e.end <= now]
+    when = f' about "{passed[0].text}", already past' if passed else ""
+    return f'"{verb}": past tense{when}, so it can be checked now'
+
+
 @dataclass(frozen=True)
 class ModeReading:
     """What the prediction's own words say about its mode; `mode` is None when they do not say."""
@@ -64,9 +136,15 @@ class ModeReading:
     future: bool  # the words speak of something still to come
 
 
-def read_mode_cues(prediction: str, expressions: list[TimeExpression]) -> ModeReading:
-    """A deterministic reading of "by", "before", "every", "stays", "will" and tense."""
+def read_mode_cues(
+    prediction: str, expressions: list[TimeExpression], now: datetime | None = None
+) -> ModeReading:
+    """A deterministic reading of "by", "before", "every", "stays", "will", tense and what is checkable now
+    (`now`, the user's clock, tells a passed date from one ahead)."""
     future = bool(_FUTURE.search(prediction))
+    now_reason = _checkable_now(prediction, expressions, now, future)
+    if now_reason:
+        return ModeReading(VerificationMode.IMMEDIATE, None, now_reason, False)
     every = _EVERY.search(prediction)
     if every:
         unit = (every.group("unit") or "").lower().rstrip("s")
@@ -106,7 +184,7 @@ class TimeHinter:
 
     def __call__(self, context: CallContext) -> tuple[list[str], list[ToolEvent]]:
         expressions = resolve_dates(context.prompt, context.now, context.timezone, date_order=self.date_order)
-        reading = read_mode_cues(context.prompt, expressions)
+        reading = read_mode_cues(context.prompt, expressions, context.now)
         target = primary([e for e in expressions if e.firm], context.now)
         mode = reading.mode
         # Few tokens: every token here is evaluated before the model's first word (no KV cache for them).
@@ -141,7 +219,7 @@ class ModeGuard:
 
     def __call__(self, draft: CallDraft, context: CallContext) -> CallDraft:
         expressions = resolve_dates(context.prompt, context.now, context.timezone, date_order=self.date_order)
-        reading = read_mode_cues(context.prompt, expressions)
+        reading = read_mode_cues(context.prompt, expressions, context.now)
         mode, interval, reason = draft.verification_mode, draft.recurring_interval, ""
         if reading.mode is not None and reading.mode is not mode:
             mode, interval, reason = reading.mode, reading.interval, reading.reason
@@ -219,3 +297,12 @@ class DateGuard:
         if loose is not None:
             return loose.deadline, f'"{loose.text}" resolves to it and the written date was in the past'
         return now + self.no_date_default, "it was in the past and the prediction names no date"
+
+
+class ScoreGuard:
+    """The score from what will happen at check time, not from the model (domain/verifiability.py).
+
+    Idempotent: the creation agent scores again with `score_call` once the check is attached."""
+
+    def __call__(self, draft: CallDraft, context: CallContext) -> CallDraft:
+        return score_call(draft, context.prompt)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from calledit.agents.creation import Clock, CreationAgent, system_clock
 from calledit.agents.dates import warm_in_background
-from calledit.agents.guards import DateGuard, ModeGuard, TimeHinter
+from calledit.agents.fidelity import FidelityGuard
+from calledit.agents.guards import DateGuard, ModeGuard, ScoreGuard, TimeHinter
 from calledit.agents.prompts import SYSTEM_PROMPT
 from calledit.config import Settings
 from calledit.providers import Provider
 
 
 def creation_agent(settings: Settings, provider: Provider, clock: Clock = system_clock) -> CreationAgent:
-    """The creation agent every transport uses: resolved dates as hints, mode and date guards on the answer."""
+    """The creation agent every transport uses: resolved dates as hints; mode, date, statement-fidelity and
+    score guards on the answer."""
     date_order = None if settings.date_order == "auto" else settings.date_order
     warm = getattr(provider.model, "warm", None)
     if callable(warm):  # the embedded model: evaluate the fixed system prompt now, in the background
@@ -21,7 +23,8 @@ def creation_agent(settings: Settings, provider: Provider, clock: Clock = system
         provider,
         clock=clock,
         hinters=[TimeHinter(date_order)],
-        # Mode first: the date rules depend on it (an immediate call is checked now, a deadline at its end).
-        guards=[ModeGuard(date_order), DateGuard(date_order)],
+        # Mode first: the date rules depend on it (an immediate call is checked now, a deadline at its end);
+        # the statement's dates come from the final date; the score last, from the final mode and category.
+        guards=[ModeGuard(date_order), DateGuard(date_order), FidelityGuard(date_order), ScoreGuard()],
         max_prompt_chars=settings.max_prompt_chars,
     )

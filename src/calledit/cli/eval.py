@@ -75,7 +75,7 @@ def _with_mark(value: object, ok: bool | None) -> Text:
 
 def _print_report(report: EvalReport) -> None:
     table = Table(title="Cases", show_lines=False)
-    for column in ("id", "valid", "verification_date", "mode", "category", "first text", "total"):
+    for column in ("id", "valid", "verification_date", "mode", "category", "score", "first text", "total"):
         table.add_column(column, no_wrap=True)
     if report.verified:
         table.add_column("verdict")
@@ -83,17 +83,21 @@ def _print_report(report: EvalReport) -> None:
         call = case.call or {}
         if case.error or not call:
             detail = (case.error or {}).get("message", "no call")
-            row: list[Text | str] = [plain(case.id), _mark(False), plain(str(detail), "red"), "", "",
+            row: list[Text | str] = [plain(case.id), _mark(False), plain(str(detail), "red"), "", "", "",
                                      _seconds(case.first_text_s), _seconds(case.total_s)]
         else:
             row = [plain(case.id), _mark(True), _with_mark(call["verification_date"], case.date_in_window),
                    _with_mark(call["verification_mode"], case.mode_ok),
                    _with_mark(call["verifiable_category"], case.category_ok),
+                   _with_mark(f"{call['verifiability_score']:.2f}", case.score_ok),
                    _seconds(case.first_text_s), _seconds(case.total_s)]
         if report.verified:
             row.append(_with_mark(case.verdict or "-", case.verdict_ok))
         table.add_row(*row)
     console.print(table)
+    for case in report.cases:  # what broke a fidelity rule, case by case (model and user text: plain)
+        for failure in case.fidelity_failures:
+            console.print(Text.assemble(("fidelity ", "bold red"), plain(case.id, "bold"), " ", plain(failure)))
     summary = report.summary
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold cyan", justify="right")
@@ -103,6 +107,9 @@ def _print_report(report: EvalReport) -> None:
     facts.add_row("date in window", _percent(summary.date_in_window))
     facts.add_row("mode accuracy", _percent(summary.mode_accuracy))
     facts.add_row("category accuracy", _percent(summary.category_accuracy))
+    facts.add_row("statement fidelity", _percent(summary.statement_fidelity))
+    facts.add_row("statement rebuilt", _percent(summary.statement_rebuilt))
+    facts.add_row("score in band", _percent(summary.score_in_band))
     if report.verified:
         facts.add_row("verdict accuracy", _percent(summary.verdict_accuracy))
     facts.add_row("median first event", _seconds(summary.median_first_event_s))
@@ -131,7 +138,7 @@ def eval_command(
     only: Annotated[list[str] | None, typer.Option("--only", help="Run only these case ids (repeatable).",
                                                    show_default=False)] = None,
 ) -> None:
-    """Measure the creation agent on a dataset: validity, dates, mode, category, speed."""
+    """Measure the creation agent on a dataset: validity, dates, mode, category, fidelity, score, speed."""
     from calledit.agents.setup import creation_agent
     from calledit.evaluation import load_dataset, run_eval
     from calledit.providers import build_provider

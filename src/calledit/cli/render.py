@@ -69,7 +69,12 @@ def call_panel(call: CallContent) -> Panel:
     facts.add_row("Mode", Text.assemble(call.verification_mode.value, " ", (f"({mode})", "dim")))
     facts.add_row("Category", Text.assemble(call.verifiable_category.value, " ",
                                             plain(f"- {call.category_reasoning}", "dim")))
-    facts.add_row("Verifiability", f"{call.verifiability_score:.0%}")
+    score = Text(f"{call.verifiability_score:.0%}")
+    if call.verifiability_factors:  # why this score: one line per factor (model and user words: plain)
+        why = _lines(call.verifiability_factors)
+        why.stylize("dim")
+        score.append("\n").append_text(why)
+    facts.add_row("Verifiability", score)
     method = call.verification_method
     facts.add_row("Sources", _lines(method.source))
     facts.add_row("Criteria", _lines(method.criteria))

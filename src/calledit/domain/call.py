@@ -93,6 +93,10 @@ class CallDraft(BaseModel):
     verifiable_category: VerifiableCategory
     category_reasoning: ShortText
     verifiability_score: Score
+    # Why the score is what it is, one sentence each with its weight (domain/verifiability.py); set by code.
+    verifiability_factors: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(
+        default_factory=list, max_length=12
+    )
     verification_method: VerificationMethod
     # The executable check (domain/check.py) when outside data decides the call; null otherwise.
     check: Check | None = None

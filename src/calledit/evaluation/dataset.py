@@ -35,6 +35,9 @@ class DateWindow(BaseModel):
         return isinstance(moment, datetime) and self.not_before <= moment <= self.not_after
 
 
+Band = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
 class Expectation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -42,6 +45,15 @@ class Expectation(BaseModel):
     verification_mode: list[VerificationMode] = Field(min_length=1)
     verifiable_category: list[VerifiableCategory] = Field(min_length=1)
     verdict: VerdictOutcome | None = None
+    # [lo, hi], both inclusive: where a correct verifiability_score falls (optional).
+    score: tuple[Band, Band] | None = None
+
+    @field_validator("score")
+    @classmethod
+    def _ordered_band(cls, value: tuple[float, float] | None) -> tuple[float, float] | None:
+        if value is not None and value[0] > value[1]:
+            raise ValueError(f"score band [{value[0]}, {value[1]}] is reversed: write [lo, hi] with lo <= hi")
+        return value
 
 
 class EvalCase(BaseModel):

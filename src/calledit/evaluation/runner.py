@@ -1,6 +1,7 @@
 """Runs the creation agent over a dataset, one case at a time with the clock frozen at the case's `now`,
-and scores what comes back: schema validity, date in window, mode and category, time to first event and
-in total. A verifier (the verification agent) can plug in per case to score verdicts too."""
+and scores what comes back: schema validity, date in window, mode and category, statement fidelity (the
+rules of agents/fidelity.py), score in its band, time to first event and in total. A verifier (the
+verification agent) can plug in per case to score verdicts too."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from calledit.agents.creation import Clock, CreationAgent
+from calledit.agents.fidelity import Reading, call_failures, rebuild
 from calledit.domain.call import CallContent, VerdictOutcome
 from calledit.domain.errors import CalledItError
 from calledit.domain.events import CompleteEvent, TextEvent, ToolEvent
@@ -39,6 +41,10 @@ class CaseResult:
     verdict: str | None = None
     verdict_ok: bool | None = None  # None: not verified, or no expected verdict
     expected_verdict: str | None = None  # set when the case was verified
+    fidelity_ok: bool | None = None  # None: no call
+    fidelity_failures: list[str] = field(default_factory=list)  # "field: what is wrong (rule)"
+    statement_rebuilt: bool | None = None  # the statement is the one rebuilt from the prediction
+    score_ok: bool | None = None  # None: the case sets no expect.score band
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -54,6 +60,9 @@ class Summary:
     median_first_event_s: float | None
     median_first_text_s: float | None
     median_total_s: float
+    statement_fidelity: float | None = None  # share of calls that keep every fidelity rule
+    statement_rebuilt: float | None = None  # share of calls whose statement was rebuilt from the prediction
+    score_in_band: float | None = None  # share of cases with expect.score whose score is in the band
     verdict_accuracy: float | None = None
     # expected verdict -> verdict given -> cases; "none" when the check failed
     verdict_confusion: dict[str, dict[str, int]] | None = None
@@ -121,6 +130,15 @@ async def run_case(make_agent: AgentFactory, case: EvalCase, verifier: Verifier 
         error=error,
         tools=tools,
     )
+    if content is not None:
+        reading = Reading.of(case.prediction, case.now, case.timezone, content.verification_date)
+        failures = call_failures(content, reading)
+        result.fidelity_ok = not failures
+        result.fidelity_failures = [failure.describe() for failure in failures]
+        result.statement_rebuilt = content.prediction_statement == rebuild(reading)
+    if expect.score is not None:
+        low, high = expect.score
+        result.score_ok = content is not None and low <= content.verifiability_score <= high
     if verifier is not None and expect.verdict is not None:
         verdict = None
         if content is not None:
@@ -165,7 +183,8 @@ def _median(values: list[float | None]) -> float | None:
 
 
 def summarize(results: list[CaseResult], *, verified: bool = False) -> Summary:
-    """Rates over all cases (a failed run counts as wrong), date windows over the cases that set one."""
+    """Rates over all cases (a failed run counts as wrong), date windows and score bands over the cases that
+    set one (a failed run is a miss), statement fidelity over the calls made."""
     n = len(results)
     return Summary(
         n=n,
@@ -176,6 +195,9 @@ def summarize(results: list[CaseResult], *, verified: bool = False) -> Summary:
         median_first_event_s=_median([r.first_event_s for r in results]),
         median_first_text_s=_median([r.first_text_s for r in results]),
         median_total_s=_median([r.total_s for r in results]) or 0.0,
+        statement_fidelity=_ratio([r.fidelity_ok for r in results if r.fidelity_ok is not None]),
+        statement_rebuilt=_ratio([r.statement_rebuilt for r in results if r.statement_rebuilt is not None]),
+        score_in_band=_ratio([r.score_ok for r in results if r.score_ok is not None]),
         verdict_accuracy=_ratio([r.verdict_ok for r in results if r.verdict_ok is not None]) if verified else None,
         verdict_confusion=_confusion(results) if verified else None,
     )

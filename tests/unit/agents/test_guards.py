@@ -228,7 +228,8 @@ async def test_every_creation_agent_gets_the_hints_and_guards(settings: Settings
     assert complete.content.verification_date.isoformat() == "2026-11-27T23:59:59-05:00"
     assert complete.content.verification_mode is VerificationMode.AT_DATE  # one named day, no deadline word
     assert "mode set to at_date" in complete.content.date_reasoning
-    assert "date set to 2026-11-27T23:59:59-05:00" in complete.content.date_reasoning
+    # The date guard's note, with its dates written for people by the fidelity guard (issue 18).
+    assert "date set to the end of Friday, November 27, 2026" in complete.content.date_reasoning
 
 
 @pytest.mark.parametrize(
