@@ -6,7 +6,6 @@ export type Route =
   | { name: 'calls' }
   | { name: 'call'; id: string }
   | { name: 'record' }
-  | { name: 'account' }
   | { name: 'signin' }
   | { name: 'signup' };
 
@@ -16,7 +15,6 @@ export function parseRoute(hash: string): Route {
   if (match?.[1]) return { name: 'call', id: safeDecode(match[1]) };
   if (/^\/calls\/?$/.test(path)) return { name: 'calls' };
   if (/^\/record\/?$/.test(path)) return { name: 'record' };
-  if (/^\/account\/?$/.test(path)) return { name: 'account' };
   if (/^\/signin\/?$/.test(path)) return { name: 'signin' };
   if (/^\/signup\/?$/.test(path)) return { name: 'signup' };
   return { name: 'predict' };

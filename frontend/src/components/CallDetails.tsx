@@ -1,8 +1,6 @@
 import { useId, type ReactNode } from 'react';
-import { conditionWords } from '../checkWords';
-import { CATEGORY_LABELS, formatDateTime, formatPercent, formatRelative, modeLabel, readable } from '../format';
-import { t } from '../strings';
-import type { PartialCall } from '../types/protocol';
+import { CATEGORY_LABELS, formatDateTime, formatPercent, modeLabel } from '../format';
+import type { PartialCall, VerifiableCategory } from '../types/protocol';
 
 interface CallDetailsProps {
   call: PartialCall;
@@ -12,28 +10,28 @@ interface CallDetailsProps {
   timeZone?: string;
 }
 
-/** The structured call, field by field, in words; renders whatever is known so far. */
+/** The structured call, field by field; renders whatever is known so far. */
 export function CallDetails({ call, streaming = false, timeZone }: CallDetailsProps) {
   const method = call.verification_method ?? {};
   const category = call.verifiable_category;
-  const categoryInfo = category ? CATEGORY_LABELS[category] : undefined;
-  const pending = streaming ? <span className="pending">{t.card.waiting}</span> : <span className="muted">{t.card.none}</span>;
-  const checkWords = method.criteria?.[0];
+  const categoryInfo = category ? CATEGORY_LABELS[category as VerifiableCategory] : undefined;
+  const pending = streaming ? <span className="pending">waiting…</span> : <span className="muted">—</span>;
 
   return (
     <div className="call-details" aria-busy={streaming}>
-      <Field label={t.card.statement}>
+      <Field label="Prediction">
         {call.prediction_statement ? <p className="statement">{call.prediction_statement}</p> : pending}
       </Field>
 
-      <Field label={t.card.date}>
+      <Field label="Verification date">
         {call.verification_date ? (
           <>
             <p className="date">
-              <time dateTime={call.verification_date}>{formatDateTime(call.verification_date, { timeZone })}</time>{' '}
-              <span className="muted">{t.card.relativeCheck(formatRelative(call.verification_date))}</span>
+              <time dateTime={call.verification_date}>
+                {formatDateTime(call.verification_date, { timeZone })}
+              </time>
             </p>
-            {call.date_reasoning && <p className="reasoning">{readable(call.date_reasoning, timeZone)}</p>}
+            {call.date_reasoning && <p className="reasoning">{call.date_reasoning}</p>}
           </>
         ) : (
           pending
@@ -41,11 +39,15 @@ export function CallDetails({ call, streaming = false, timeZone }: CallDetailsPr
       </Field>
 
       <div className="field-row">
-        <Field label={t.card.mode}>
-          {call.verification_mode ? <p>{modeLabel(call.verification_mode, call.recurring_interval)}</p> : pending}
+        <Field label="Mode">
+          {call.verification_mode ? (
+            <p>{modeLabel(call.verification_mode, call.recurring_interval)}</p>
+          ) : (
+            pending
+          )}
         </Field>
 
-        <Field label={t.card.verifiability}>
+        <Field label="Verifiability">
           {typeof call.verifiability_score === 'number' ? (
             <p className="score">
               <meter
@@ -55,7 +57,7 @@ export function CallDetails({ call, streaming = false, timeZone }: CallDetailsPr
                 high={0.7}
                 optimum={1}
                 value={call.verifiability_score}
-                aria-label={t.card.verifiabilityLabel}
+                aria-label="Verifiability score"
                 aria-valuetext={formatPercent(call.verifiability_score)}
               />{' '}
               <span>{formatPercent(call.verifiability_score)}</span>
@@ -63,49 +65,35 @@ export function CallDetails({ call, streaming = false, timeZone }: CallDetailsPr
           ) : (
             pending
           )}
-          {call.verifiability_factors && call.verifiability_factors.length > 0 && (
-            <details className="score-factors">
-              <summary>{t.card.why}</summary>
-              <ul>
-                {call.verifiability_factors.map((factor, index) => (
-                  <li key={index}>{factor}</li>
-                ))}
-              </ul>
-            </details>
-          )}
         </Field>
       </div>
 
-      <Field label={t.card.category}>
+      <Field label="Category">
         {category ? (
           <>
             <p>
               <span className={`badge badge-${category}`} title={categoryInfo?.meaning}>
-                {categoryInfo?.label ?? readable(category)}
-              </span>
+                {categoryInfo?.label ?? category}
+              </span>{' '}
+              <code className="muted small">{category}</code>
             </p>
-            {call.category_reasoning && <p className="reasoning">{readable(call.category_reasoning, timeZone)}</p>}
+            {call.category_reasoning && <p className="reasoning">{call.category_reasoning}</p>}
           </>
         ) : (
           pending
         )}
       </Field>
 
-      <Field label={t.card.check}>{checkWords ? <p className="check-words">{conditionWords(readable(checkWords, timeZone))}</p> : pending}</Field>
-      <details className="method-details" open={streaming || undefined}>
-        <summary>
-          {t.card.sources} · {t.card.steps}
-        </summary>
-        <Field label={t.card.sources}>{list(method.source, 'ul', pending, timeZone)}</Field>
-        <Field label={t.card.steps}>{list(method.steps, 'ol', pending, timeZone)}</Field>
-      </details>
+      <Field label="Sources">{list(method.source, 'ul', pending)}</Field>
+      <Field label="Criteria">{list(method.criteria, 'ul', pending)}</Field>
+      <Field label="Steps">{list(method.steps, 'ol', pending)}</Field>
     </div>
   );
 }
 
-function list(items: string[] | undefined, kind: 'ul' | 'ol', pending: ReactNode, timeZone?: string): ReactNode {
+function list(items: string[] | undefined, kind: 'ul' | 'ol', pending: ReactNode): ReactNode {
   if (!items || items.length === 0) return pending;
-  const children = items.map((item, index) => <li key={index}>{readable(item, timeZone)}</li>);
+  const children = items.map((item, index) => <li key={index}>{item}</li>);
   return kind === 'ol' ? <ol>{children}</ol> : <ul>{children}</ul>;
 }
 

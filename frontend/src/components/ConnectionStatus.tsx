@@ -1,6 +1,13 @@
 import { useSyncExternalStore } from 'react';
 import type { ConnectionState, WebSocketService } from '../services/websocket';
-import { t } from '../strings';
+
+const LABELS: Record<ConnectionState, string> = {
+  idle: 'Not connected',
+  connecting: 'Connecting…',
+  open: 'Connected',
+  reconnecting: 'Reconnecting…',
+  closed: 'Offline',
+};
 
 export function useConnectionState(webSocket: WebSocketService): ConnectionState {
   return useSyncExternalStore(
@@ -16,12 +23,18 @@ export function ConnectionStatus({ webSocket }: { webSocket: WebSocketService })
     <div className={`connection connection-${state}`}>
       <span role="status">
         <span className="dot" aria-hidden="true" />
-        <span className="sr-only">{t.connection.label}</span>
-        <span className="connection-text">{t.connection[state]}</span>
+        <span className="sr-only">Server connection: </span>
+        {LABELS[state]}
       </span>
       {state === 'closed' && (
-        <button type="button" className="btn btn-link" onClick={() => webSocket.connect().catch(() => undefined)}>
-          {t.connection.reconnect}
+        <button
+          type="button"
+          className="btn btn-link"
+          onClick={() => {
+            webSocket.connect().catch(() => undefined);
+          }}
+        >
+          Reconnect
         </button>
       )}
     </div>

@@ -1,4 +1,5 @@
-import type { CallHistory, DueCalls, Resolution, StoredCall, TrackRecord } from '../api/types';
+import type { StoredCall } from '../types/protocol';
+import type { CallHistory, DueCalls, Resolution, TrackRecord } from '../types/verification';
 import type { HttpClient } from './http';
 
 /**

@@ -5,6 +5,9 @@
     makecall     -> makecall     run the creation agent, posting events back through @connections
     $default     -> default      ping, cancel, and an answer for anything else (bad JSON, unknown action)
 
+The protocol's decisions are agents.protocol's, as on the ASGI server; these handlers do the I/O
+(the connection table, posts to @connections, the run).
+
 Status codes: $connect answers 200 to accept (naming `Sec-WebSocket-Protocol: bearer` when the client
 offered it) and 401 to refuse (API Gateway closes the handshake).
 Message routes answer 200 when the message was handled, 400 when it was refused with a protocol error
@@ -26,6 +29,8 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from calledit.agents import protocol
+from calledit.agents.protocol import Stop
 from calledit.agents.session import CallSession
 from calledit.auth.service import LOCAL_USER
 from calledit.aws.authorizer import credentials_of
@@ -34,18 +39,7 @@ from calledit.aws.config import AwsSettings
 from calledit.aws.connections import ConnectionStore, DynamoConnections, MemoryConnections
 from calledit.aws.management import ClientGone, ManagementApi, ManagementClients
 from calledit.config import Settings
-from calledit.domain.errors import ErrorCode
-from calledit.domain.events import (
-    AnyServerEvent,
-    Cancel,
-    ErrorEvent,
-    MakeCall,
-    Ping,
-    PongEvent,
-    StatusEvent,
-    encode,
-)
-from calledit.domain.frames import parse_frame
+from calledit.domain.events import AnyServerEvent, ErrorEvent, MakeCall, StatusEvent, encode
 
 log = logging.getLogger(__name__)
 
@@ -146,33 +140,28 @@ class LambdaRuntime:
         return reply(OK, "Disconnected")
 
     async def message(self, event: Event) -> Response:
-        """Any message route: parse the frame exactly as the ASGI server does, then act on it."""
+        """Any message route: the protocol's step for the frame (as on the ASGI server), carried out."""
         context = event["requestContext"]
         connection_id = context["connectionId"]
         api = self.management.for_event(context)
         try:
             text, data = frame_of(event)
-            request = parse_frame(text, data, self.settings.max_frame_bytes)
-            if isinstance(request, ErrorEvent):
-                await self._post(api, connection_id, request)
-                return reply(REFUSED, request.message)
-            if isinstance(request, Ping):
-                await self._post(api, connection_id, PongEvent())
-                return reply(OK, "pong")
-            if isinstance(request, Cancel):
-                return await self._cancel(api, connection_id)
-            return await self._makecall(api, connection_id, request)
+            step = protocol.handle_frame(text, data, max_frame_bytes=self.settings.max_frame_bytes)
+            if isinstance(step, protocol.StartRun):
+                return await self._makecall(api, connection_id, step)
+            if isinstance(step, protocol.CancelRun):
+                # The run goes on in another invocation: it sees the mark, stops, and sends `cancelled`.
+                marked = await asyncio.to_thread(self.connections.request_cancel, connection_id)
+                replies = step.answer(Stop.ASKED if marked else Stop.NOTHING)
+                return await self._answer(api, connection_id, replies, "Cancelling")
+            return await self._answer(api, connection_id, [step], "Answered")
         except ClientGone:
             log.info("connection=<%s> | client went away", connection_id)
             return reply(GONE, "Gone")
         except Exception:
             log.exception("connection=<%s> | message failed", connection_id)
             with contextlib.suppress(Exception):
-                await self._post(
-                    api,
-                    connection_id,
-                    ErrorEvent(code=ErrorCode.INTERNAL, message="Something went wrong on our side; please retry."),
-                )
+                await self._post(api, connection_id, protocol.internal().event)
             return reply(FAULT, "Internal error")
 
     # --- actions ----------------------------------------------------------------------------------
@@ -180,29 +169,22 @@ class LambdaRuntime:
     async def _post(self, api: ManagementApi, connection_id: str, event: AnyServerEvent) -> None:
         await asyncio.to_thread(api.post, connection_id, encode(event))
 
-    async def _cancel(self, api: ManagementApi, connection_id: str) -> Response:
-        if await asyncio.to_thread(self.connections.request_cancel, connection_id):
-            return reply(OK, "Cancelling")  # the running invocation stops and sends `cancelled` itself
-        nothing = ErrorEvent(code=ErrorCode.BAD_REQUEST, message="Nothing to cancel: no prediction is running.")
-        await self._post(api, connection_id, nothing)
-        return reply(REFUSED, "Nothing to cancel")
+    async def _answer(self, api: ManagementApi, connection_id: str, replies: list[protocol.Reply],
+                      handled: str) -> Response:
+        """Post the replies: 400 with the error's message when one refused the frame, else 200."""
+        for answer in replies:
+            await self._post(api, connection_id, answer.event)
+        refusals = [answer.event.message for answer in replies if isinstance(answer.event, ErrorEvent)]
+        return reply(REFUSED, refusals[0]) if refusals else reply(OK, handled)
 
-    async def _makecall(self, api: ManagementApi, connection_id: str, request: MakeCall) -> Response:
+    async def _makecall(self, api: ManagementApi, connection_id: str, step: protocol.StartRun) -> Response:
         run_id = uuid.uuid4().hex
         started = await asyncio.to_thread(
             self.connections.start_run, connection_id, run_id, float(self.aws.run_lease_s)
         )
         if not started:
-            await self._post(
-                api,
-                connection_id,
-                ErrorEvent(
-                    code=ErrorCode.BUSY,
-                    message="A prediction is already running on this connection: cancel it or wait for it.",
-                ),
-            )
-            return reply(REFUSED, "Busy")
-        cancelled = await self._stream(api, connection_id, run_id, request)
+            return await self._answer(api, connection_id, step.answer(started=False), "Busy")
+        cancelled = await self._stream(api, connection_id, run_id, step.request)
         return reply(OK, "Cancelled" if cancelled else "Done")
 
     async def _stream(self, api: ManagementApi, connection_id: str, run_id: str, request: MakeCall) -> bool:
@@ -244,9 +226,7 @@ class LambdaRuntime:
                 if cancelled:
                     await sender.drain()
                     await release()
-                    await sender.send(
-                        ErrorEvent(code=ErrorCode.CANCELLED, message="Cancelled: the prediction was stopped.")
-                    )
+                    await sender.send(protocol.cancelled().event)
         finally:
             await release()  # a gone client or a fault: free the connection all the same
             self.last_send_stats = sender.stats

@@ -11,14 +11,14 @@ from datetime import datetime
 from typing import Literal
 
 from calledit.domain.call import Call, CallChange, CallStatus, Evidence, Verdict, VerdictOutcome
-from calledit.domain.errors import BadRequest, NotFound
+from calledit.domain.errors import Conflict, NotFound
 from calledit.scheduler.history import change
 from calledit.storage.base import MAX_PAGE, CallStore, VerificationStore
 
 Resolution = Literal["confirmed", "refuted", "void"]
 
 
-class NothingToUndo(BadRequest):
+class NothingToUndo(Conflict):
     """The call has no change left to undo."""
 
 

@@ -18,7 +18,7 @@ from calledit import __version__
 from calledit.agents.session import CallSession
 from calledit.auth.service import Authenticator, build_authenticator
 from calledit.config import Settings
-from calledit.domain.errors import CalledItError, ErrorCode
+from calledit.domain.errors import CalledItError, ErrorCode, code_for_status
 from calledit.providers import Provider, build_provider
 from calledit.server import api, security, verification_api, ws
 from calledit.server.limits import Limits
@@ -91,7 +91,7 @@ def create_app(
         message = str(exc.detail)
         if exc.status_code in _NEXT_STEP and message == HTTPStatus(exc.status_code).phrase:
             message = _NEXT_STEP.get(exc.status_code, message)
-        response = _error(exc.status_code, security.code_for_status(exc.status_code), message)
+        response = _error(exc.status_code, code_for_status(exc.status_code), message)
         response.headers.update(exc.headers or {})  # 405's Allow
         return response
 
@@ -106,7 +106,7 @@ def create_app(
 
     @app.exception_handler(CalledItError)
     async def domain_error(request: Request, exc: CalledItError) -> JSONResponse:
-        status, headers = security.error_status(exc)  # 401 / 403 / 413 / 429 (+ Retry-After)
+        status, headers = security.error_status(exc)  # the code's status (+ WWW-Authenticate, Retry-After)
         response = _error(status, exc.code, exc.message)
         response.headers.update(headers)
         return response

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from calledit.domain.errors import code_for_status
+
 if TYPE_CHECKING:
     from calledit.config import Settings
     from calledit.server.metrics import Metrics
@@ -173,8 +175,6 @@ class RequestContext:
             self.metrics.http_requests.labels(scope["method"], route, str(status)).inc()
             self.metrics.http_seconds.labels(scope["method"], route).observe(elapsed)
             if status >= 400:
-                from calledit.server.security import code_for_status
-
                 self.metrics.errors.labels(code_for_status(status), "http").inc()
             access_log.info(
                 "method=<%s>, path=<%s>, status=<%d>, ms=<%.1f> | request",

@@ -23,8 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from calledit.auth.errors import AuthError
 from calledit.auth.subprotocol import offered_token
 from calledit.auth.tokens import Principal
-from calledit.domain.errors import CalledItError, ErrorCode
-from calledit.server.limits import RateLimited
+from calledit.domain.errors import CalledItError, ErrorCode, http_status
 from calledit.server.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from calledit.server.observability import request_id
 from calledit.server.proxies import client_ip
@@ -287,29 +286,15 @@ async def expire(connection: Connection, expires_at: float | None) -> None:
 
 # --- wiring -----------------------------------------------------------------------------------------
 
-_STATUS = {
-    ErrorCode.BAD_REQUEST: 400,
-    ErrorCode.UNAUTHORIZED: 401,
-    ErrorCode.FORBIDDEN: 403,
-    ErrorCode.TOO_LARGE: 413,
-    ErrorCode.RATE_LIMITED: 429,
-}
-_CODES = {status: code for code, status in _STATUS.items()} | {
-    404: "not_found", 405: "method_not_allowed", 422: ErrorCode.BAD_REQUEST}
-
-
 def error_status(exc: CalledItError) -> tuple[int, dict[str, str]]:
-    """The HTTP status and headers a domain error answers with (401 names Bearer, 429 says when)."""
+    """The HTTP status (domain.errors' table) and headers a domain error answers with (401 names Bearer,
+    429 says when)."""
     headers: dict[str, str] = {}
     if exc.code is ErrorCode.UNAUTHORIZED:
         headers["WWW-Authenticate"] = "Bearer"
-    if isinstance(exc, RateLimited):
+    if exc.retry_after is not None:
         headers["Retry-After"] = str(math.ceil(exc.retry_after))
-    return _STATUS.get(exc.code, 500), headers
-
-
-def code_for_status(status: int) -> str:
-    return str(_CODES.get(status, ErrorCode.INTERNAL if status >= 500 else "error"))
+    return http_status(exc.code), headers
 
 
 def harden(app: FastAPI, state: AppState) -> None:

@@ -13,7 +13,6 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from calledit.domain.call import Call, CallChange
-from calledit.domain.errors import NotFound
 from calledit.domain.events import VerdictEvent
 from calledit.domain.track_record import TrackRecord, track_record
 from calledit.scheduler import resolution as rules
@@ -68,21 +67,14 @@ async def _tell(state: AppState, user: str, call: Call) -> None:
         await state.notify(user, VerdictEvent(call_id=call.id, verdict=call.verdict))
 
 
-def _not_found(exc: NotFound) -> HTTPException:
-    return HTTPException(status.HTTP_404_NOT_FOUND, exc.message)
-
-
 @router.post("/calls/{call_id}/resolve", response_model=Call, responses=NOT_FOUND, dependencies=[WriteLimit])
 async def resolve_call(call_id: str, body: Resolve, state: StateDep, user: CurrentUser) -> Call:
     """Resolve a call by hand: confirmed, refuted or void. Replaces the agent's verdict if it had one
     (recorded as an override) and stops further checks. Undo with `POST /api/calls/{id}/undo`."""
-    store = _store(state)
-    try:
-        call = await run_in_threadpool(
-            lambda: rules.resolve(store, user, call_id, body.resolution, now=_now(), note=body.note)
-        )
-    except NotFound as exc:
-        raise _not_found(exc) from exc
+    store = _store(state)  # NotFound answers 404, through the app's one error table
+    call = await run_in_threadpool(
+        lambda: rules.resolve(store, user, call_id, body.resolution, now=_now(), note=body.note)
+    )
     await _tell(state, user, call)
     return call
 
@@ -92,12 +84,7 @@ async def undo_change(call_id: str, state: StateDep, user: CurrentUser) -> Call:
     """Undo the latest change to the call (yours or the agent's); repeat to step further back.
     409 when nothing is left to undo."""
     store = _store(state)
-    try:
-        call = await run_in_threadpool(lambda: rules.undo(store, user, call_id, now=_now()))
-    except NotFound as exc:
-        raise _not_found(exc) from exc
-    except rules.NothingToUndo as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, exc.message) from exc
+    call = await run_in_threadpool(lambda: rules.undo(store, user, call_id, now=_now()))  # NothingToUndo: 409
     await _tell(state, user, call)
     return call
 
@@ -106,12 +93,7 @@ async def undo_change(call_id: str, state: StateDep, user: CurrentUser) -> Call:
 async def update_call(call_id: str, body: CallUpdate, state: StateDep, user: CurrentUser) -> Call:
     """Set (or clear with null) your own confidence that the call comes true; kept in the history."""
     store = _store(state)
-    try:
-        return await run_in_threadpool(
-            lambda: rules.set_confidence(store, user, call_id, body.confidence, now=_now())
-        )
-    except NotFound as exc:
-        raise _not_found(exc) from exc
+    return await run_in_threadpool(lambda: rules.set_confidence(store, user, call_id, body.confidence, now=_now()))
 
 
 @router.get("/calls/{call_id}/history", response_model=CallHistory, responses=NOT_FOUND)

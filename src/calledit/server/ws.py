@@ -1,4 +1,6 @@
-"""The WebSocket endpoint: protocol v1 (docs/protocol.md). One run at a time per connection."""
+"""The WebSocket endpoint: protocol v1 (docs/protocol.md) over ASGI. One run at a time per connection.
+
+The protocol's decisions are agents.protocol's; this module does the I/O: receive, send, and the run's task."""
 
 from __future__ import annotations
 
@@ -10,17 +12,9 @@ import uuid
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
+from calledit.agents import protocol
 from calledit.domain.errors import ErrorCode
-from calledit.domain.events import (
-    AnyServerEvent,
-    Cancel,
-    ErrorEvent,
-    MakeCall,
-    Ping,
-    PongEvent,
-    encode,
-)
-from calledit.domain.frames import parse_frame
+from calledit.domain.events import AnyServerEvent, ErrorEvent, MakeCall, encode
 from calledit.server import security
 from calledit.server.limits import RateLimited
 from calledit.server.observability import connection_id
@@ -64,30 +58,27 @@ class Connection:
                     raise
                 except Exception:  # a bug answering one frame: say so, and keep the connection (protocol.md)
                     log.exception("connection=<%s> | frame failed unexpectedly", self.id)
-                    await self.error(ErrorCode.INTERNAL, "Something went wrong on our side; please retry.")
+                    await self.send(protocol.internal().event)
         except WebSocketDisconnect:
             pass
         finally:
             await self.stop_run()
 
     async def on_frame(self, text: str | None, data: bytes | None) -> None:
-        request = parse_frame(text, data, self.state.settings.max_frame_bytes)
-        if isinstance(request, ErrorEvent):
-            await self.send(request)
-            return
-        if isinstance(request, Ping):
-            await self.send(PongEvent())
-        elif isinstance(request, Cancel):
-            await self.cancel()
-        elif isinstance(request, MakeCall):
-            await self.makecall(request)
+        step = protocol.handle_frame(text, data, max_frame_bytes=self.state.settings.max_frame_bytes)
+        if isinstance(step, protocol.StartRun):
+            replies = self.start(step)
+        elif isinstance(step, protocol.CancelRun):
+            replies = step.answer(await self.cancel())
+        else:
+            replies = [step]
+        for reply in replies:
+            await self.send(reply.event)
 
-    async def makecall(self, request: MakeCall) -> None:
+    def start(self, step: protocol.StartRun) -> list[protocol.Reply]:
+        """Claim this connection for the run, within the user's limits, and start it."""
         if self.run is not None and not self.run.done():
-            await self.error(
-                ErrorCode.BUSY, "A prediction is already running on this connection: cancel it or wait for it."
-            )
-            return
+            return step.answer(started=False)
         limits = self.state.limits
         try:
             limits.start_stream(self.user)  # the user's concurrent runs, across connections
@@ -97,10 +88,10 @@ class Connection:
                 limits.end_stream(self.user)
                 raise
         except RateLimited as exc:
-            await self.send(ErrorEvent(code=exc.code, message=exc.message, retry_after=exc.retry_after))
-            return
-        self.run = asyncio.create_task(self._stream(request), name=f"makecall-{self.id}")
+            return [protocol.refused(exc)]
+        self.run = asyncio.create_task(self._stream(step.request), name=f"makecall-{self.id}")
         self.run.add_done_callback(lambda _: limits.end_stream(self.user))
+        return step.answer(started=True)
 
     async def _stream(self, request: MakeCall) -> None:
         events = self.state.metrics.track_run(self.state.session.run(request))
@@ -112,12 +103,11 @@ class Connection:
         finally:
             await events.aclose()
 
-    async def cancel(self) -> None:
+    async def cancel(self) -> protocol.Stop:
         if self.run is None or self.run.done():
-            await self.error(ErrorCode.BAD_REQUEST, "Nothing to cancel: no prediction is running.")
-            return
+            return protocol.Stop.NOTHING
         await self.stop_run()
-        await self.error(ErrorCode.CANCELLED, "Cancelled: the prediction was stopped.")
+        return protocol.Stop.STOPPED
 
     async def stop_run(self) -> None:
         run, self.run = self.run, None
