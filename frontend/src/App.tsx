@@ -1,23 +1,38 @@
-import { useCallback, useEffect, useId, useRef, useState, type ReactNode, type RefObject } from 'react';
+import { QueryClientProvider, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useEffect, useId, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { AccountMenu, OidcSignIn, SignIn, SignUp, useAuthState } from './components/Account';
-import { CallView, type CallUpdate } from './components/CallView';
+import { AccountPage } from './components/AccountPage';
+import { CallView } from './components/CallView';
 import { ConnectionStatus } from './components/ConnectionStatus';
 import { MyCalls } from './components/MyCalls';
-import StreamingPrediction from './components/StreamingPrediction';
+import { QuickCapture } from './components/QuickCapture';
 import { TrackRecord } from './components/TrackRecord';
-import { VERDICT_LABELS, userTimeZone } from './format';
+import { userTimeZone, verdictLabel } from './format';
+import { ServicesContext, createQueryClient, keys, useCallChanges, useDue, useServices } from './queries';
 import { navigate, useHashRoute, type Route } from './route';
 import type { Services } from './services';
 import type { AuthService, AuthState, AuthUser } from './services/auth';
-import type { StoredCall } from './types/protocol';
+import { t } from './strings';
 import './App.css';
 
 /** How long after changing a call here its verdict event counts as our own (no announcement). */
 const OWN_CHANGE_MS = 5000;
 
-function App({ services }: { services: Services }) {
-  const { auth } = services;
+function App({ services, queryClient }: { services: Services; queryClient?: QueryClient }) {
+  const [client] = useState(() => queryClient ?? createQueryClient());
+  return (
+    <QueryClientProvider client={client}>
+      <ServicesContext.Provider value={services}>
+        <Root />
+      </ServicesContext.Provider>
+    </QueryClientProvider>
+  );
+}
+
+function Root() {
+  const { auth } = useServices();
   const state = useAuthState(auth);
+  const client = useQueryClient();
   // Focus follows signing in and out (the button pressed is gone then), but not the first page load.
   const lastStatus = useRef<AuthState['status']>('loading');
   useEffect(() => {
@@ -28,12 +43,24 @@ function App({ services }: { services: Services }) {
     if (auth) void auth.start();
   }, [auth]);
 
-  if (state.status === 'off') return <CalledIt services={services} account={null} focusOnMount={false} />;
+  // Another user (or nobody): nothing cached for the previous one may show.
+  const userId = state.status === 'signed-in' ? state.user.id : null;
+  useEffect(() => {
+    if (auth) client.clear();
+  }, [auth, client, userId]);
+
+  // The server was unreachable at start: keep trying by itself, so the page carries on when it is back.
+  useEffect(() => {
+    if (state.status !== 'unavailable' || !auth) return;
+    const timer = setTimeout(() => void auth.start(), 2_000);
+    return () => clearTimeout(timer);
+  }, [state, auth]);
+
+  if (state.status === 'off') return <CalledIt account={null} focusOnMount={false} />;
   if (state.status === 'signed-in' && auth) {
     return (
       <CalledIt
         key={state.user.id} // another user: nothing of the previous one's survives
-        services={services}
         account={{ auth, user: state.user }}
         focusOnMount={lastStatus.current === 'signed-out'}
       />
@@ -66,11 +93,15 @@ function Layout({
           mainRef.current?.focus();
         }}
       >
-        Skip to content
+        {t.app.skip}
       </a>
       <header className="App-header">
         <div className="header-inner">
-          <h1>CalledIt: Prediction Verification Platform</h1>
+          <h1>
+            <a href="#/" className="brand">
+              {t.app.name}
+            </a>
+          </h1>
           {side && <div className="header-side">{side}</div>}
         </div>
         {nav}
@@ -80,14 +111,7 @@ function Layout({
         {children}
       </main>
 
-      <footer className="App-footer">
-        {nav && (
-          <p>
-            Dates are shown in your timezone ({timeZone}). A call's verifiability score says how reliably it can be
-            checked, not how likely it is.
-          </p>
-        )}
-      </footer>
+      <footer className="App-footer">{nav && <p>{t.app.footer(timeZone)}</p>}</footer>
     </div>
   );
 }
@@ -117,16 +141,23 @@ function AccountPages({ auth, state, focusOnMount }: { auth: AuthService; state:
     if (state.config.mode === 'oidc') view = <OidcSignIn {...props} />;
     else if (route.name === 'signup') view = <SignUp {...props} />;
     else view = <SignIn {...props} />;
+    view = (
+      <>
+        <p className="intro">{t.welcome.signedOutIntro}</p>
+        {view}
+      </>
+    );
   } else if (state.status === 'unavailable') {
     view = (
       <section className="card" aria-labelledby="unavailable-heading">
         <h2 id="unavailable-heading" tabIndex={-1} data-view-heading>
-          Cannot reach the server
+          {t.app.unreachableTitle}
         </h2>
         <div className="error-message" role="alert">
           <p>{state.message}</p>
+          <p className="hint">{t.app.unreachableHint}</p>
           <button type="button" className="btn btn-secondary" onClick={() => void auth.start()}>
-            Try again
+            {t.app.tryAgain}
           </button>
         </div>
       </section>
@@ -134,7 +165,7 @@ function AccountPages({ auth, state, focusOnMount }: { auth: AuthService; state:
   } else {
     view = (
       <p role="status" className="run-status">
-        Loading…
+        {t.app.loading}
       </p>
     );
   }
@@ -151,35 +182,48 @@ interface Notice {
   callId?: string;
 }
 
-/** The app itself: predict, My Calls, a call, the track record. `account` is null with auth off. */
-function CalledIt({
-  services,
-  account,
-  focusOnMount,
-}: {
-  services: Services;
-  account: { auth: AuthService; user: AuthUser } | null;
-  focusOnMount: boolean;
-}) {
-  const { webSocket, predictions, calls, verification } = services;
+/** The app itself: quick capture, My Calls, a call, the track record, the account. */
+function CalledIt({ account, focusOnMount }: { account: { auth: AuthService; user: AuthUser } | null; focusOnMount: boolean }) {
+  const { webSocket, predictions, calls } = useServices();
+  const client = useQueryClient();
+  const changes = useCallChanges();
   const route = useHashRoute();
-  const [refreshKey, setRefreshKey] = useState(0);
-  const [statsKey, setStatsKey] = useState(0);
   const [notice, setNotice] = useState<Notice | null>(null);
-  const [update, setUpdate] = useState<CallUpdate | null>(null);
-  const [due, setDue] = useState<StoredCall[] | null>(null);
+  const [justUpdated, setJustUpdated] = useState<ReadonlySet<string>>(new Set());
   const [timeZone] = useState(userTimeZone);
   const mainRef = useRef<HTMLElement>(null);
   const ownChanges = useRef(new Map<string, number>());
-  const updates = useRef(0);
   const dueHintId = useId();
   const auth = account?.auth;
+  const due = useDue();
   useHeadingFocus(route, mainRef, focusOnMount);
 
   // Connect up front: the header shows the connection, and verdicts can arrive at any time.
   useEffect(() => {
     webSocket.connect().catch(() => undefined); // failures show in the header; retries are automatic
     return () => webSocket.disconnect();
+  }, [webSocket]);
+
+  // Back after an outage: everything on screen is fetched again, so no view keeps an old error.
+  useEffect(() => {
+    let previous = webSocket.getState();
+    return webSocket.onStateChange((state) => {
+      if (state === 'open' && (previous === 'reconnecting' || previous === 'closed')) void client.invalidateQueries();
+      previous = state;
+    });
+  }, [webSocket, client]);
+
+  // The browser came back online, or the tab into view: reconnect now rather than at the next tick.
+  useEffect(() => {
+    const now = () => {
+      if (document.visibilityState !== 'hidden') webSocket.retryNow();
+    };
+    window.addEventListener('online', now);
+    document.addEventListener('visibilitychange', now);
+    return () => {
+      window.removeEventListener('online', now);
+      document.removeEventListener('visibilitychange', now);
+    };
   }, [webSocket]);
 
   // The access token was renewed ahead of its expiry: the server would close this connection when the
@@ -197,60 +241,52 @@ function CalledIt({
     if (route.name === 'signin' || route.name === 'signup') navigate('#/');
   }, [route.name]);
 
-  const refreshDue = useCallback(() => {
-    verification.due().then(
-      (found) => setDue(found.items),
-      () => undefined, // the reminder is a convenience: without it, My Calls still lists everything
-    );
-  }, [verification]);
-
   // Calls fall due as time passes: look again on every navigation.
   useEffect(() => {
-    refreshDue();
-  }, [refreshDue, route]);
+    void client.invalidateQueries({ queryKey: keys.due });
+  }, [client, route]);
 
   useEffect(
     () =>
       webSocket.onMessage('verdict', (event) => {
         const own = (ownChanges.current.get(event.call_id) ?? 0) > Date.now();
-        if (!own) {
-          const outcome = VERDICT_LABELS[event.verdict.verdict] ?? event.verdict.verdict;
-          setNotice({ text: `One of your calls was just checked: ${outcome}.`, callId: event.call_id });
-        }
-        setStatsKey((key) => key + 1);
-        refreshDue();
+        if (!own) setNotice({ text: t.app.checked(verdictLabel(event.verdict.verdict)), callId: event.call_id });
         // Show the call as it is now (its status comes with it) without reloading the list.
         calls.get(event.call_id).then(
-          (call) => setUpdate({ call, seq: ++updates.current }),
-          () => setRefreshKey((key) => key + 1),
+          (call) => {
+            changes.changed(call);
+            setJustUpdated((ids) => new Set(ids).add(call.id));
+          },
+          () => changes.listChanged(),
         );
       }),
-    [webSocket, calls, refreshDue],
+    [webSocket, calls, changes],
   );
 
-  const dueCount = due?.length ?? 0;
+  const dueCount = due.data?.length ?? 0;
+  const tab = (name: Route['name'][], href: string, label: string, extra?: ReactNode) => (
+    <a href={href} aria-current={name.includes(route.name) ? 'page' : undefined} aria-describedby={extra ? dueHintId : undefined}>
+      {label}
+      {extra}
+    </a>
+  );
   const nav = (
-    <nav aria-label="Main" className="tabs">
-      <a href="#/" aria-current={route.name === 'predict' ? 'page' : undefined}>
-        Make a Prediction
-      </a>
-      <a
-        href="#/calls"
-        aria-current={route.name === 'calls' || route.name === 'call' ? 'page' : undefined}
-        aria-describedby={dueCount > 0 ? dueHintId : undefined}
-      >
-        My Calls
-        {dueCount > 0 && (
+    <nav aria-label={t.tabs.mainNav} className="tabs">
+      {tab(['predict'], '#/', t.tabs.predict)}
+      {tab(
+        ['calls', 'call'],
+        '#/calls',
+        t.tabs.calls,
+        dueCount > 0 ? (
           <span className="tab-badge" aria-hidden="true">
             {dueCount}
           </span>
-        )}
-      </a>
-      <a href="#/record" aria-current={route.name === 'record' ? 'page' : undefined}>
-        Track record
-      </a>
+        ) : undefined,
+      )}
+      {tab(['record'], '#/record', t.tabs.record)}
+      {tab(['account'], '#/account', t.tabs.account)}
       <span id={dueHintId} hidden>
-        {dueCount === 1 ? '1 call is due for you to resolve' : `${dueCount} calls are due for you to resolve`}
+        {t.tabs.dueHint(dueCount)}
       </span>
     </nav>
   );
@@ -269,51 +305,33 @@ function CalledIt({
           <p className="notice notice-info">
             {notice.text}{' '}
             {notice.callId && !(route.name === 'call' && route.id === notice.callId) && (
-              <a href={`#/calls/${encodeURIComponent(notice.callId)}`}>View it</a>
+              <a href={`#/calls/${encodeURIComponent(notice.callId)}`}>{t.app.viewIt}</a>
             )}{' '}
             <button type="button" className="btn btn-link" onClick={() => setNotice(null)}>
-              Dismiss
+              {t.app.dismiss}
             </button>
           </p>
         )}
       </div>
 
-      {/* Kept mounted while hidden, so a prediction keeps streaming while you look at your calls. */}
+      {/* Kept mounted while hidden, so a call keeps streaming while you look at your calls. */}
       <div data-view hidden={route.name !== 'predict'}>
-        <StreamingPrediction
-          predictionService={predictions}
-          callsApi={calls}
-          timeZone={timeZone}
-          onLogged={() => {
-            setRefreshKey((key) => key + 1);
-            setStatsKey((key) => key + 1);
-          }}
-        />
+        <QuickCapture timeZone={timeZone} scope={account?.user.id ?? ''} />
       </div>
       {route.name === 'calls' && (
         <div data-view>
-          <MyCalls callsApi={calls} refreshKey={refreshKey} timeZone={timeZone} update={update} due={due} />
+          <MyCalls timeZone={timeZone} justUpdated={justUpdated} />
         </div>
       )}
       {route.name === 'call' && (
         <div data-view>
           <CallView
             key={route.id}
-            callsApi={calls}
-            verification={verification}
             id={route.id}
             timeZone={timeZone}
-            refreshKey={refreshKey}
-            update={update}
             onWillChange={(id) => ownChanges.current.set(id, Date.now() + OWN_CHANGE_MS)}
-            onChanged={() => {
-              setStatsKey((key) => key + 1);
-              refreshDue();
-            }}
             onDeleted={() => {
-              setNotice({ text: 'Call deleted.' });
-              setStatsKey((key) => key + 1);
-              refreshDue();
+              setNotice({ text: t.call.deleted });
               navigate('#/calls');
             }}
           />
@@ -321,7 +339,12 @@ function CalledIt({
       )}
       {route.name === 'record' && (
         <div data-view>
-          <TrackRecord verification={verification} refreshKey={statsKey} />
+          <TrackRecord />
+        </div>
+      )}
+      {route.name === 'account' && (
+        <div data-view>
+          <AccountPage account={account} timeZone={timeZone} />
         </div>
       )}
     </Layout>

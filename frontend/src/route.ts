@@ -6,6 +6,7 @@ export type Route =
   | { name: 'calls' }
   | { name: 'call'; id: string }
   | { name: 'record' }
+  | { name: 'account' }
   | { name: 'signin' }
   | { name: 'signup' };
 
@@ -15,6 +16,7 @@ export function parseRoute(hash: string): Route {
   if (match?.[1]) return { name: 'call', id: safeDecode(match[1]) };
   if (/^\/calls\/?$/.test(path)) return { name: 'calls' };
   if (/^\/record\/?$/.test(path)) return { name: 'record' };
+  if (/^\/account\/?$/.test(path)) return { name: 'account' };
   if (/^\/signin\/?$/.test(path)) return { name: 'signin' };
   if (/^\/signup\/?$/.test(path)) return { name: 'signup' };
   return { name: 'predict' };

@@ -113,6 +113,33 @@ class Settings(BaseSettings):
     searxng_url: str | None = None  # a SearXNG instance with its JSON format on, e.g. http://127.0.0.1:8888
     brave_api_key: SecretStr | None = None  # Brave Search API subscription token
 
+    # The call log and public pages (docs/proof.md). The log's Ed25519 key: CALLEDIT_LOG_SIGNING_KEY (base64 seed,
+    # for Lambda or a secret manager), else the PEM file CALLEDIT_LOG_KEY_PATH (default: in the data dir, 0600).
+    log_key_path: Path | None = None
+    log_signing_key: SecretStr | None = None
+    # The address people reach this server at, for shared links and preview images; None = the request's own.
+    public_url: str | None = None
+
+    # Notifications (docs/notifications.md). The delivery loop runs inside `calledit serve` unless
+    # CALLEDIT_NOTIFY=false; None = on for serve, off for an app built elsewhere (tests).
+    notify: bool | None = None
+    notify_poll_seconds: float = Field(default=5.0, gt=0)
+    notify_retry_seconds: float = Field(default=30.0, gt=0)  # first retry of a failed delivery; doubles, max 6 h
+    notify_max_attempts: int = Field(default=8, ge=1)  # failed deliveries in a row before a channel is dead
+    notify_lease_seconds: float = Field(default=120.0, gt=0)  # a delivery in flight when a process died: retried after
+    # Email: smtp (host, port, TLS, credentials below) or ses (Amazon SES in AWS_REGION, the function's role).
+    email: Literal["smtp", "ses"] = "smtp"
+    email_from: str | None = None  # the From address; email is off without it
+    smtp_host: str | None = None
+    smtp_port: int | None = Field(default=None, ge=1, le=65535)  # None = 465 with tls=ssl, 587 with starttls, else 25
+    smtp_tls: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = Field(default=20.0, gt=0)
+    # Webhooks: each POST's deadline, and whether private and loopback addresses may be called (off: SSRF).
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_allow_private: bool = False
+
     max_prompt_chars: int = Field(default=2000, ge=1, le=2000)
     max_frame_bytes: int = Field(default=32 * 1024, ge=1024)
     log_level: str = "info"

@@ -1,72 +1,64 @@
 import { useId } from 'react';
+import type { CalibrationBin } from '../api/types';
 import { formatPercent } from '../format';
-import type { CalibrationBin } from '../types/verification';
+import { t } from '../strings';
 
-// Plot geometry, in SVG user units: a square plot with room for the axis labels.
-const SIZE = 360;
-const LEFT = 56;
-const TOP = 16;
-const BOTTOM = 52;
-const PLOT = SIZE - TOP - BOTTOM; // square: the same span across
+// Plot geometry, in SVG user units: a square plot, a row of counts under the x axis (one per bin, at
+// the bin's centre, so labels can never overlap a point or each other), then the axis labels.
+const LEFT = 48;
+const TOP = 12;
+const PLOT = 300;
+const RIGHT = 12;
+const COUNT_ROW = 22;
+const TICK_ROW = 20;
+const AXIS_ROW = 22;
+const WIDTH = LEFT + PLOT + RIGHT;
+const HEIGHT = TOP + PLOT + TICK_ROW + COUNT_ROW + AXIS_ROW;
 const TICKS = [0, 0.2, 0.4, 0.6, 0.8, 1];
-
-const WIDTH = LEFT + PLOT + 16;
 
 const x = (value: number) => LEFT + value * PLOT;
 const y = (value: number) => TOP + (1 - value) * PLOT;
 
-/** Point radius: area grows with the count, within readable bounds. */
+/** Point radius: area grows with the count; never so large it covers a neighbouring bin's point. */
 function radius(count: number, largest: number): number {
   if (largest <= 0) return 5;
-  return 5 + 9 * Math.sqrt(count / largest);
+  return 4 + 8 * Math.sqrt(count / largest);
 }
 
 export function binLabel(bin: CalibrationBin): string {
-  const upper = Math.round(bin.upper * 100);
-  return `${Math.round(bin.lower * 100)}–${upper}%`;
+  return `${Math.round(bin.lower * 100)}–${Math.round(bin.upper * 100)}%`;
 }
 
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
+function filled(bins: CalibrationBin[]) {
+  return bins.filter((bin) => bin.count > 0 && bin.mean_forecast !== null && bin.observed_rate !== null);
 }
 
 /** Where each non-empty bin's point is, in words (the chart's description and its table agree). */
 export function describePoints(bins: CalibrationBin[]): string {
-  const points = bins.filter((bin) => bin.count > 0 && bin.mean_forecast !== null && bin.observed_rate !== null);
-  if (points.length === 0) return 'No points yet: no resolved call has a confidence.';
-  return points
-    .map(
-      (bin) =>
-        `${binLabel(bin)}: ${plural(bin.count, 'call')}, mean confidence ${formatPercent(bin.mean_forecast!)}, ` +
-        `${formatPercent(bin.observed_rate!)} came true.`,
-    )
-    .join(' ');
+  const points = filled(bins);
+  if (points.length === 0) return t.chart.noPoints;
+  return points.map((bin) => t.chart.point(binLabel(bin), bin.count, formatPercent(bin.mean_forecast!), formatPercent(bin.observed_rate!))).join(' ');
 }
 
 /**
- * Calibration: for each of the ten confidence bins, a point at the mean confidence in the bin (x)
- * against the share of its calls that came true (y), sized and labelled by how many calls it holds.
- * On the diagonal you are perfectly calibrated. The table below says the same for screen readers
- * and for anyone who prefers numbers.
+ * Calibration: for each of the ten bins of chance, a point at the mean chance in the bin (x) against
+ * the share of its calls that came true (y), sized by how many calls it holds; the counts sit in their
+ * own row under the axis. The table below says the same for screen readers and for anyone who prefers
+ * numbers.
  */
 export function CalibrationChart({ bins }: { bins: CalibrationBin[] }) {
   const titleId = useId();
   const descId = useId();
-  const points = bins.filter((bin) => bin.count > 0 && bin.mean_forecast !== null && bin.observed_rate !== null);
+  const points = filled(bins);
   const largest = Math.max(0, ...points.map((bin) => bin.count));
+  const countY = TOP + PLOT + TICK_ROW + 14;
 
   return (
     <div className="calibration">
-      <svg
-        className="calibration-chart"
-        viewBox={`0 0 ${WIDTH} ${SIZE}`}
-        role="img"
-        aria-labelledby={`${titleId} ${descId}`}
-      >
-        <title id={titleId}>Calibration chart</title>
+      <svg className="calibration-chart" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby={`${titleId} ${descId}`}>
+        <title id={titleId}>{t.chart.title}</title>
         <desc id={descId}>
-          How often your calls came true against how confident you were, in ten bins of confidence. The diagonal
-          is perfect calibration. {describePoints(bins)}
+          {t.chart.desc} {describePoints(bins)}
         </desc>
 
         <g className="grid" aria-hidden="true">
@@ -74,10 +66,10 @@ export function CalibrationChart({ bins }: { bins: CalibrationBin[] }) {
             <g key={tick}>
               <line x1={x(tick)} y1={y(0)} x2={x(tick)} y2={y(1)} />
               <line x1={x(0)} y1={y(tick)} x2={x(1)} y2={y(tick)} />
-              <text className="tick" x={x(tick)} y={y(0) + 16} textAnchor="middle">
+              <text className="tick" x={x(tick)} y={y(0) + 15} textAnchor={tick === 0 ? 'start' : tick === 1 ? 'end' : 'middle'}>
                 {Math.round(tick * 100)}%
               </text>
-              <text className="tick" x={x(0) - 6} y={y(tick) + 4} textAnchor="end">
+              <text className="tick" x={x(0) - 5} y={y(tick) + 4} textAnchor="end">
                 {Math.round(tick * 100)}%
               </text>
             </g>
@@ -88,61 +80,48 @@ export function CalibrationChart({ bins }: { bins: CalibrationBin[] }) {
         <line className="diagonal" x1={x(0)} y1={y(0)} x2={x(1)} y2={y(1)} aria-hidden="true" />
         <text
           className="diagonal-label"
-          x={x(0.7) + 8}
-          y={y(0.7) + 8}
+          x={x(0.62)}
+          y={y(0.62) + 14}
           textAnchor="middle"
-          dominantBaseline="hanging"
-          transform={`rotate(-45 ${x(0.7) + 8} ${y(0.7) + 8})`}
+          transform={`rotate(-45 ${x(0.62)} ${y(0.62) + 14})`}
           aria-hidden="true"
         >
-          perfect calibration
+          {t.chart.diagonal}
         </text>
 
         <g className="points" aria-hidden="true">
-          {points.map((bin) => {
-            const cx = x(bin.mean_forecast!);
-            const cy = y(bin.observed_rate!);
-            const r = radius(bin.count, largest);
-            const labelLeft = cx > x(0.85);
-            return (
-              <g key={bin.lower} className="point">
-                <circle cx={cx} cy={cy} r={r} />
-                <text
-                  className="count"
-                  x={labelLeft ? cx - r - 4 : cx + r + 4}
-                  y={cy + 4}
-                  textAnchor={labelLeft ? 'end' : 'start'}
-                >
-                  {bin.count}
-                </text>
-              </g>
-            );
-          })}
+          {points.map((bin) => (
+            <circle key={bin.lower} cx={x(bin.mean_forecast!)} cy={y(bin.observed_rate!)} r={radius(bin.count, largest)} />
+          ))}
         </g>
 
-        <text className="axis-label" x={x(0.5)} y={SIZE - 10} textAnchor="middle" aria-hidden="true">
-          Your confidence (mean in each bin)
+        <g className="counts" aria-hidden="true">
+          <text className="count-label" x={x(0) - 5} y={countY} textAnchor="end">
+            n
+          </text>
+          {bins.map((bin) => (
+            <text key={bin.lower} className={bin.count > 0 ? 'count' : 'count count-empty'} x={x((bin.lower + bin.upper) / 2)} y={countY} textAnchor="middle">
+              {bin.count > 0 ? bin.count : '·'}
+            </text>
+          ))}
+        </g>
+
+        <text className="axis-label" x={x(0.5)} y={HEIGHT - 6} textAnchor="middle" aria-hidden="true">
+          {t.chart.xAxis}
         </text>
-        <text
-          className="axis-label"
-          x={14}
-          y={y(0.5)}
-          textAnchor="middle"
-          transform={`rotate(-90 14 ${y(0.5)})`}
-          aria-hidden="true"
-        >
-          Came true
+        <text className="axis-label" x={12} y={y(0.5)} textAnchor="middle" transform={`rotate(-90 12 ${y(0.5)})`} aria-hidden="true">
+          {t.chart.yAxis}
         </text>
       </svg>
 
       <table className="calibration-table">
-        <caption>Calibration by confidence bin (the chart as a table)</caption>
+        <caption>{t.chart.table}</caption>
         <thead>
           <tr>
-            <th scope="col">Confidence bin</th>
-            <th scope="col">Calls</th>
-            <th scope="col">Mean confidence</th>
-            <th scope="col">Came true</th>
+            <th scope="col">{t.chart.binColumn}</th>
+            <th scope="col">{t.chart.callsColumn}</th>
+            <th scope="col">{t.chart.meanColumn}</th>
+            <th scope="col">{t.chart.rateColumn}</th>
           </tr>
         </thead>
         <tbody>

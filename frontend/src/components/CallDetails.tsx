@@ -1,6 +1,8 @@
 import { useId, type ReactNode } from 'react';
-import { CATEGORY_LABELS, formatDateTime, formatPercent, modeLabel } from '../format';
-import type { PartialCall, VerifiableCategory } from '../types/protocol';
+import { conditionWords } from '../checkWords';
+import { CATEGORY_LABELS, formatDateTime, formatPercent, formatRelative, modeLabel, readable } from '../format';
+import { t } from '../strings';
+import type { PartialCall } from '../types/protocol';
 
 interface CallDetailsProps {
   call: PartialCall;
@@ -10,28 +12,28 @@ interface CallDetailsProps {
   timeZone?: string;
 }
 
-/** The structured call, field by field; renders whatever is known so far. */
+/** The structured call, field by field, in words; renders whatever is known so far. */
 export function CallDetails({ call, streaming = false, timeZone }: CallDetailsProps) {
   const method = call.verification_method ?? {};
   const category = call.verifiable_category;
-  const categoryInfo = category ? CATEGORY_LABELS[category as VerifiableCategory] : undefined;
-  const pending = streaming ? <span className="pending">waiting…</span> : <span className="muted">—</span>;
+  const categoryInfo = category ? CATEGORY_LABELS[category] : undefined;
+  const pending = streaming ? <span className="pending">{t.card.waiting}</span> : <span className="muted">{t.card.none}</span>;
+  const checkWords = method.criteria?.[0];
 
   return (
     <div className="call-details" aria-busy={streaming}>
-      <Field label="Prediction">
+      <Field label={t.card.statement}>
         {call.prediction_statement ? <p className="statement">{call.prediction_statement}</p> : pending}
       </Field>
 
-      <Field label="Verification date">
+      <Field label={t.card.date}>
         {call.verification_date ? (
           <>
             <p className="date">
-              <time dateTime={call.verification_date}>
-                {formatDateTime(call.verification_date, { timeZone })}
-              </time>
+              <time dateTime={call.verification_date}>{formatDateTime(call.verification_date, { timeZone })}</time>{' '}
+              <span className="muted">{t.card.relativeCheck(formatRelative(call.verification_date))}</span>
             </p>
-            {call.date_reasoning && <p className="reasoning">{call.date_reasoning}</p>}
+            {call.date_reasoning && <p className="reasoning">{readable(call.date_reasoning, timeZone)}</p>}
           </>
         ) : (
           pending
@@ -39,15 +41,11 @@ export function CallDetails({ call, streaming = false, timeZone }: CallDetailsPr
       </Field>
 
       <div className="field-row">
-        <Field label="Mode">
-          {call.verification_mode ? (
-            <p>{modeLabel(call.verification_mode, call.recurring_interval)}</p>
-          ) : (
-            pending
-          )}
+        <Field label={t.card.mode}>
+          {call.verification_mode ? <p>{modeLabel(call.verification_mode, call.recurring_interval)}</p> : pending}
         </Field>
 
-        <Field label="Verifiability">
+        <Field label={t.card.verifiability}>
           {typeof call.verifiability_score === 'number' ? (
             <p className="score">
               <meter
@@ -57,7 +55,7 @@ export function CallDetails({ call, streaming = false, timeZone }: CallDetailsPr
                 high={0.7}
                 optimum={1}
                 value={call.verifiability_score}
-                aria-label="Verifiability score"
+                aria-label={t.card.verifiabilityLabel}
                 aria-valuetext={formatPercent(call.verifiability_score)}
               />{' '}
               <span>{formatPercent(call.verifiability_score)}</span>
@@ -65,35 +63,49 @@ export function CallDetails({ call, streaming = false, timeZone }: CallDetailsPr
           ) : (
             pending
           )}
+          {call.verifiability_factors && call.verifiability_factors.length > 0 && (
+            <details className="score-factors">
+              <summary>{t.card.why}</summary>
+              <ul>
+                {call.verifiability_factors.map((factor, index) => (
+                  <li key={index}>{factor}</li>
+                ))}
+              </ul>
+            </details>
+          )}
         </Field>
       </div>
 
-      <Field label="Category">
+      <Field label={t.card.category}>
         {category ? (
           <>
             <p>
               <span className={`badge badge-${category}`} title={categoryInfo?.meaning}>
-                {categoryInfo?.label ?? category}
-              </span>{' '}
-              <code className="muted small">{category}</code>
+                {categoryInfo?.label ?? readable(category)}
+              </span>
             </p>
-            {call.category_reasoning && <p className="reasoning">{call.category_reasoning}</p>}
+            {call.category_reasoning && <p className="reasoning">{readable(call.category_reasoning, timeZone)}</p>}
           </>
         ) : (
           pending
         )}
       </Field>
 
-      <Field label="Sources">{list(method.source, 'ul', pending)}</Field>
-      <Field label="Criteria">{list(method.criteria, 'ul', pending)}</Field>
-      <Field label="Steps">{list(method.steps, 'ol', pending)}</Field>
+      <Field label={t.card.check}>{checkWords ? <p className="check-words">{conditionWords(readable(checkWords, timeZone))}</p> : pending}</Field>
+      <details className="method-details" open={streaming || undefined}>
+        <summary>
+          {t.card.sources} · {t.card.steps}
+        </summary>
+        <Field label={t.card.sources}>{list(method.source, 'ul', pending, timeZone)}</Field>
+        <Field label={t.card.steps}>{list(method.steps, 'ol', pending, timeZone)}</Field>
+      </details>
     </div>
   );
 }
 
-function list(items: string[] | undefined, kind: 'ul' | 'ol', pending: ReactNode): ReactNode {
+function list(items: string[] | undefined, kind: 'ul' | 'ol', pending: ReactNode, timeZone?: string): ReactNode {
   if (!items || items.length === 0) return pending;
-  const children = items.map((item, index) => <li key={index}>{item}</li>);
+  const children = items.map((item, index) => <li key={index}>{readable(item, timeZone)}</li>);
   return kind === 'ol' ? <ol>{children}</ol> : <ul>{children}</ul>;
 }
 

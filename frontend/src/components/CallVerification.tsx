@@ -1,13 +1,15 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { VERDICT_LABELS, formatDateTime, formatPercent } from '../format';
-import type { StoredCall, Verdict } from '../types/protocol';
-import type { CallChange, CallHistory, CallState, Resolution } from '../types/verification';
-import { VerdictBadge } from './badges';
+import type { CallChange, CallHistory, CallState, Resolution, StoredCall, Verdict } from '../api/types';
+import { formatDateTime, formatPercent, readable, readableNote, verdictLabel } from '../format';
+import { chanceText, parseChance } from '../probability';
+import { t } from '../strings';
+import { OutcomeBadge } from './badges';
+import { ChanceInput } from './ChanceInput';
 import { Field } from './CallDetails';
 
 /** Who set a verdict: the agent names its model; a verdict set by hand has none. */
 export function verdictBy(verdict: Verdict): string {
-  return verdict.model ? `the agent (${verdict.model})` : 'you';
+  return verdict.model ? t.call.byAgent(verdict.model) : t.call.byYou;
 }
 
 /** The verdict with its evidence, reasoning, confidence, when and by whom; or that the call is void. */
@@ -17,30 +19,31 @@ export function VerdictPanel({ call, timeZone }: { call: StoredCall; timeZone?: 
     if (call.status !== 'void') return null;
     return (
       <div className="verdict-panel verdict-panel-void">
-        <Field label="Verdict">
-          <p>Void: this call was set aside, so it counts neither way in your track record.</p>
+        <Field label={t.call.verdictHeading}>
+          <p>{t.call.voidText}</p>
         </Field>
       </div>
     );
   }
-  const byHand = verdict.model === null;
+  const byHand = !verdict.model;
+  const outcome = verdict.verdict === 'confirmed' ? 'called_it' : verdict.verdict === 'refuted' ? 'missed_it' : 'waiting';
   return (
     <div className={`verdict-panel verdict-panel-${verdict.verdict}`}>
-      <Field label="Verdict">
+      <Field label={t.call.verdictHeading}>
         <p>
-          <VerdictBadge verdict={verdict.verdict} />{' '}
-          {byHand ? 'set by you on' : <>with {formatPercent(verdict.confidence)} confidence, checked</>}{' '}
-          <time dateTime={verdict.verified_at}>{formatDateTime(verdict.verified_at, { timeZone, style: 'medium' })}</time>
-          {verdict.model && <> by {verdictBy(verdict)}</>}
+          <OutcomeBadge outcome={outcome} />{' '}
+          {!byHand && <>{t.call.agentSure(formatPercent(verdict.confidence))}, </>}
+          <time dateTime={verdict.verified_at}>{formatDateTime(verdict.verified_at, { timeZone, style: 'medium' })}</time>{' '}
+          {t.call.verdictBy(verdictBy(verdict))}
         </p>
-        {verdict.reasoning && <p className="reasoning">{verdict.reasoning}</p>}
+        {verdict.reasoning && <p className="reasoning">{readable(verdict.reasoning, timeZone)}</p>}
         {verdict.evidence.length > 0 && (
-          <ul className="evidence" aria-label="Evidence">
+          <ul className="evidence" aria-label={t.call.evidence}>
             {verdict.evidence.map((item, index) => (
               <li key={index}>
-                <span className="evidence-source">{byHand && item.source === 'owner' ? 'You' : item.source}</span>
-                <span className="evidence-finding">{item.finding}</span>
-                {item.criterion && <span className="evidence-criterion">Criterion: {item.criterion}</span>}
+                <span className="evidence-source">{byHand && item.source === 'owner' ? t.call.you : item.source}</span>
+                <span className="evidence-finding">{readable(item.finding, timeZone)}</span>
+                {item.criterion && <span className="evidence-criterion">{t.call.criterion(readable(item.criterion, timeZone))}</span>}
               </li>
             ))}
           </ul>
@@ -51,9 +54,9 @@ export function VerdictPanel({ call, timeZone }: { call: StoredCall; timeZone?: 
 }
 
 const RESOLVE_BUTTONS: Array<{ resolution: Resolution; label: string; hint: string; className: string }> = [
-  { resolution: 'confirmed', label: 'Mark confirmed', hint: 'it came true', className: 'btn-success' },
-  { resolution: 'refuted', label: 'Mark refuted', hint: 'it did not', className: 'btn-danger' },
-  { resolution: 'void', label: 'Mark void', hint: 'it cannot be judged', className: 'btn-secondary' },
+  { resolution: 'confirmed', label: t.resolve.confirmed, hint: t.resolve.confirmedHint, className: 'btn-success' },
+  { resolution: 'refuted', label: t.resolve.refuted, hint: t.resolve.refutedHint, className: 'btn-danger' },
+  { resolution: 'void', label: t.resolve.void, hint: t.resolve.voidHint, className: 'btn-secondary' },
 ];
 
 /** Resolve by hand, or override the agent's verdict. */
@@ -73,32 +76,15 @@ export function ResolvePanel({
   const headingId = useId();
   const agentVerdict = call.verdict !== null && Boolean(call.verdict.model);
   const settled = call.status === 'verified' || call.status === 'void';
-  const heading = agentVerdict
-    ? "Override the agent's verdict"
-    : settled
-      ? 'Change your resolution'
-      : 'Resolve it yourself';
+  const heading = agentVerdict ? t.resolve.override : settled ? t.resolve.change : t.resolve.resolve;
 
   return (
     <section className="resolve" aria-labelledby={headingId}>
       <h3 id={headingId}>{heading}</h3>
       <p id={hintId} className="hint">
-        {agentVerdict
-          ? 'If the agent got it wrong, say what really happened. Your verdict replaces its one and stops its checks; you can undo it.'
-          : 'Say whether it came true. This stops the agent’s checks; you can undo it.'}
+        {agentVerdict ? t.resolve.hintOverride : t.resolve.hint}
       </p>
-      <div className="form-group">
-        <label htmlFor={noteId}>Note (optional)</label>
-        <input
-          id={noteId}
-          className="form-control form-input"
-          maxLength={2000}
-          value={note}
-          placeholder="How do you know?"
-          onChange={(event) => setNote(event.target.value)}
-        />
-      </div>
-      <div className="actions" role="group" aria-label="Resolution" aria-describedby={hintId}>
+      <div className="actions" role="group" aria-label={t.resolve.group} aria-describedby={hintId}>
         {RESOLVE_BUTTONS.map((button) => (
           <button
             key={button.resolution}
@@ -115,33 +101,57 @@ export function ResolvePanel({
           </button>
         ))}
       </div>
+      <div className="form-group">
+        <label htmlFor={noteId}>{t.resolve.note}</label>
+        <input
+          id={noteId}
+          className="form-control form-input"
+          maxLength={2000}
+          value={note}
+          placeholder={t.resolve.notePlaceholder}
+          onChange={(event) => setNote(event.target.value)}
+        />
+      </div>
     </section>
   );
 }
 
-/** The user's own confidence, shown, and adjustable with a slider. */
-export function ConfidenceEditor({
-  confidence,
+/** Forecast updates: the owner's chance, changed over time; each update is kept in the history. */
+export function forecastUpdates(history: CallHistory | null | undefined): CallChange[] {
+  if (!history) return [];
+  const undone = new Set(history.changes.map((change) => change.undoes).filter(Boolean));
+  return history.changes.filter((change) => change.action === 'confidence' && !undone.has(change.id));
+}
+
+/** Your chance now, a way to update it, and every update so far. */
+export function ForecastPanel({
+  call,
+  history,
   busy,
+  timeZone,
   onSave,
 }: {
-  confidence: number | null;
+  call: StoredCall;
+  history: CallHistory | null | undefined;
   busy: boolean;
+  timeZone?: string;
   onSave: (confidence: number | null) => Promise<boolean>;
 }) {
   const [editing, setEditing] = useState(false);
-  const [value, setValue] = useState(() => Math.round((confidence ?? 0.5) * 100));
-  const sliderId = useId();
-  const hintId = useId();
+  const [value, setValue] = useState('');
+  const headingId = useId();
   const toggleRef = useRef<HTMLButtonElement>(null);
-  const sliderRef = useRef<HTMLInputElement>(null);
+  const inputRef = useRef<HTMLInputElement>(null);
   const moved = useRef(false);
+  const confidence = call.confidence ?? null;
+  const updates = forecastUpdates(history);
+  const parsed = parseChance(value);
 
-  // Opening puts focus on the slider, closing back on the button (the form and its buttons are gone).
+  // Opening puts focus on the field, closing back on the button (the form and its buttons are gone).
   useEffect(() => {
     if (!moved.current) return;
     moved.current = false;
-    (editing ? sliderRef : toggleRef).current?.focus();
+    (editing ? inputRef : toggleRef).current?.focus();
   }, [editing]);
 
   const open = (next: boolean) => {
@@ -153,70 +163,65 @@ export function ConfidenceEditor({
     if (await onSave(next)) open(false);
   };
 
-  if (!editing) {
-    return (
-      <p className="confidence-line">
-        <span>{confidence === null ? 'Not given' : formatPercent(confidence)}</span>{' '}
-        <button
-          ref={toggleRef}
-          type="button"
-          className="btn btn-link"
-          disabled={busy}
-          aria-label={confidence === null ? 'Add my confidence' : 'Change my confidence'}
-          onClick={() => {
-            setValue(Math.round((confidence ?? 0.5) * 100));
-            open(true);
+  return (
+    <section className="forecast" aria-labelledby={headingId}>
+      <h3 id={headingId}>{t.forecast.heading}</h3>
+      {!editing ? (
+        <p className="confidence-line">
+          <span className="forecast-now">{confidence === null ? t.forecast.none : t.forecast.current(chanceText(confidence))}</span>{' '}
+          <button
+            ref={toggleRef}
+            type="button"
+            className="btn btn-secondary btn-small"
+            disabled={busy}
+            onClick={() => {
+              setValue(confidence === null ? '' : chanceText(confidence));
+              open(true);
+            }}
+          >
+            {confidence === null ? t.forecast.add : t.forecast.update}
+          </button>
+        </p>
+      ) : (
+        <form
+          className="confidence-editor"
+          aria-label={t.forecast.update}
+          onSubmit={(event) => {
+            event.preventDefault();
+            if (parsed.kind === 'ok') void save(parsed.value);
           }}
         >
-          {confidence === null ? 'Add' : 'Change'}
-        </button>
-      </p>
-    );
-  }
-  return (
-    <form
-      className="confidence-editor"
-      aria-label="Change my confidence"
-      onSubmit={(event) => {
-        event.preventDefault();
-        void save(value / 100);
-      }}
-    >
-      <div className="slider-row">
-        <label htmlFor={sliderId}>New confidence</label>
-        <input
-          ref={sliderRef}
-          id={sliderId}
-          type="range"
-          min={0}
-          max={100}
-          step={5}
-          value={value}
-          aria-describedby={hintId}
-          aria-valuetext={`${value}%`}
-          onChange={(event) => setValue(Number(event.target.value))}
-        />
-        <output htmlFor={sliderId} className="slider-value" aria-hidden="true">
-          {value}%
-        </output>
-      </div>
-      <p id={hintId} className="hint">
-        Your own probability that it comes true. Your track record scores it once the call is resolved.
-      </p>
-      <div className="actions">
-        <button type="submit" className="btn btn-primary btn-small" disabled={busy}>
-          Save confidence
-        </button>
-        {confidence !== null && (
-          <button type="button" className="btn btn-secondary btn-small" disabled={busy} onClick={() => void save(null)}>
-            Clear it
-          </button>
-        )}
-        <button type="button" className="btn btn-secondary btn-small" disabled={busy} onClick={() => open(false)}>
-          Cancel
-        </button>
-      </div>
-    </form>
+          <ChanceInput value={value} onChange={setValue} label={t.forecast.newLabel} inputRef={inputRef} />
+          <div className="actions">
+            <button type="submit" className="btn btn-primary btn-small" disabled={busy || parsed.kind !== 'ok'}>
+              {t.forecast.save}
+            </button>
+            {confidence !== null && (
+              <button type="button" className="btn btn-secondary btn-small" disabled={busy} onClick={() => void save(null)}>
+                {t.forecast.clear}
+              </button>
+            )}
+            <button type="button" className="btn btn-secondary btn-small" disabled={busy} onClick={() => open(false)}>
+              {t.forecast.cancel}
+            </button>
+          </div>
+        </form>
+      )}
+      <p className="hint">{t.forecast.hint}</p>
+      {updates.length > 0 && (
+        <>
+          <h4 className="field-label">{t.forecast.updates}</h4>
+          <ol className="forecast-updates">
+            {updates.map((change) => (
+              <li key={change.id}>
+                <time dateTime={change.at}>{formatDateTime(change.at, { timeZone, style: 'medium' })}</time>{' '}
+                <strong>{t.forecast.step(confidenceText(change.before.confidence), confidenceText(change.after.confidence))}</strong>
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+    </section>
   );
 }
 
@@ -227,37 +232,42 @@ export function undoableChanges(history: CallHistory): CallChange[] {
 }
 
 function outcome(state: CallState): string {
-  if (state.status === 'void') return 'Void';
+  if (state.status === 'void') return t.outcome.void;
   if (state.verdict) {
-    const label = VERDICT_LABELS[state.verdict.verdict] ?? state.verdict.verdict;
-    return state.verdict.model ? `${label} (${formatPercent(state.verdict.confidence)} sure)` : label;
+    const label = verdictLabel(state.verdict.verdict);
+    return state.verdict.model ? `${label} (${t.call.agentSure(formatPercent(state.verdict.confidence))})` : label;
   }
-  return 'Pending';
+  return state.status === 'inconclusive' ? t.outcome.waiting : t.outcome.checking;
 }
 
-function confidenceText(value: number | null): string {
-  return value === null ? 'none' : formatPercent(value);
+function confidenceText(value: number | null | undefined): string {
+  return value === null || value === undefined ? t.history.none : chanceText(value);
 }
 
-/** One history entry in words: "The agent verified it: Confirmed (99% sure)". */
+/** One history entry in words: "The agent settled it: Called it (99% sure)". */
 export function describeChange(change: CallChange, all: CallChange[] = []): string {
-  const who = change.actor === 'agent' ? 'The agent' : 'You';
+  const who = change.actor === 'agent' ? t.history.agent : t.history.you;
   switch (change.action) {
     case 'verified':
-      return change.after.status === 'inconclusive'
-        ? `${who} could not settle it after every retry: ${outcome(change.after)}`
-        : `${who} verified it: ${outcome(change.after)}`;
+      return change.after.status === 'inconclusive' ? t.history.gaveUp(who, outcome(change.after)) : t.history.verified(who, outcome(change.after));
     case 'checked':
-      return `${who} checked it: ${outcome(change.after)}${change.after.next_check_at ? ', and will look again' : ''}`;
+      return t.history.checked(who, outcome(change.after), Boolean(change.after.next_check_at));
     case 'resolved':
-      return change.after.status === 'void' ? `${who} marked it void` : `${who} resolved it: ${outcome(change.after)}`;
+      return change.after.status === 'void' ? t.history.voided(who) : t.history.resolved(who, outcome(change.after));
     case 'overridden':
-      return `${who} overrode the agent's verdict: ${outcome(change.after)}`;
+      return t.history.overridden(who, outcome(change.after));
     case 'confidence':
-      return `${who} set your confidence: ${confidenceText(change.before.confidence)} → ${confidenceText(change.after.confidence)}`;
+      return t.history.confidence(who, confidenceText(change.before.confidence), confidenceText(change.after.confidence));
     case 'undone': {
       const target = all.find((entry) => entry.id === change.undoes);
-      return target ? `${who} undid “${describeChange(target, all)}”` : `${who} undid an earlier change`;
+      return target ? t.history.undid(who, describeChange(target, all)) : t.history.undidSomething(who);
+    }
+    default: {
+      const fields = (change.fields ?? []).map((field) => t.history.fields[field] ?? field);
+      if (change.action === 'edited' || change.action === 'tagged' || fields.length > 0) {
+        return fields.length > 0 ? t.history.edited(who, fields.join(', ')) : t.history.editedSomething(who);
+      }
+      return t.history.other(who);
     }
   }
 }
@@ -265,17 +275,15 @@ export function describeChange(change: CallChange, all: CallChange[] = []): stri
 /** Every change to the call, oldest first. */
 export function HistoryList({ history, timeZone }: { history: CallHistory; timeZone?: string }) {
   const undone = new Set(history.changes.map((change) => change.undoes).filter(Boolean));
-  if (history.changes.length === 0) {
-    return <p className="muted">No changes yet: it was logged and nothing has happened to it since.</p>;
-  }
+  if (history.changes.length === 0) return <p className="muted">{t.call.noHistory}</p>;
   return (
     <ol className="history">
       {history.changes.map((change) => (
         <li key={change.id} className={undone.has(change.id) ? 'undone' : undefined}>
           <time dateTime={change.at}>{formatDateTime(change.at, { timeZone, style: 'medium' })}</time>{' '}
           <span className="history-what">{describeChange(change, history.changes)}</span>
-          {change.note && change.action !== 'undone' && <span className="history-note"> — “{change.note}”</span>}
-          {undone.has(change.id) && <span className="badge history-undone">undone</span>}
+          {change.note && change.action !== 'undone' && <span className="history-note"> — {change.actor === 'owner' ? `“${change.note}”` : readableNote(change.note, timeZone)}</span>}
+          {undone.has(change.id) && <span className="badge history-undone">{t.call.undoneBadge}</span>}
         </li>
       ))}
     </ol>

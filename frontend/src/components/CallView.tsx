@@ -1,81 +1,47 @@
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
-import { formatDateTime, formatPercent } from '../format';
-import { ApiError, type CallsApi } from '../services/calls';
-import type { VerificationApi } from '../services/verification';
-import type { StoredCall } from '../types/protocol';
-import type { CallHistory, Resolution } from '../types/verification';
-import { StatusBadge, VerdictBadge } from './badges';
+import { useEffect, useId, useRef, useState } from 'react';
+import type { CallPatch, Resolution, StoredCall } from '../api/types';
+import { formatDateTime } from '../format';
+import { chanceText } from '../probability';
+import { errorText, useCall, useCallChanges, useHistory, useServices } from '../queries';
+import { ApiError } from '../services/http';
+import { t } from '../strings';
+import { CallOutcome, CallWhen, useNow } from './badges';
 import { CallDetails, Field } from './CallDetails';
-import {
-  ConfidenceEditor,
-  HistoryList,
-  ResolvePanel,
-  VerdictPanel,
-  describeChange,
-  undoableChanges,
-} from './CallVerification';
+import { CallEditor } from './CallEditor';
+import { ForecastPanel, HistoryList, ResolvePanel, VerdictPanel, describeChange, undoableChanges } from './CallVerification';
+import { Tags } from './Tags';
 
-/** A newer copy of a call from elsewhere (a verdict event); `seq` tells two copies of the same call apart. */
-export interface CallUpdate {
-  call: StoredCall;
-  seq: number;
-}
+type Busy = null | 'resolve' | 'undo' | 'confidence' | 'check' | 'edit' | 'tags';
 
-interface CallViewProps {
-  callsApi: CallsApi;
-  id: string;
-  timeZone?: string;
-  /** Change it to reload (e.g. a verdict arrived). */
-  refreshKey?: number;
-  onDeleted?: (call: StoredCall) => void;
-  /** Resolve by hand, undo, confidence, history and "check now". Without it the view is read-only. */
-  verification?: VerificationApi;
-  /** The newest copy of a call changed elsewhere: shown at once if it is this one. */
-  update?: CallUpdate | null;
-  /** This view changed the call (resolved, undone, confidence set). */
-  onChanged?: (call: StoredCall) => void;
-  /** About to change the call: the verdict event the server sends for it is this view's own doing. */
-  onWillChange?: (id: string) => void;
-}
-
-type Load = { kind: 'loading' } | { kind: 'loaded'; call: StoredCall } | { kind: 'failed'; message: string; missing: boolean };
-type Busy = null | 'resolve' | 'undo' | 'confidence' | 'check';
-
-const RESOLVED: Record<Resolution, string> = {
-  confirmed: 'Marked confirmed: it came true.',
-  refuted: 'Marked refuted: it did not come true.',
-  void: 'Marked void: it counts neither way.',
-};
-
-function problemText(error: unknown, fallback: string): string {
-  return error instanceof Error && error.message ? error.message : fallback;
-}
-
-/** One logged call: everything about it, its verdict and history, resolving it by hand, and delete. */
+/** One logged call: everything about it, its forecast, verdict and history, resolving it, and delete. */
 export function CallView({
-  callsApi,
   id,
   timeZone,
-  refreshKey = 0,
   onDeleted,
-  verification,
-  update,
-  onChanged,
   onWillChange,
-}: CallViewProps) {
-  const [load, setLoad] = useState<Load>({ kind: 'loading' });
-  const [attempt, setAttempt] = useState(0);
+}: {
+  id: string;
+  timeZone: string;
+  onDeleted?: (call: StoredCall) => void;
+  /** About to change the call: the verdict event the server sends for it is this view's own doing. */
+  onWillChange?: (id: string) => void;
+}) {
+  const { calls, verification } = useServices();
+  const changes = useCallChanges();
+  const callQuery = useCall(id);
+  const historyQuery = useHistory(id);
   const [confirming, setConfirming] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const [deleteError, setDeleteError] = useState<string | null>(null);
-  const [history, setHistory] = useState<CallHistory | null>(null);
+  const [editing, setEditing] = useState(false);
   const [busy, setBusy] = useState<Busy>(null);
   const [result, setResult] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
-  const historyRequest = useRef(0);
   const undoHintId = useId();
   const verifyHeadingRef = useRef<HTMLHeadingElement>(null);
+  const now = useNow();
+  const history = historyQuery.data;
 
   // After a change, the button pressed may be gone (the last Undo): keep keyboard focus in the section.
   const acted = useRef(false);
@@ -88,53 +54,6 @@ export function CallView({
   }, [busy, history]);
 
   useEffect(() => {
-    let current = true;
-    setLoad((previous) => (previous.kind === 'loaded' && previous.call.id === id ? previous : { kind: 'loading' }));
-    callsApi.get(id).then(
-      (call) => current && setLoad({ kind: 'loaded', call }),
-      (error: unknown) => {
-        if (!current) return;
-        const missing = error instanceof ApiError && error.status === 404;
-        setLoad({
-          kind: 'failed',
-          missing,
-          message: missing
-            ? 'This call does not exist: it may have been deleted.'
-            : error instanceof Error
-              ? error.message
-              : 'Could not load the call.',
-        });
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [callsApi, id, attempt, refreshKey]);
-
-  const loadHistory = useCallback(async () => {
-    if (!verification) return;
-    const mine = ++historyRequest.current;
-    try {
-      const found = await verification.history(id);
-      if (mine === historyRequest.current) setHistory(found);
-    } catch {
-      if (mine === historyRequest.current) setHistory(null); // the call itself says what went wrong
-    }
-  }, [verification, id]);
-
-  useEffect(() => {
-    void loadHistory();
-  }, [loadHistory, attempt, refreshKey]);
-
-  // A verdict for this call arrived (the agent, or you in another tab): show it now.
-  useEffect(() => {
-    if (update && update.call.id === id) {
-      setLoad({ kind: 'loaded', call: update.call });
-      void loadHistory();
-    }
-  }, [update, id, loadHistory]);
-
-  useEffect(() => {
     if (confirming) confirmRef.current?.focus();
   }, [confirming]);
 
@@ -142,10 +61,11 @@ export function CallView({
     setDeleting(true);
     setDeleteError(null);
     try {
-      await callsApi.remove(call.id);
+      await calls.remove(call.id);
+      changes.listChanged(call.id);
       onDeleted?.(call);
     } catch (error) {
-      setDeleteError(error instanceof Error ? error.message : 'Could not delete the call.');
+      setDeleteError(errorText(error, t.errors.generic));
       setDeleting(false);
     }
   };
@@ -159,13 +79,11 @@ export function CallView({
     onWillChange?.(id);
     try {
       const call = await run();
-      setLoad({ kind: 'loaded', call });
+      changes.changed(call);
       setResult(done(call));
-      onChanged?.(call);
-      void loadHistory();
       return true;
     } catch (error) {
-      setActionError(problemText(error, 'Could not change the call. Try again.'));
+      setActionError(errorText(error, t.call.changeFailed));
       return false;
     } finally {
       acted.current = true;
@@ -173,172 +91,187 @@ export function CallView({
     }
   };
 
+  const patch = (kind: 'edit' | 'tags' | 'confidence', body: CallPatch, done: (call: StoredCall) => string) =>
+    change(kind, () => calls.update(id, body), done);
+
   const checkNow = async () => {
-    if (!verification || busy) return;
+    if (busy) return;
     setBusy('check');
     setResult(null);
     setActionError(null);
     try {
-      setHistory(await verification.checkNow(id));
-      setResult('Asked the agent to check it now: the verdict shows up here when it is done.');
+      await verification.checkNow(id);
+      void historyQuery.refetch();
+      setResult(t.call.askedCheck);
     } catch (error) {
-      setActionError(problemText(error, 'Could not ask for a check. Try again.'));
+      setActionError(errorText(error, t.call.checkFailed));
     } finally {
       setBusy(null);
     }
   };
 
+  const call = callQuery.data;
+  const missing = callQuery.error instanceof ApiError && callQuery.error.status === 404;
+  const editable = call ? call.status !== 'verified' && call.status !== 'void' : false;
+
   return (
-    <section className="card call-view" aria-labelledby="call-heading" aria-busy={load.kind === 'loading'}>
+    <section className="card call-view" aria-labelledby="call-heading" aria-busy={callQuery.isPending}>
       <p className="back">
-        <a href="#/calls">← Back to My Calls</a>
+        <a href="#/calls">{t.call.back}</a>
       </p>
-      <h2 id="call-heading" tabIndex={-1} data-view-heading>
-        Call details
+      <h2 id="call-heading" className="view-heading" tabIndex={-1} data-view-heading>
+        {t.call.heading}
       </h2>
 
-      {load.kind === 'loading' && <p role="status">Loading the call…</p>}
+      {callQuery.isPending && <p role="status">{t.call.loading}</p>}
 
-      {load.kind === 'failed' && (
+      {callQuery.isError && !call && (
         <div className="error-message" role="alert">
-          <p>{load.message}</p>
-          {!load.missing && (
-            <button type="button" className="btn btn-secondary" onClick={() => setAttempt((n) => n + 1)}>
-              Try again
+          <p>{missing ? t.call.missing : errorText(callQuery.error, t.call.loadFailed)}</p>
+          {!missing && (
+            <button type="button" className="btn btn-secondary" onClick={() => void callQuery.refetch()}>
+              {t.app.tryAgain}
             </button>
           )}
         </div>
       )}
 
-      {load.kind === 'loaded' && (
+      {call && (
         <>
-          <p className="meta">
-            <StatusBadge status={load.call.status} />
-            {load.call.verdict && <VerdictBadge verdict={load.call.verdict.verdict} />}
+          <p className="meta call-view-meta">
+            <CallOutcome call={call} />
+            <span>
+              <CallWhen call={call} timeZone={timeZone} now={now} />
+            </span>
           </p>
-          <VerdictPanel call={load.call} timeZone={timeZone} />
-          <CallDetails call={load.call} timeZone={timeZone} />
+          <VerdictPanel call={call} timeZone={timeZone} />
+          {editing ? (
+            <CallEditor
+              call={{ ...call, check: call.check ?? null }}
+              timeZone={timeZone}
+              logged
+              onSave={async (edited) => {
+                const ok = await patch('edit', edited, () => t.edit.savedLogged);
+                if (ok) setEditing(false);
+                return ok;
+              }}
+              onCancel={() => setEditing(false)}
+            />
+          ) : (
+            <CallDetails call={call} timeZone={timeZone} />
+          )}
+          {!editing && editable && (
+            <p>
+              <button type="button" className="btn btn-secondary btn-small" aria-disabled={busy !== null} onClick={() => !busy && setEditing(true)}>
+                {t.edit.openLogged}
+              </button>
+            </p>
+          )}
           <div className="field-row">
-            <Field label="Your words">
-              <p>{load.call.raw_prompt}</p>
+            <Field label={t.card.yourWords}>
+              <p>{call.raw_prompt}</p>
             </Field>
-            <Field label="My confidence">
-              {verification ? (
-                <ConfidenceEditor
-                  confidence={load.call.confidence}
-                  busy={busy !== null}
-                  onSave={(confidence) =>
-                    change(
-                      'confidence',
-                      () => verification.setConfidence(id, confidence),
-                      (call) =>
-                        call.confidence === null
-                          ? 'Your confidence is cleared.'
-                          : `Your confidence is now ${formatPercent(call.confidence)}.`,
-                    )
-                  }
-                />
-              ) : (
-                <p>{load.call.confidence === null ? 'Not given' : formatPercent(load.call.confidence)}</p>
-              )}
+            <Field label={t.tags.label}>
+              <Tags
+                tags={call.tags ?? []}
+                statement={call.prediction_statement}
+                busy={busy !== null}
+                onChange={(tags) => patch('tags', { tags }, () => t.edit.savedLogged)}
+              />
             </Field>
           </div>
-          <p className="muted small">
-            Logged {formatDateTime(load.call.created_at, { timeZone, style: 'medium' })} · timezone{' '}
-            {load.call.timezone} · made by {load.call.model}
-          </p>
 
-          {verification && (
-            <section className="verify" aria-labelledby="verify-heading">
-              <h3 id="verify-heading" ref={verifyHeadingRef} tabIndex={-1}>
-                Verification
-              </h3>
-              <NextCheck call={load.call} history={history} timeZone={timeZone} />
-              {load.call.verifiable_category !== 'human_verifiable_only' &&
-                (load.call.status === 'pending' || load.call.status === 'inconclusive') && (
-                  <p>
-                    <button
-                      type="button"
-                      className="btn btn-secondary btn-small"
-                      aria-disabled={busy !== null}
-                      onClick={() => void checkNow()}
-                    >
-                      {busy === 'check' ? 'Asking…' : 'Ask the agent to check now'}
-                    </button>
-                  </p>
-                )}
+          <ForecastPanel
+            call={call}
+            history={history}
+            busy={busy !== null}
+            timeZone={timeZone}
+            onSave={(confidence) =>
+              patch('confidence', { confidence }, (updated) =>
+                updated.confidence === null ? t.forecast.cleared : t.forecast.saved(chanceText(updated.confidence ?? 0)),
+              )
+            }
+          />
 
-              <ResolvePanel
-                call={load.call}
-                busy={busy !== null}
-                onResolve={(resolution, note) =>
-                  change('resolve', () => verification.resolve(id, resolution, note), () => RESOLVED[resolution])
-                }
-              />
+          <section className="verify" aria-labelledby="verify-heading">
+            <h3 id="verify-heading" ref={verifyHeadingRef} tabIndex={-1}>
+              {t.call.verify}
+            </h3>
+            <NextCheck call={call} nextCheckAt={history?.next_check_at ?? null} attempts={history?.attempts ?? 0} known={Boolean(history)} timeZone={timeZone} />
+            {call.verifiable_category !== 'human_verifiable_only' && (call.status === 'pending' || call.status === 'inconclusive') && (
+              <p>
+                <button type="button" className="btn btn-secondary btn-small" aria-disabled={busy !== null} onClick={() => void checkNow()}>
+                  {busy === 'check' ? t.call.asking : t.call.checkNow}
+                </button>
+              </p>
+            )}
 
-              {history && undoableChanges(history).length > 0 && (
-                <div className="undo">
-                  <button
-                    type="button"
-                    className="btn btn-secondary"
-                    aria-disabled={busy !== null}
-                    aria-describedby={undoHintId}
-                    onClick={() => {
-                      const last = undoableChanges(history).at(-1)!;
-                      void change('undo', () => verification.undo(id), () => `Undone: ${describeChange(last, history.changes)}.`);
-                    }}
-                  >
-                    {busy === 'undo' ? 'Undoing…' : 'Undo'}
-                  </button>{' '}
-                  <span id={undoHintId} className="hint">
-                    Undo the latest change: {describeChange(undoableChanges(history).at(-1)!, history.changes)}
-                  </span>
-                </div>
-              )}
+            <ResolvePanel
+              call={call}
+              busy={busy !== null}
+              onResolve={(resolution: Resolution, note) =>
+                change('resolve', () => verification.resolve(id, resolution, note), () => t.resolve.done[resolution])
+              }
+            />
 
-              <div role="status" className="action-result">
-                {result && <p className="notice notice-success">{result}</p>}
+            {history && undoableChanges(history).length > 0 && (
+              <div className="undo">
+                <button
+                  type="button"
+                  className="btn btn-secondary"
+                  aria-disabled={busy !== null}
+                  aria-describedby={undoHintId}
+                  onClick={() => {
+                    const last = undoableChanges(history).at(-1)!;
+                    void change('undo', () => verification.undo(id), () => t.call.undone(describeChange(last, history.changes)));
+                  }}
+                >
+                  {busy === 'undo' ? t.call.undoing : t.call.undo}
+                </button>{' '}
+                <span id={undoHintId} className="hint">
+                  {t.call.undoHint(describeChange(undoableChanges(history).at(-1)!, history.changes))}
+                </span>
               </div>
-              {actionError && (
-                <p className="notice notice-error" role="alert">
-                  {actionError}
-                </p>
-              )}
+            )}
 
-              {history && (
-                <section className="history-section" aria-labelledby="history-heading">
-                  <h3 id="history-heading">History</h3>
-                  <HistoryList history={history} timeZone={timeZone} />
-                </section>
-              )}
-            </section>
-          )}
+            <div role="status" className="action-result">
+              {result && <p className="notice notice-success">{result}</p>}
+            </div>
+            {actionError && (
+              <p className="notice notice-error" role="alert">
+                {actionError}
+              </p>
+            )}
+
+            {history && (
+              <details className="history-section">
+                <summary className="history-summary">{t.call.history}</summary>
+                <HistoryList history={history} timeZone={timeZone} />
+              </details>
+            )}
+          </section>
+
+          <p className="muted small">{t.call.meta(formatDateTime(call.created_at, { timeZone, style: 'medium' }), call.timezone, call.model)}</p>
 
           <div className="danger-zone">
             {!confirming ? (
-              <button type="button" className="btn btn-danger" onClick={() => setConfirming(true)}>
-                Delete call
+              <button type="button" className="btn btn-danger-outline" onClick={() => setConfirming(true)}>
+                {t.call.delete}
               </button>
             ) : (
-              <div role="group" aria-label="Confirm delete" className="confirm">
-                <p>Delete this call for good? This cannot be undone.</p>
-                <button
-                  ref={confirmRef}
-                  type="button"
-                  className="btn btn-danger"
-                  disabled={deleting}
-                  onClick={() => void remove(load.call)}
-                >
-                  {deleting ? 'Deleting…' : 'Yes, delete it'}
+              <div role="group" aria-label={t.call.confirmGroup} className="confirm">
+                <p>{t.call.confirmDelete}</p>
+                <button ref={confirmRef} type="button" className="btn btn-danger" disabled={deleting} onClick={() => void remove(call)}>
+                  {deleting ? t.call.deleting : t.call.yesDelete}
                 </button>{' '}
                 <button type="button" className="btn btn-secondary" disabled={deleting} onClick={() => setConfirming(false)}>
-                  Keep it
+                  {t.call.keep}
                 </button>
               </div>
             )}
             {deleteError && (
               <p className="notice notice-error" role="alert">
-                Could not delete the call: {deleteError}
+                {t.call.deleteFailed(deleteError)}
               </p>
             )}
           </div>
@@ -349,22 +282,22 @@ export function CallView({
 }
 
 /** When the agent looks next, or why it will not. */
-function NextCheck({ call, history, timeZone }: { call: StoredCall; history: CallHistory | null; timeZone?: string }) {
-  if (call.verifiable_category === 'human_verifiable_only') {
-    return <p className="muted">Only you can judge this call: the agent does not check it. Resolve it below when its date comes.</p>;
-  }
-  if (!history) return null;
-  if (history.next_check_at) {
-    return (
-      <p>
-        The agent checks it next{' '}
-        <time dateTime={history.next_check_at}>{formatDateTime(history.next_check_at, { timeZone, style: 'medium' })}</time>
-        {history.attempts > 0 ? ` (retry ${history.attempts})` : ''}.
-      </p>
-    );
-  }
-  if (call.status === 'pending' || call.status === 'inconclusive') {
-    return <p className="muted">The agent has no check planned: ask it to check now, or resolve it yourself.</p>;
-  }
+function NextCheck({
+  call,
+  nextCheckAt,
+  attempts,
+  known,
+  timeZone,
+}: {
+  call: StoredCall;
+  nextCheckAt: string | null;
+  attempts: number;
+  known: boolean;
+  timeZone?: string;
+}) {
+  if (call.verifiable_category === 'human_verifiable_only') return <p className="muted">{t.call.onlyYou}</p>;
+  if (!known) return null;
+  if (nextCheckAt) return <p>{t.call.nextCheck(formatDateTime(nextCheckAt, { timeZone, style: 'medium' }), attempts)}</p>;
+  if (call.status === 'pending' || call.status === 'inconclusive') return <p className="muted">{t.call.noPlan}</p>;
   return null;
 }

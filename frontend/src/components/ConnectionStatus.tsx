@@ -1,13 +1,6 @@
 import { useSyncExternalStore } from 'react';
 import type { ConnectionState, WebSocketService } from '../services/websocket';
-
-const LABELS: Record<ConnectionState, string> = {
-  idle: 'Not connected',
-  connecting: 'Connecting…',
-  open: 'Connected',
-  reconnecting: 'Reconnecting…',
-  closed: 'Offline',
-};
+import { t } from '../strings';
 
 export function useConnectionState(webSocket: WebSocketService): ConnectionState {
   return useSyncExternalStore(
@@ -23,18 +16,12 @@ export function ConnectionStatus({ webSocket }: { webSocket: WebSocketService })
     <div className={`connection connection-${state}`}>
       <span role="status">
         <span className="dot" aria-hidden="true" />
-        <span className="sr-only">Server connection: </span>
-        {LABELS[state]}
+        <span className="sr-only">{t.connection.label}</span>
+        <span className="connection-text">{t.connection[state]}</span>
       </span>
       {state === 'closed' && (
-        <button
-          type="button"
-          className="btn btn-link"
-          onClick={() => {
-            webSocket.connect().catch(() => undefined);
-          }}
-        >
-          Reconnect
+        <button type="button" className="btn btn-link" onClick={() => webSocket.connect().catch(() => undefined)}>
+          {t.connection.reconnect}
         </button>
       )}
     </div>

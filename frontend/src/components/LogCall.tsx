@@ -1,99 +1,52 @@
-import { useId, useState } from 'react';
-import { ApiError, type CallsApi } from '../services/calls';
-import type { CallContent, StoredCall } from '../types/protocol';
+import { useState } from 'react';
+import type { StoredCall } from '../api/types';
+import { chanceText, type ParsedChance } from '../probability';
+import { useCallChanges, useServices } from '../queries';
+import { ApiError } from '../services/http';
+import { t } from '../strings';
+import type { CallContent } from '../types/protocol';
 
-interface LogCallProps {
+/** "Log call": store the call (`POST /api/calls`) with the chance typed above it. */
+export function LogCall({
+  call,
+  chance,
+  onLogged,
+}: {
   call: CallContent;
-  callsApi: CallsApi;
-  onLogged?: (call: StoredCall) => void;
-}
+  chance: ParsedChance;
+  onLogged: (call: StoredCall) => void;
+}) {
+  const { calls } = useServices();
+  const changes = useCallChanges();
+  const [saving, setSaving] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const invalid = chance.kind === 'invalid';
 
-type SaveState =
-  | { kind: 'idle' }
-  | { kind: 'saving' }
-  | { kind: 'saved'; call: StoredCall }
-  | { kind: 'failed'; message: string };
-
-/** "Log Call": store the call (`POST /api/calls`), with the user's own confidence if they give one. */
-export function LogCall({ call, callsApi, onLogged }: LogCallProps) {
-  const [withConfidence, setWithConfidence] = useState(false);
-  const [confidence, setConfidence] = useState(50);
-  const [save, setSave] = useState<SaveState>({ kind: 'idle' });
-  const sliderId = useId();
-  const hintId = useId();
-
-  const logCall = async () => {
-    setSave({ kind: 'saving' });
+  const log = async () => {
+    if (saving || invalid) return;
+    setSaving(true);
+    setProblem(null);
     try {
-      const stored = await callsApi.create(call, withConfidence ? confidence / 100 : undefined);
-      setSave({ kind: 'saved', call: stored });
-      onLogged?.(stored);
+      const stored = await calls.create(call, chance.kind === 'ok' ? chance.value : undefined);
+      changes.listChanged();
+      onLogged(stored);
     } catch (error) {
-      const message =
-        error instanceof ApiError ? error.message : 'Could not log the call. Please try again.';
-      setSave({ kind: 'failed', message });
+      setProblem(error instanceof ApiError ? error.message : t.errors.generic);
+      setSaving(false);
     }
   };
 
-  const saved = save.kind === 'saved';
   return (
-    <form
-      className="log-call"
-      aria-label="Log this call"
-      onSubmit={(event) => {
-        event.preventDefault();
-        if (save.kind !== 'saving' && !saved) void logCall();
-      }}
-    >
-      <div className="confidence">
-        <label className="checkbox">
-          <input
-            type="checkbox"
-            checked={withConfidence}
-            disabled={saved}
-            onChange={(event) => setWithConfidence(event.target.checked)}
-          />
-          Add how likely I think it is
-        </label>
-        <div className="slider-row">
-          <label htmlFor={sliderId}>My confidence</label>
-          <input
-            id={sliderId}
-            type="range"
-            min={0}
-            max={100}
-            step={5}
-            value={confidence}
-            disabled={!withConfidence || saved}
-            aria-describedby={hintId}
-            aria-valuetext={`${confidence}%`}
-            onChange={(event) => setConfidence(Number(event.target.value))}
-          />
-          <output htmlFor={sliderId} className="slider-value" aria-hidden="true">
-            {withConfidence ? `${confidence}%` : '—'}
-          </output>
-        </div>
-        <p id={hintId} className="hint">
-          Your own probability that it comes true (optional; separate from how verifiable it is).
-        </p>
-      </div>
-
-      <button type="submit" className="btn btn-success" disabled={save.kind === 'saving' || saved}>
-        {save.kind === 'saving' ? 'Logging…' : saved ? 'Logged' : 'Log Call'}
+    <div className="log-call">
+      {chance.kind === 'empty' && <p className="hint">{t.log.noChance}</p>}
+      <button type="button" className="btn btn-success" aria-disabled={saving || invalid} onClick={() => void log()}>
+        {saving ? t.log.logging : chance.kind === 'ok' ? t.log.buttonWithChance(chanceText(chance.value)) : t.log.button}
       </button>
-
-      <div role="status" className="log-result">
-        {saved && (
-          <p className="notice notice-success">
-            Call logged. <a href={`#/calls/${encodeURIComponent(save.call.id)}`}>View it in My Calls</a>
-          </p>
-        )}
-      </div>
-      {save.kind === 'failed' && (
+      {problem && (
         <p className="notice notice-error" role="alert">
-          Could not log the call: {save.message}
+          {t.log.failed(problem)}
         </p>
       )}
-    </form>
+    </div>
   );
 }

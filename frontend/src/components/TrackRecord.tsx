@@ -1,115 +1,155 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError } from '../services/http';
-import type { VerificationApi } from '../services/verification';
-import type { TrackRecord as TrackRecordData } from '../types/verification';
+import type { PeriodRecord, TagRecord } from '../api/types';
+import { formatMonth } from '../format';
+import { errorText, useStats } from '../queries';
+import { t } from '../strings';
 import { CalibrationChart } from './CalibrationChart';
-
-interface TrackRecordProps {
-  verification: VerificationApi;
-  /** Change it to reload (a call was resolved, undone or verified). */
-  refreshKey?: number;
-}
 
 /** "0.04" → "0.040": three decimals, enough to tell calls apart, few enough to read. */
 export function formatBrier(brier: number): string {
   return brier.toFixed(3);
 }
 
-/** Your track record: called it / missed it, the Brier score, and the calibration chart (`GET /api/stats`). */
-export function TrackRecord({ verification, refreshKey = 0 }: TrackRecordProps) {
-  const [record, setRecord] = useState<TrackRecordData | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
-  const request = useRef(0);
-
-  const load = useCallback(async () => {
-    const mine = ++request.current;
-    setLoading(true);
-    setError(null);
-    try {
-      const stats = await verification.stats();
-      if (mine === request.current) setRecord(stats);
-    } catch (problem) {
-      if (mine === request.current) {
-        setError(problem instanceof ApiError ? problem.message : 'Could not load your track record.');
-      }
-    } finally {
-      if (mine === request.current) setLoading(false);
-    }
-  }, [verification]);
-
-  useEffect(() => {
-    void load();
-  }, [load, refreshKey]);
+/** Your track record: the tally, the Brier scores, calibration, over time and by tag (`GET /api/stats`). */
+export function TrackRecord() {
+  const stats = useStats();
+  const record = stats.data;
 
   return (
-    <section className="card track-record" aria-labelledby="record-heading" aria-busy={loading}>
-      <div className="section-head">
-        <h2 id="record-heading" tabIndex={-1} data-view-heading>
-          Track record
-        </h2>
-        <button type="button" className="btn btn-secondary btn-small" onClick={() => void load()}>
-          Refresh
-        </button>
-      </div>
+    <section className="card track-record" aria-labelledby="record-heading" aria-busy={stats.isFetching}>
+      <h2 id="record-heading" className="view-heading" tabIndex={-1} data-view-heading>
+        {t.record.heading}
+      </h2>
 
-      {error && (
+      {stats.isError && !record && (
         <div className="error-message" role="alert">
-          <p>Could not load your track record: {error}</p>
-          <button type="button" className="btn btn-secondary" onClick={() => void load()}>
-            Try again
+          <p>{t.record.loadFailed(errorText(stats.error, t.errors.network))}</p>
+          <button type="button" className="btn btn-secondary" onClick={() => void stats.refetch()}>
+            {t.app.tryAgain}
           </button>
         </div>
       )}
 
-      <p role="status" className={`run-status${loading && !record ? '' : ' empty'}`}>
-        {loading && !record ? 'Loading your track record…' : ''}
+      <p role="status" className={`run-status${stats.isPending ? '' : ' empty'}`}>
+        {stats.isPending ? t.record.loading : ''}
       </p>
 
       {record && (
         <>
           <dl className="tally">
-            <Tally label="Called it" value={record.called_it} hint="confirmed: it came true" tone="good" />
-            <Tally label="Missed it" value={record.missed_it} hint="refuted: it did not" tone="bad" />
-            <Tally label="Pending" value={record.pending} hint="not resolved yet" />
-            <Tally label="Inconclusive" value={record.inconclusive} hint="checked, nobody could tell" />
-            <Tally label="Void" value={record.void} hint="left out" />
-            <Tally label="All calls" value={record.total} />
+            <Tally label={t.record.tally.called_it} value={record.called_it} hint={t.record.tallyHint.called_it} tone="good" />
+            <Tally label={t.record.tally.missed_it} value={record.missed_it} hint={t.record.tallyHint.missed_it} tone="bad" />
+            <Tally label={t.record.tally.checking} value={record.pending} hint={t.record.tallyHint.checking} />
+            <Tally label={t.record.tally.waiting} value={record.inconclusive} hint={t.record.tallyHint.waiting} />
+            <Tally label={t.record.tally.void} value={record.void} hint={t.record.tallyHint.void} />
+            <Tally label={t.record.tally.total} value={record.total} />
           </dl>
 
           <section className="brier" aria-labelledby="brier-heading">
-            <h3 id="brier-heading">Brier score</h3>
+            <h3 id="brier-heading">{t.record.brier}</h3>
             {record.brier === null ? (
-              <p className="empty-state">
-                No score yet: it needs a resolved call (confirmed or refuted) that you gave a confidence to. Set
-                your confidence on a call, then resolve it.
-              </p>
+              <p className="empty-state">{t.record.noScore}</p>
             ) : (
-              <p className="brier-value">
-                <strong>{formatBrier(record.brier)}</strong>{' '}
-                <span className="muted">
-                  over {record.scored} scored call{record.scored === 1 ? '' : 's'}
-                </span>
-              </p>
+              <dl className="brier-values">
+                <div>
+                  <dt>{t.record.finalBrier}</dt>
+                  <dd>
+                    <strong className="brier-value">{formatBrier(record.brier)}</strong>
+                  </dd>
+                </div>
+                {record.time_weighted_brier !== undefined && record.time_weighted_brier !== null && (
+                  <div>
+                    <dt>{t.record.timeWeighted}</dt>
+                    <dd>
+                      <strong className="brier-value">{formatBrier(record.time_weighted_brier)}</strong>
+                    </dd>
+                  </div>
+                )}
+                <div className="brier-over">
+                  <dt className="sr-only">{t.record.scoredColumn}</dt>
+                  <dd className="muted">{t.record.over(record.scored)}</dd>
+                </div>
+              </dl>
             )}
-            <p className="hint">
-              The two-outcome Brier score: the mean of (your confidence − outcome)² over your resolved calls that
-              have a confidence, where the outcome is 1 for confirmed and 0 for refuted. 0 is perfect and 1 the
-              worst; always saying 50% scores 0.25. Pending, inconclusive and void calls, and calls without a
-              confidence, are left out.
-            </p>
+            <p className="hint">{t.record.brierHint}</p>
           </section>
 
           <section className="calibration-section" aria-labelledby="calibration-heading">
-            <h3 id="calibration-heading">Calibration</h3>
-            <p className="hint">
-              Your scored calls in ten bins of confidence. Each point sits at the mean confidence of its bin and the
-              share of its calls that came true, sized and labelled by how many calls it holds. Points on the
-              diagonal are perfectly calibrated; below it you were overconfident, above it underconfident.
-            </p>
+            <h3 id="calibration-heading">{t.record.calibration}</h3>
+            <p className="hint">{t.record.calibrationHint}</p>
             <CalibrationChart bins={record.calibration} />
           </section>
+
+          {record.over_time !== undefined && (
+            <Breakdown
+              id="over-time-heading"
+              heading={t.record.overTime}
+              hint={t.record.overTimeHint}
+              first={t.record.period}
+              rows={record.over_time.map((row: PeriodRecord) => ({ key: row.period, name: formatMonth(row.period), ...row }))}
+            />
+          )}
+          {record.by_tag !== undefined && (
+            <Breakdown
+              id="by-tag-heading"
+              heading={t.record.byTag}
+              hint={t.record.byTagHint}
+              first={t.record.tagColumn}
+              rows={record.by_tag.map((row: TagRecord) => ({ key: row.tag, name: `#${row.tag}`, ...row }))}
+            />
+          )}
         </>
+      )}
+    </section>
+  );
+}
+
+interface Row {
+  key: string;
+  name: string;
+  scored: number;
+  brier: number | null;
+  time_weighted_brier?: number | null;
+}
+
+/** A score per month or per tag, as a table with a bar per row (shorter is better). */
+function Breakdown({ id, heading, hint, first, rows }: { id: string; heading: string; hint: string; first: string; rows: Row[] }) {
+  const weighted = rows.some((row) => row.time_weighted_brier !== undefined);
+  return (
+    <section className="breakdown" aria-labelledby={id}>
+      <h3 id={id}>{heading}</h3>
+      <p className="hint">{hint}</p>
+      {rows.length === 0 ? (
+        <p className="empty-state">{t.record.noBreakdown}</p>
+      ) : (
+        <table className="breakdown-table">
+          <thead>
+            <tr>
+              <th scope="col">{first}</th>
+              <th scope="col">{t.record.scoredColumn}</th>
+              <th scope="col">{t.record.brierColumn}</th>
+              {weighted && <th scope="col">{t.record.timeWeightedColumn}</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.key}>
+                <th scope="row">{row.name}</th>
+                <td>{row.scored}</td>
+                <td>
+                  {row.brier === null ? (
+                    '—'
+                  ) : (
+                    <span className="bar-cell">
+                      <span className="bar" style={{ width: `${Math.min(100, row.brier * 200)}%` }} aria-hidden="true" />
+                      {formatBrier(row.brier)}
+                    </span>
+                  )}
+                </td>
+                {weighted && <td>{row.time_weighted_brier === null || row.time_weighted_brier === undefined ? '—' : formatBrier(row.time_weighted_brier)}</td>}
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
     </section>
   );

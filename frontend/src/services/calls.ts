@@ -1,9 +1,32 @@
-import type { CallContent, CallPage, StoredCall } from '../types/protocol';
-import { HttpClient, type FetchLike, type TokenSource } from './http';
+import type {
+  ApiToken,
+  CallFilters,
+  CallPage,
+  CallPatch,
+  CreatedToken,
+  ExportFormat,
+  ImportFormat,
+  ImportReport,
+  StoredCall,
+} from '../api/types';
+import type { CallContent } from '../types/protocol';
+import { HttpClient, type Download, type FetchLike, type TokenSource } from './http';
 
 export { ApiError, type FetchLike } from './http';
 
-/** The REST API under `/api/calls`: log, list, read and delete calls. */
+/** The query string of `GET /api/calls` for these filters (empty ones left out). */
+export function callsQuery(filters: CallFilters & { limit?: number; cursor?: string | null }): string {
+  const query = new URLSearchParams();
+  query.set('limit', String(filters.limit ?? 20));
+  if (filters.cursor) query.set('cursor', filters.cursor);
+  for (const key of ['q', 'tag', 'status', 'category', 'due_before', 'due_after', 'sort'] as const) {
+    const value = filters[key]?.trim();
+    if (value) query.set(key, value);
+  }
+  return query.toString();
+}
+
+/** The REST API for your calls: log, list and search, read, change, delete; export, import; tokens. */
 export class CallsApi {
   readonly http: HttpClient;
 
@@ -12,25 +35,58 @@ export class CallsApi {
     this.http = new HttpClient(baseUrl, fetchImpl, tokens);
   }
 
-  /** Log a call as the `complete` event carried it, with the user's own confidence (0–1) if given. */
-  create(call: CallContent, confidence?: number | null): Promise<StoredCall> {
-    const body = confidence === undefined || confidence === null ? call : { ...call, confidence };
+  /** Log a call as the `complete` event carried it (maybe edited), with your chance (0–1) and tags. */
+  create(call: CallContent, confidence?: number | null, tags?: string[]): Promise<StoredCall> {
+    const body: Record<string, unknown> = { ...call };
+    if (confidence !== undefined && confidence !== null) body.confidence = confidence;
+    if (tags && tags.length > 0) body.tags = tags;
     return this.http.request<StoredCall>('POST', '/api/calls', body);
   }
 
-  /** One page, newest first; pass `next_cursor` back as `cursor` for the next. */
-  list(options: { limit?: number; cursor?: string | null } = {}): Promise<CallPage> {
-    const query = new URLSearchParams();
-    query.set('limit', String(options.limit ?? 20));
-    if (options.cursor) query.set('cursor', options.cursor);
-    return this.http.request<CallPage>('GET', `/api/calls?${query.toString()}`);
+  /** One page; pass `next_cursor` back as `cursor` for the next. */
+  list(options: CallFilters & { limit?: number; cursor?: string | null } = {}): Promise<CallPage> {
+    return this.http.request<CallPage>('GET', `/api/calls?${callsQuery(options)}`);
   }
 
   get(id: string): Promise<StoredCall> {
-    return this.http.request<StoredCall>('GET', `/api/calls/${encodeURIComponent(id)}`);
+    return this.http.request<StoredCall>('GET', callPath(id));
+  }
+
+  /** Change tags, your chance, or (until it is verified) the statement, date, method and check. */
+  update(id: string, patch: CallPatch): Promise<StoredCall> {
+    return this.http.request<StoredCall>('PATCH', callPath(id), patch);
   }
 
   async remove(id: string): Promise<void> {
-    await this.http.request<null>('DELETE', `/api/calls/${encodeURIComponent(id)}`);
+    await this.http.request<null>('DELETE', callPath(id));
   }
+
+  /** Every call of yours as a file (JSON carries the history too). */
+  export(format: ExportFormat): Promise<Download> {
+    return this.http.download(`/api/export?format=${format}`);
+  }
+
+  /** A file from this app's JSON export or Fatebook's CSV export; importing it twice adds nothing. */
+  import(format: ImportFormat, text: string): Promise<ImportReport> {
+    const type = format === 'fatebook' ? 'text/csv' : 'application/json';
+    return this.http.request<ImportReport>('POST', `/api/import?format=${format}`, text, { contentType: type });
+  }
+
+  async tokens(): Promise<ApiToken[]> {
+    const answer = await this.http.request<ApiToken[] | { items: ApiToken[] }>('GET', '/api/tokens');
+    return Array.isArray(answer) ? answer : answer.items;
+  }
+
+  createToken(name: string, expiresInDays?: number | null): Promise<CreatedToken> {
+    const body = expiresInDays ? { name, expires_in_days: expiresInDays } : { name };
+    return this.http.request<CreatedToken>('POST', '/api/tokens', body);
+  }
+
+  async revokeToken(id: string): Promise<void> {
+    await this.http.request<null>('DELETE', `/api/tokens/${encodeURIComponent(id)}`);
+  }
+}
+
+function callPath(id: string): string {
+  return `/api/calls/${encodeURIComponent(id)}`;
 }

@@ -46,6 +46,17 @@ export interface RequestOptions {
   auth?: boolean;
   /** Extra headers, e.g. a bearer token given explicitly. */
   headers?: Record<string, string>;
+  /** Send `body` as it is (a file's text) with this Content-Type, instead of as JSON. */
+  contentType?: string;
+  /** Return the answer as text (a download) instead of parsing JSON. */
+  text?: boolean;
+}
+
+/** A download: the answer's text, its type, and the file name the server suggests. */
+export interface Download {
+  text: string;
+  type: string;
+  filename: string | null;
 }
 
 export class HttpClient {
@@ -68,13 +79,18 @@ export class HttpClient {
     const useToken = options.auth !== false && this.tokens !== undefined;
     const token = useToken ? await this.token(null) : null;
     try {
-      return await this.send<T>(method, path, body, token, options.headers);
+      return await this.send<T>(method, path, body, token, options);
     } catch (error) {
       if (!(error instanceof ApiError) || error.status !== 401 || token === null) throw error;
       const renewed = await this.token(token);
       if (renewed === null || renewed === token) throw error;
-      return this.send<T>(method, path, body, renewed, options.headers);
+      return this.send<T>(method, path, body, renewed, options);
     }
+  }
+
+  /** GET a file (an export): its text, type and suggested name; errors as for `request`. */
+  download(path: string): Promise<Download> {
+    return this.request<Download>('GET', path, undefined, { text: true });
   }
 
   private async token(refused: string | null): Promise<string | null> {
@@ -92,17 +108,17 @@ export class HttpClient {
     path: string,
     body: unknown,
     token: string | null,
-    extra: Record<string, string> = {},
+    options: RequestOptions,
   ): Promise<T> {
-    const headers: Record<string, string> = { Accept: 'application/json', ...extra };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const headers: Record<string, string> = { Accept: options.text ? '*/*' : 'application/json', ...options.headers };
+    if (body !== undefined) headers['Content-Type'] = options.contentType ?? 'application/json';
     if (token) headers.Authorization = `Bearer ${token}`;
     let response: Response;
     try {
       response = await this.fetchImpl(`${this.baseUrl}${path}`, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : options.contentType ? String(body) : JSON.stringify(body),
       });
     } catch (error) {
       throw new ApiError(
@@ -113,6 +129,12 @@ export class HttpClient {
     }
     if (response.status === 204) return null as T;
     const text = await response.text();
+    if (options.text && response.ok) {
+      const disposition = response.headers.get('Content-Disposition') ?? '';
+      const filename = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition)?.[1] ?? null;
+      const download: Download = { text, type: response.headers.get('Content-Type') ?? 'application/octet-stream', filename };
+      return download as T;
+    }
     let payload: unknown = null;
     if (text) {
       try {

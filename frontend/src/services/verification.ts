@@ -1,5 +1,4 @@
-import type { StoredCall } from '../types/protocol';
-import type { CallHistory, DueCalls, Resolution, TrackRecord } from '../types/verification';
+import type { CallHistory, DueCalls, Resolution, StoredCall, TrackRecord } from '../api/types';
 import type { HttpClient } from './http';
 
 /**

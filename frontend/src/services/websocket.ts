@@ -28,10 +28,12 @@ export interface ReconnectPolicy {
   maxAttempts: number;
 }
 
+// Back quickly after an outage (the delay never exceeds 3 s), with jitter so clients spread out; a
+// browser `online` or the tab coming back retries at once (`retryNow`).
 export const DEFAULT_RECONNECT: ReconnectPolicy = {
-  initialDelayMs: 500,
-  maxDelayMs: 15_000,
-  factor: 2,
+  initialDelayMs: 300,
+  maxDelayMs: 3_000,
+  factor: 1.6,
   jitter: 0.2,
   maxAttempts: Number.POSITIVE_INFINITY,
 };
@@ -151,6 +153,16 @@ export class WebSocketService {
     this.clearRetryTimer();
     this.setState('reconnecting');
     return this.open();
+  }
+
+  /**
+   * Waiting to reconnect: try now instead of at the next backoff tick (the browser came back online,
+   * or the tab became visible). Does nothing while connected, connecting, or after `disconnect()`.
+   */
+  retryNow(): void {
+    if (!this.wantOpen || this.socket || this.pending || this.retryTimer === null) return;
+    this.clearRetryTimer();
+    void this.open();
   }
 
   /** Send `{action, ...data}`, connecting first if needed. */

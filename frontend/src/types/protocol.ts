@@ -1,3 +1,4 @@
+import type { Check, Verdict } from '../api/types';
 // The WebSocket protocol (v1) and the call, as DESIGN.md defines them and the Python domain models
 // (src/calledit/domain) implement them. tests/unit/types/schema.test.ts checks sample values of these
 // types against the JSON Schemas the backend exports to docs/schema/.
@@ -42,7 +43,11 @@ export interface CallContent {
   category_reasoning: string;
   /** 0.0–1.0: how reliably it can be checked, not how likely it is. */
   verifiability_score: number;
+  /** Why the score is what it is: short reasons, each with its weight (set by code, not the model). */
+  verifiability_factors: string[];
   verification_method: VerificationMethod;
+  /** The executable check when outside data decides the call (its words are criteria[0]); else null. */
+  check: Check | null;
   initial_status: 'pending';
   model: string;
 }
@@ -52,40 +57,13 @@ export type PartialCall = Partial<Omit<CallContent, 'verification_method'>> & {
   verification_method?: Partial<VerificationMethod>;
 };
 
-export interface Evidence {
-  source: string;
-  finding: string;
-  criterion: string;
-}
-
-export interface Verdict {
-  verdict: VerdictOutcome;
-  confidence: number;
-  evidence: Evidence[];
-  reasoning: string;
-  verified_at: string;
-  model?: string | null;
-}
+// The REST shapes come from the server's OpenAPI document (src/api/schema.d.ts).
+export type { CallPage, Check, Evidence, StoredCall, Verdict } from '../api/types';
 
 /** Body of `POST /api/calls`. */
 export interface CallCreate extends CallContent {
   /** The user's own probability (0.0–1.0) that it comes true. */
   confidence?: number | null;
-}
-
-/** A logged call, as the REST API returns it. */
-export interface StoredCall extends CallContent {
-  id: string;
-  status: CallStatus;
-  confidence: number | null;
-  verdict: Verdict | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface CallPage {
-  items: StoredCall[];
-  next_cursor: string | null;
 }
 
 // --- client -> server ------------------------------------------------------------------------------

@@ -51,14 +51,35 @@ export function uniquePrompt(text: string): string {
   return `${text} (e2e ${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)})`;
 }
 
-export async function makePrediction(page: Page, prompt: string, key: 'Enter' | 'Control+Enter' = 'Enter') {
-  const input = page.getByLabel('Your Prediction:');
+/** Quick capture: type the prediction (and a chance), press Enter, wait for the run to start. */
+export async function makePrediction(page: Page, prompt: string, chance?: string) {
+  if (chance !== undefined) await page.getByLabel('Chance', { exact: true }).fill(chance);
+  const input = page.getByLabel('Your prediction', { exact: true });
   await input.fill(prompt);
-  await input.press(key);
-  await expect(page.getByRole('button', { name: 'Processing...' })).toBeVisible();
+  await input.press('Enter');
+  await expect(page.getByRole('button', { name: 'Working…' })).toBeVisible();
 }
 
-/** The field group of the call card with this label ("Prediction", "Verification date", ...). */
+/** The Log button of a finished call ("Log call", or "Log call at 70%"). */
+export function logButton(page: Page) {
+  return page.getByRole('button', { name: /^Log call/ });
+}
+
+/** Log the finished call shown and return its id (from the "View it" link). */
+export async function logIt(page: Page): Promise<string> {
+  await expect(logButton(page)).toBeVisible({ timeout: 20_000 });
+  await logButton(page).click();
+  const link = page.getByRole('status').filter({ hasText: 'Logged.' }).getByRole('link', { name: 'View it' });
+  await expect(link).toBeVisible();
+  return decodeURIComponent((await link.getAttribute('href'))!.replace('#/calls/', ''));
+}
+
+/** The field group of the call card with this label ("Prediction", "Checks", ...). */
 export function field(page: Page, label: string) {
-  return page.getByRole('region', { name: 'Prediction Details' }).getByRole('group', { name: label, exact: true });
+  return page.getByRole('region', { name: 'Your call' }).getByRole('group', { name: label, exact: true });
+}
+
+/** A first visit shows the welcome; most tests start as a returning visitor. */
+export async function returning(page: Page) {
+  await page.addInitScript(() => window.localStorage.setItem('calledit.welcomed', '1'));
 }

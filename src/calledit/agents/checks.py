@@ -1,4 +1,4 @@
-"""The executable check at creation: which data source a prediction needs, and its query from the model.
+"""The executable check at creation: which data source or offline kind a prediction needs, and its query.
 
 Code decides what it can: whether a prediction names data a source publishes (weather, a market, a coin, a
 game, an economic series), the date range from the resolved dates and the mode, and how a range is read
@@ -6,6 +6,13 @@ game, an economic series), the date range from the resolved dates and the mode, 
 source's query under a grammar made for that one source (place and variable, symbol, coin, league and
 team, series) with the comparator, threshold and unit. What it writes is validated by `domain.check`; a
 query that does not validate leaves the call without a check (it is then verified the prose way).
+
+Offline-decidable predictions (calendar, arithmetic, clock, fixed facts) go the same way: code picks the
+kind (and the calendar question) from the words, and reads what a small model gets wrong: the negation,
+the comparison, "about", the holiday's country, the numbers spelled in words (given to the model as
+digits). The model writes only the operands under the kind's grammar (the day, the weekday named, the
+expression and the value claimed, the place) and never computes. When the regex pre-pass reads the whole
+claim exactly, its reading is the query and the model is not asked for one.
 """
 
 from __future__ import annotations
@@ -18,10 +25,28 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from calledit.agents import claim_words
+from calledit.agents.calendar import country_in_text, holiday_country
 from calledit.agents.dates import resolve_dates
+from calledit.agents.offline import run_offline
 from calledit.agents.teams import find_teams
+from calledit.agents.tools import regex_prepass
 from calledit.domain.call import CallDraft, VerifiableCategory, VerificationMethod, VerificationMode
-from calledit.domain.check import Check, Over, Source, check_json_schema, describe, parse_check
+from calledit.domain.check import (
+    ArithmeticCheck,
+    CalendarCheck,
+    Check,
+    CheckKind,
+    ClockCheck,
+    FactCheck,
+    Over,
+    Source,
+    check_json_schema,
+    describe,
+    parse_check,
+)
+from calledit.domain.offline_checks import OFFLINE_KINDS, query_schemas
+from calledit.domain.schema import inline_refs
 
 # Words that name each source's data. Order matters: the first source whose words appear wins, and the
 # more specific sources come first ("bitcoin" is crypto, not a market; "rain" is weather, not sports).
@@ -97,7 +122,7 @@ def detect_source(prediction: str) -> Source | None:
 def query_schema(source: Source) -> dict[str, Any]:
     """The grammar-friendly schema of one source's query (dates and range reading are code's)."""
     branches = []
-    for branch in check_json_schema()["anyOf"]:
+    for branch in inline_refs(check_json_schema())["anyOf"]:
         if branch.get("properties", {}).get("source", {}).get("const") != source:
             continue
         branch = copy.deepcopy(branch)
@@ -108,13 +133,63 @@ def query_schema(source: Source) -> dict[str, Any]:
     return branches[0] if len(branches) == 1 else {"anyOf": branches}
 
 
+_OFFLINE_HINTS: dict[str, str] = {
+    "calendar:weekday": 'Check: a weekday. Fill "check" with "day" (YYYY-MM-DD; or a holiday and its year such as '
+                        '"Christmas Day 2026"; or today / tomorrow) and the "weekday" the prediction names.',
+    "calendar:leap_year": 'Check: a leap year. Fill "check" with the "year" in digits.',
+    "calendar:date": 'Check: a holiday\'s date. Fill "check" with "day" (the holiday and its year, e.g. '
+                     '"Thanksgiving 2026") and "other" (the date the prediction gives, YYYY-MM-DD).',
+    "calendar:days_between": 'Check: a count of days. Fill "check" with "day" (the first day: YYYY-MM-DD, a '
+                             'holiday and its year, or today), "other" (the last day) and "value" (the number of '
+                             "days the prediction gives, in digits).",
+    "calendar:weekday_count": 'Check: a count of weekdays. Fill "check" with the "weekday", the "year", the '
+                              '"month" (1-12, or null for the whole year) and "value" (the count the prediction '
+                              "gives, in digits).",
+    "arithmetic": 'Check: arithmetic. Fill "check" with "expression": the calculation the prediction describes, '
+                  "in digits with + - * / ^ ( ) and % (17 * 23; 15% * 80; 1000 * (1 + 5%)^3; 50 * (1 - 20%); "
+                  'sqrt(169)), a unit after a number where it has one (3 ft, 2.5 hours, $40); and "value": the '
+                  'result the prediction claims ("391", "36 in"). Write what is said; do not compute it.',
+    "clock": 'Check: the clock. Fill "check" with "place" (the city or country named, or null for the user\'s '
+             'own timezone), "part" (weekday, date, time or period) and "value": the weekday; the date as '
+             "YYYY-MM-DD or today / tomorrow; the time as HH:MM on a 24-hour clock (17:00 for 5 pm); or "
+             "morning / afternoon / evening / night.",
+    "fact": 'Check: a fixed fact. Fill "check" with "question": a neutral question about the subject that does '
+            'not give the answer away ("At what temperature does water boil at sea level?").',
+}
+# Offline kinds by the category the call then has; calendar and arithmetic are computations.
+_OFFLINE_CATEGORIES: dict[str, VerifiableCategory] = {
+    "calendar": VerifiableCategory.STRANDS_TOOL_VERIFIABLE,
+    "arithmetic": VerifiableCategory.STRANDS_TOOL_VERIFIABLE,
+    "clock": VerifiableCategory.CURRENT_TOOL_VERIFIABLE,
+    "fact": VerifiableCategory.AGENT_VERIFIABLE,
+}
+_OFFLINE_SOURCES: dict[str, str] = {
+    "calendar": "The calendar (the holidays library and the proleptic Gregorian calendar), computed in code",
+    "arithmetic": "Exact arithmetic, computed in code",
+    "clock": "The verifier's clock and the tz database, computed in code",
+    "fact": "The verifying model's knowledge (a fixed fact; the model decides and says how sure it is)",
+}
+
+
 @dataclass(frozen=True)
 class CheckPlan:
-    """What code decided before the model writes: the source, the query fields code already knows (the
-    league and teams of a game), and the schema and prompt hint for the rest."""
+    """What code decided before the model writes: the source or offline kind, the query fields code already
+    knows (the league and teams of a game; an offline claim's negation, comparison and country), and the
+    schema and prompt hint for the rest."""
 
-    source: Source
+    source: CheckKind
     known: dict[str, Any]
+    question: str | None = None  # the calendar question, when the words make it clear
+    numbers: tuple[tuple[str, int], ...] = ()  # numbers the prediction spells in words, for the hint
+
+    @property
+    def offline(self) -> bool:
+        return self.source in OFFLINE_KINDS
+
+    @property
+    def complete(self) -> bool:
+        """Whether code already has the whole query (the regex pre-pass read the claim exactly)."""
+        return self.offline and "source" in self.known
 
     @property
     def hint(self) -> str:
@@ -123,11 +198,34 @@ class CheckPlan:
             return (f"Data source: sports results ({teams}). Fill \"check\" with the variable of "
                     f"{self.known['team']}'s result (\"win\" with \"==\" 1 for a win, \"loss\" for a loss, "
                     "\"points\" for its score), the comparator and the threshold.")
-        return _HINTS[self.source]
+        if self.offline:
+            if self.complete:
+                return f"Check: {describe(parse_check(self.known))} (set already: write only the source)."
+            key = f"calendar:{self.question}" if self.source == "calendar" and self.question else self.source
+            hint = _OFFLINE_HINTS.get(key, _OFFLINE_HINTS["calendar:weekday"])
+            if self.source == "calendar" and not self.question:
+                hint = ('Check: the calendar. Pick the question (weekday, leap_year, date, days_between, '
+                        'weekday_count) and fill its fields; days are YYYY-MM-DD, a holiday and its year, or today.')
+            if self.numbers:
+                hint += " Numbers in the prediction: " + ", ".join(f"{words} = {value}"
+                                                                    for words, value in self.numbers) + "."
+            return hint
+        return _HINTS[self.source]  # type: ignore[index]  # a data source here
 
     def schema(self) -> dict[str, Any]:
         """The model's part of the query: the source's schema without what code set."""
-        schema = query_schema(self.source)
+        if self.offline:
+            if self.complete:
+                return {"type": "object", "properties": {"source": {"const": self.source}}, "required": ["source"],
+                        "additionalProperties": False}
+            schemas = query_schemas()
+            if self.source == "calendar":
+                if self.question:
+                    return copy.deepcopy(schemas[f"calendar:{self.question}"])
+                return {"anyOf": [copy.deepcopy(value) for key, value in schemas.items()
+                                  if key.startswith("calendar:")]}
+            return copy.deepcopy(schemas[self.source])
+        schema = query_schema(self.source)  # type: ignore[arg-type]  # a data source here
         for branch in schema.get("anyOf", [schema]):
             if branch.get("properties", {}).get("source", {}).get("const") != self.source:
                 continue
@@ -144,9 +242,14 @@ class CheckPlan:
         return schema
 
 
-def plan_check(prediction: str) -> CheckPlan | None:
-    """Which source checks this prediction and what code knows of its query, or None."""
+def plan_check(prediction: str, *, now: datetime | None = None, timezone: str = "UTC") -> CheckPlan | None:
+    """Which source or offline kind checks this prediction and what code knows of its query, or None.
+
+    With `now`, a claim the regex pre-pass reads exactly comes back with its whole query known."""
     source = detect_source(prediction)
+    cue = claim_words.offline_cue(prediction, data_source=source is not None)
+    if cue is not None:
+        return _offline_plan(prediction, cue, now, timezone)
     if source is None:
         return None
     known: dict[str, Any] = {}
@@ -157,6 +260,47 @@ def plan_check(prediction: str) -> CheckPlan | None:
         known = {"sport": first.sport, "league": first.league, "team": first.name,
                  "opponent": rival.name if rival else None}
     return CheckPlan(source, known)
+
+
+def _offline_plan(prediction: str, cue: claim_words.OfflineCue, now: datetime | None, timezone: str) -> CheckPlan:
+    claim = claim_words.claim_of(prediction)
+    known: dict[str, Any] = {"negated": claim_words.negated(claim)}
+    if cue.kind == "calendar":
+        known["country"] = country_in_text(claim) or holiday_country(timezone)
+        if cue.question in ("days_between", "weekday_count"):
+            known["comparator"] = claim_words.comparison(claim)
+    elif cue.kind == "arithmetic":
+        known["comparator"] = claim_words.comparison(claim)
+        known["approximate"] = claim_words.approximate(claim)
+    elif cue.kind == "clock":
+        known["comparator"] = claim_words.clock_comparison(claim)
+    elif cue.kind == "fact":
+        known["claim"] = claim_words.without_negation(claim).rstrip(" .!") + "."
+    if now is not None and cue.kind in ("calendar", "arithmetic", "clock"):
+        exact = _regex_reading(prediction, now, timezone)
+        if exact is not None and exact.get("source") == cue.kind:
+            country = known.get("country")
+            known = {**exact, **({"country": country} if country and cue.kind == "calendar" else {})}
+    numbers = tuple(claim_words.spelled_numbers(claim))
+    return CheckPlan(cue.kind, known, cue.question, numbers)
+
+
+def _regex_reading(prediction: str, now: datetime, timezone: str) -> dict[str, Any] | None:
+    """The whole query when the regex pre-pass reads the claim exactly (one settled claim is all it says)."""
+    try:
+        _, groups = regex_prepass.gather([prediction], now, timezone)
+    except Exception:  # the pre-pass is a help here, never a reason to fail a call
+        return None
+    for group in groups:
+        decisive = group.decisive
+        if len(decisive) == 1 and decisive[0].query is not None and group.covers_text():
+            query: dict[str, Any] = decisive[0].query
+            try:
+                parse_check(query)
+            except ValidationError:
+                return None
+            return query
+    return None
 
 
 def check_range(
@@ -187,6 +331,8 @@ def complete_check(
     plan: CheckPlan, query: dict[str, Any] | None, draft: CallDraft, prediction: str, now: datetime, timezone: str
 ) -> Check | None:
     """The model's query plus code's dates, validated; None when the model's query does not hold up."""
+    if plan.offline:
+        return _complete_offline(plan, query, draft, now, timezone)
     if not isinstance(query, dict) or query.get("source", plan.source) != plan.source:
         return None
     known = plan.known
@@ -199,16 +345,58 @@ def complete_check(
         return None
 
 
+def _complete_offline(
+    plan: CheckPlan, query: dict[str, Any] | None, draft: CallDraft, now: datetime, timezone: str
+) -> Check | None:
+    """An offline check from the model's operands and code's reading; None when it does not validate, cannot
+    be computed (an unknown holiday or place), or is a "fact" the model itself does not call fixed knowledge."""
+    if plan.complete:
+        payload = dict(plan.known)
+    else:
+        if not isinstance(query, dict) or query.get("source", plan.source) != plan.source:
+            return None
+        payload = {**query, **plan.known, "source": plan.source}
+    if plan.source == "fact" and draft.verifiable_category is not VerifiableCategory.AGENT_VERIFIABLE:
+        return None  # news, events, the speaker's life: not a fixed fact, whatever its tense
+    if plan.source == "calendar" and payload.get("question") in ("weekday", "leap_year", "date"):
+        payload.pop("comparator", None)
+    try:
+        check = parse_check(payload)
+    except ValidationError:
+        return None
+    computable = isinstance(check, CalendarCheck | ArithmeticCheck | ClockCheck)
+    if computable and run_offline(check, now=now, timezone=timezone).status != "decided":  # type: ignore[arg-type]
+        return None  # written so that code cannot compute it: the prose way is better than a failed check
+    return check
+
+
 _TOTAL = re.compile(r"\b(?:in total|total|altogether|combined|cumulative|over the (?:month|week|year))\b", re.I)
 
 
-def with_check(draft: CallDraft, check: Check | None) -> CallDraft:
-    """The call carrying its check: the category and the method then say how it will really be checked."""
+def with_check(draft: CallDraft, check: Check | None, now: datetime | None = None) -> CallDraft:
+    """The call carrying its check: the category and the method then say how it will really be checked.
+
+    A calendar, arithmetic or fact check is decidable at once: with `now`, the call becomes immediate."""
     if check is None:
         return draft
     words = describe(check)
+    if check.source in OFFLINE_KINDS:
+        method = VerificationMethod(
+            source=[_OFFLINE_SOURCES[check.source]],
+            criteria=[words],
+            steps=["Compute the claim in code and compare" if check.source != "fact" else
+                   "Ask the model the question; a low confidence is inconclusive"],
+        )
+        update: dict[str, Any] = {"check": check, "verifiable_category": _OFFLINE_CATEGORIES[check.source],
+                                  "verification_method": method}
+        if now is not None and not isinstance(check, ClockCheck | FactCheck) and \
+                draft.verification_mode is not VerificationMode.IMMEDIATE:
+            update.update(verification_mode=VerificationMode.IMMEDIATE, verification_date=now, recurring_interval=None,
+                          date_reasoning=f"{draft.date_reasoning} Checked now: the calendar and arithmetic do not "
+                                         "change, so the answer is known today.")
+        return draft.model_copy(update=update)
     method = VerificationMethod(
-        source=[_SOURCE_NAMES[check.source]],
+        source=[_SOURCE_NAMES[check.source]],  # type: ignore[index]  # a data source here
         criteria=[words],
         steps=[*draft.verification_method.steps[:2]] or ["Read the value from the source and apply the criterion"],
     )

@@ -116,7 +116,7 @@ class CreationAgent:
         from strands import Agent
 
         context = self.context(prompt, timezone)
-        plan = plan_check(prompt)  # which data source checks it, decided in code; the model writes the query
+        plan = plan_check(prompt, now=context.now, timezone=timezone)  # decided in code; the model writes the query
         hints: list[str] = [plan.hint] if plan else []
         for hinter in self.hinters:
             # dateparser and the rules take milliseconds of CPU: keep them off the event loop
@@ -153,7 +153,7 @@ class CreationAgent:
             draft = await asyncio.to_thread(guard, draft, context)
         if plan is not None:  # the dates and the reading of the range come from the final mode and date
             check = await asyncio.to_thread(complete_check, plan, query, draft, prompt, context.now, timezone)
-            draft = with_check(draft, check)
+            draft = with_check(draft, check, context.now)
         draft = sanitize_draft(draft)  # last: no control characters or markup in what people are shown
         content = CallContent(
             **draft.model_dump(),

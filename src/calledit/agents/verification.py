@@ -1,10 +1,14 @@
 """The verification agent: a stored call in, a verdict out (confirmed | refuted | inconclusive).
 
-It first runs the deterministic tools itself (clock, calendar, arithmetic, and the web when it is on) and
-reports each as a tool use. When they settle the statement exactly (a weekday, a sum: a false part refutes
-it, true claims that are all it says confirm it), that is the verdict and no model is asked. Otherwise
-the model gets their results as evidence and answers with one JSON verdict, validated like the creation
-agent's call (one repair round).
+A call with a typed check is executed: a data check reads its source, an offline check (calendar,
+arithmetic, clock) is computed by `agents.offline`, and only a fixed fact (`fact`) goes to the model, whose
+answer below FACT_MIN_CONFIDENCE is inconclusive and whose verdict's evidence says the model decided it.
+
+A call without a check: it first runs the deterministic tools itself (clock, calendar, arithmetic, and the
+web when it is on) and reports each as a tool use. When they settle the statement exactly (a weekday, a
+sum: a false part refutes it, true claims that are all it says confirm it), that is the verdict and no
+model is asked. Otherwise the model gets their results as evidence and answers with one JSON verdict,
+validated like the creation agent's call (one repair round).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from calledit.agents.creation import Clock, system_clock
+from calledit.agents.offline import run_offline
 from calledit.agents.partial import parse_answer
 from calledit.agents.tools import regex_prepass as prepass
 from calledit.agents.tools.clock import ClockError, now_in
@@ -32,9 +37,10 @@ from calledit.domain.call import (
     VerifiableCategory,
     VerificationMode,
 )
-from calledit.domain.check import Check
+from calledit.domain.check import ArithmeticCheck, CalendarCheck, Check, ClockCheck, FactCheck, describe
 from calledit.domain.errors import CalledItError, ModelError
 from calledit.domain.events import ToolEvent
+from calledit.domain.offline_checks import OFFLINE_KINDS
 from calledit.providers.base import OutputSchema, Provider
 from calledit.sources.execute import run_check
 from calledit.sources.http import SourceClient, build_source_client
@@ -46,6 +52,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 TOOLS_MODEL = "deterministic tools"  # Verdict.model when the tools alone settled the call
 DATA_MODEL = "data check"  # Verdict.model when a typed check read the data (never a model's judgement)
+OFFLINE_MODEL = "offline check"  # Verdict.model when code computed a calendar, arithmetic or clock check
+FACT_MIN_CONFIDENCE = 0.7  # a model's answer to a fixed fact below this is inconclusive, not a verdict
 
 SYSTEM_PROMPT = """\
 You check statements against tool results and well-established facts. Someone predicted the statement; \
@@ -136,6 +144,16 @@ def build_prompt(call: CallContent, now: datetime, found: Sequence[prepass.Findi
     return "\n".join(lines)
 
 
+def build_fact_prompt(check: FactCheck) -> str:
+    """The user turn for a fixed fact: the claim in its positive form, and the neutral question to answer."""
+    claim = check.claim.replace("</prediction>", "</ prediction>")
+    return "\n".join([
+        f"<prediction>{claim}</prediction>",
+        f"A fixed fact: answer from well-established knowledge. Question: {check.question}",
+        "Reply with the JSON object only.",
+    ])
+
+
 _MODE_WORDS = {
     VerificationMode.IMMEDIATE: "now, as of",
     VerificationMode.AT_DATE: "at",
@@ -169,8 +187,8 @@ class VerificationAgent:
     ) -> VerificationReport:
         """Check `call` now (by this agent's clock). Raises ModelError when the model fails."""
         now = self.clock()
-        if call.check is not None and self.sources is not None:
-            return await self._run_check(call, call.check, self.sources, now)
+        if call.check is not None and (call.check.source in OFFLINE_KINDS or self.sources is not None):
+            return await self._run_check(call, call.check, self.sources, now, cancel_signal)
         # The pre-pass computes and may search and fetch pages: a thread's work, never the event loop's.
         found, groups = await asyncio.to_thread(self._prepass, call, now)
         tool_events = [ToolEvent(name=item.tool, input=item.input) for item in found]
@@ -200,10 +218,17 @@ class VerificationAgent:
         return VerificationReport(verdict=verdict, tools=tool_events, text=text)
 
     async def _run_check(
-        self, call: CallContent, check: Check, sources: SourceClient, now: datetime
+        self, call: CallContent, check: Check, sources: SourceClient | None, now: datetime,
+        cancel_signal: threading.Event | None = None,
     ) -> VerificationReport:
         """The call's typed check, executed: the source's values and the condition in code decide, never a
-        model. Data not published yet is "look again later"; a failed source is inconclusive, never a guess."""
+        model. Data not published yet is "look again later"; a failed source is inconclusive, never a guess.
+        An offline check is computed in code; a fixed fact is the one kind a model decides."""
+        if isinstance(check, FactCheck):
+            return await self._run_fact(call, check, now, cancel_signal)
+        if isinstance(check, CalendarCheck | ArithmeticCheck | ClockCheck):
+            return await self._run_offline(call, check, now)
+        assert sources is not None  # verify() only comes here for a data check with sources
         tool = ToolEvent(name=f"data_check:{check.source}", input=check.model_dump(mode="json"))
         outcome = await run_check(check, sources, now=now, timezone=call.timezone)
         if outcome.status == "decided":
@@ -219,6 +244,48 @@ class VerificationAgent:
                          verified_at=now, model=f"{DATA_MODEL} ({check.source})")
         return VerificationReport(verdict=result, tools=[tool], settled_by_tools=outcome.status == "decided",
                                   pending=outcome.status == "pending")
+
+    async def _run_offline(
+        self, call: CallContent, check: CalendarCheck | ArithmeticCheck | ClockCheck, now: datetime
+    ) -> VerificationReport:
+        """Calendar, arithmetic, clock: computed (in a thread: holiday tables take milliseconds to build)."""
+        tool = ToolEvent(name=f"offline_check:{check.source}", input=check.model_dump(mode="json"))
+        outcome = await asyncio.to_thread(run_offline, check, now=now, timezone=call.timezone)
+        if outcome.status == "decided":
+            verdict = VerdictOutcome.CONFIRMED if outcome.holds else VerdictOutcome.REFUTED
+            reasoning, confidence = f"Computed in code: {outcome.finding}.", 1.0
+        else:
+            verdict, confidence = VerdictOutcome.INCONCLUSIVE, 0.0
+            reasoning = f"The check could not be computed, so no verdict: {outcome.finding}"
+        result = Verdict(verdict=verdict, confidence=confidence, evidence=outcome.evidence[:6], reasoning=reasoning,
+                         verified_at=now, model=f"{OFFLINE_MODEL} ({check.source})")
+        return VerificationReport(verdict=result, tools=[tool], settled_by_tools=outcome.status == "decided")
+
+    async def _run_fact(
+        self, call: CallContent, check: FactCheck, now: datetime, cancel_signal: threading.Event | None
+    ) -> VerificationReport:
+        """A fixed fact: the model judges the claim in its positive form (code applies the negation), and a
+        confidence below FACT_MIN_CONFIDENCE is inconclusive. The evidence says the model decided it."""
+        tool = ToolEvent(name="offline_check:fact", input=check.model_dump(mode="json"))
+        draft, text, used = await self._ask(build_fact_prompt(check), cancel_signal)
+        outcome, confidence = draft.verdict, draft.confidence
+        note = ""
+        if outcome is not VerdictOutcome.INCONCLUSIVE and confidence < FACT_MIN_CONFIDENCE:
+            outcome, note = VerdictOutcome.INCONCLUSIVE, f" The model was only {confidence:.0%} sure: no verdict."
+        elif outcome is not VerdictOutcome.INCONCLUSIVE and check.negated:
+            flipped = VerdictOutcome.REFUTED if outcome is VerdictOutcome.CONFIRMED else VerdictOutcome.CONFIRMED
+            note = f" The prediction says it is not so: {flipped.value}."
+            outcome = flipped
+        evidence = Evidence(
+            source=f"model-decided fact ({self.provider.name}): not computed, the model's knowledge",
+            finding=f"{draft.reasoning} (the model judged {check.claim!r} {draft.verdict.value}, "
+                    f"confidence {draft.confidence:.2f})",
+            criterion=describe(check),
+        )
+        verdict = Verdict(verdict=outcome, confidence=confidence, evidence=[evidence],
+                          reasoning=f"Decided by the model: {draft.reasoning}{note}", verified_at=now,
+                          model=self.provider.name)
+        return VerificationReport(verdict=verdict, tools=[tool, *used], text=text)
 
     async def aclose(self) -> None:
         """Close the sources' HTTP client (the agent is unusable for data checks after this)."""

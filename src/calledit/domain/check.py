@@ -1,5 +1,8 @@
 """The executable check: which source, what query, which condition; its words and its pure evaluation.
 
+Two families share the union: data checks (a source's daily series, below) and offline checks (calendar,
+arithmetic, clock, fact: `domain.offline_checks`, executed by `agents.offline`).
+
 A check is what makes a data-checkable call verify itself. The creation agent writes it (constrained by
 `check_json_schema()`), the owner may edit it, and the verifier runs it: a source adapter fetches a daily
 series and `evaluate` applies the condition in code. No I/O here.
@@ -19,6 +22,17 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, field_validator, model_validator
+
+from calledit.domain.expression import expression_text
+from calledit.domain.offline_checks import (
+    ArithmeticCheck,
+    CalendarCheck,
+    ClockCheck,
+    FactCheck,
+    OfflineCheck,
+    OfflineKind,
+    read_day,
+)
 
 Comparator = Literal[">", ">=", "<", "<=", "==", "!="]
 Over = Literal["at_end", "any_day", "every_day", "total"]
@@ -267,8 +281,11 @@ class EconomyCheck(_Check):
         return _identifier(value, "series", _SERIES, "a FRED series id such as UNRATE, CPIAUCSL or DGS10", str.upper)
 
 
+DataCheck = WeatherCheck | MarketCheck | CryptoCheck | SportsCheck | EconomyCheck
+CheckKind = Source | OfflineKind
 Check = Annotated[
-    WeatherCheck | MarketCheck | CryptoCheck | SportsCheck | EconomyCheck,
+    WeatherCheck | MarketCheck | CryptoCheck | SportsCheck | EconomyCheck
+    | CalendarCheck | ArithmeticCheck | ClockCheck | FactCheck,
     Field(discriminator="source"),
 ]
 CHECK_ADAPTER: TypeAdapter[Check] = TypeAdapter(Check)
@@ -395,14 +412,14 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
     return value * source[1] / target[1]
 
 
-def source_unit(check: Check) -> str | None:
+def source_unit(check: DataCheck) -> str | None:
     """The unit the source's values come in; None where the source has no unit to convert (prices, rates)."""
     if isinstance(check, WeatherCheck):
         return WEATHER_SOURCE_UNITS[check.variable]
     return None
 
 
-def source_threshold(check: Check) -> float:
+def source_threshold(check: DataCheck) -> float:
     """The threshold in the source's unit, the one the values are compared in."""
     target = source_unit(check)
     if target is None or check.unit is None:
@@ -474,7 +491,7 @@ def _with_unit(number: str, unit: str | None) -> str:
     return f"{number} {label}" if label else number
 
 
-def _when(check: Check) -> str:
+def _when(check: DataCheck) -> str:
     if check.start == check.end:
         return f"on {format_day(check.end)}"
     span = format_range(check.start, check.end)
@@ -487,13 +504,15 @@ def _when(check: Check) -> str:
     return f"on {format_day(check.end)}, the end of {span}"
 
 
-def _threshold_words(check: Check) -> str:
+def _threshold_words(check: DataCheck) -> str:
     decimals = 1 if isinstance(check, EconomyCheck) else 0
     return _with_unit(format_number(check.threshold, min_decimals=decimals), check.unit)
 
 
 def describe(check: Check) -> str:
     """The check in words a person reads, with no ISO dates: what the source is, what, when, the condition."""
+    if isinstance(check, OfflineCheck):
+        return describe_offline(check)
     when = _when(check)
     condition = f"{check.comparator} {_threshold_words(check)}"
     if isinstance(check, WeatherCheck):
@@ -512,6 +531,48 @@ def describe(check: Check) -> str:
         yes = (check.comparator == "==") == (check.threshold == 1.0)
         return f"{head} {verbs[0] if yes else verbs[1]}{against} {when}"
     return f"{head} {_SPORTS_WORDS[check.variable]}{against} {when} {condition}"
+
+
+_RELATION_WORDS = {"==": "exactly", ">": "more than", ">=": "at least", "<": "fewer than", "<=": "at most"}
+_CLOCK_WORDS = {"==": "is", ">": "is after", ">=": "is at or after", "<": "is before", "<=": "is at or before"}
+
+
+def day_words(day: str) -> str:
+    """`Fri 25 Dec 2026`, `today`, `Thanksgiving 2026`: a check's day for people."""
+    read = read_day(day)
+    return format_day(read) if isinstance(read, date) else day
+
+
+def describe_offline(check: OfflineCheck) -> str:
+    """An offline check in words; a negated check says "not" where the prediction did."""
+    nope = " not" if check.negated else ""
+    if isinstance(check, FactCheck):
+        return f"Fixed fact, decided by the model: {'it is not so that ' if check.negated else ''}{check.claim}"
+    if isinstance(check, ArithmeticCheck):
+        symbol = {"==": "=", ">=": "≥", "<=": "≤"}.get(check.comparator, check.comparator)
+        about = "about " if check.approximate else ""
+        claim = f"{expression_text(check.expression)} {symbol} {about}{expression_text(check.value)}"
+        return f"Arithmetic: {'it is not so that ' if check.negated else ''}{claim}"
+    if isinstance(check, ClockCheck):
+        where = f"in {check.place}" if check.place else "in the user's timezone"
+        what = {"weekday": "the weekday", "date": "the date", "time": "the time", "period": "the part of the day"}
+        verb = _CLOCK_WORDS[check.comparator]
+        value = day_words(check.value) if check.part == "date" else check.value
+        verb = verb.replace("is", "is not", 1) if check.negated else verb
+        return f"Clock: now, {what[check.part]} {where} {verb} {value}"
+    country = f" in {check.country}" if check.country else ""
+    if check.question == "leap_year":
+        return f"Calendar: {check.year} is{nope} a leap year"
+    if check.question == "weekday":
+        return f"Calendar: {day_words(check.day or '')}{country} is{nope} a {check.weekday}"
+    if check.question == "date":
+        return f"Calendar: {day_words(check.day or '')}{country} is{nope} {day_words(check.other or '')}"
+    count = f"{_RELATION_WORDS[check.comparator]} {check.value}"
+    if check.question == "days_between":
+        return (f"Calendar: from {day_words(check.day or '')} to {day_words(check.other or '')}{country} is{nope} "
+                f"{count} days")
+    span = f"{_MONTHS[check.month - 1]} {check.year}" if check.month else str(check.year)
+    return f"Calendar: {span} has{nope} {count} {check.weekday}s"
 
 
 # --- evaluation ------------------------------------------------------------------------------------
@@ -544,7 +605,7 @@ def compare(value: float, comparator: Comparator, threshold: float) -> bool:
     return value < threshold or equal
 
 
-def _label(check: Check) -> str:
+def _label(check: DataCheck) -> str:
     if isinstance(check, MarketCheck):
         return f"{check.symbol} close"
     if isinstance(check, CryptoCheck):
@@ -556,7 +617,7 @@ def _label(check: Check) -> str:
     return check.variable
 
 
-def _threshold_text(check: Check) -> str:
+def _threshold_text(check: DataCheck) -> str:
     """`> 0 cm`, or `> 95 °F = 35 °C` when the source counts in another unit."""
     decimals = 1 if isinstance(check, EconomyCheck) else 0
     given = f"{check.comparator} {_with_unit(format_number(check.threshold, min_decimals=decimals), check.unit)}"
@@ -566,7 +627,7 @@ def _threshold_text(check: Check) -> str:
     return f"threshold {given}"
 
 
-def evaluate(check: Check, series: Sequence[tuple[date, float | None]], *, today: date) -> Evaluation:
+def evaluate(check: DataCheck, series: Sequence[tuple[date, float | None]], *, today: date) -> Evaluation:
     """Apply `check` to a daily series (dates in the source's days, values in its unit, None = not final).
 
     `today` is the source's current day: the range is complete once `today` is after `end` and no day in
@@ -668,12 +729,20 @@ __all__ = [
     "OVERS",
     "WEATHER_SOURCE_UNITS",
     "WEATHER_UNITS",
+    "ArithmeticCheck",
+    "CalendarCheck",
     "Check",
+    "CheckKind",
+    "ClockCheck",
     "Comparator",
     "CryptoCheck",
+    "DataCheck",
     "EconomyCheck",
     "Evaluation",
+    "FactCheck",
     "MarketCheck",
+    "OfflineCheck",
+    "OfflineKind",
     "Over",
     "Source",
     "SportsCheck",
@@ -682,6 +751,7 @@ __all__ = [
     "compare",
     "convert",
     "describe",
+    "describe_offline",
     "evaluate",
     "format_day",
     "format_number",

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from calledit.domain.call import MAX_PROMPT_CHARS, CallContent, Verdict
 from calledit.domain.errors import ErrorCode
+from calledit.domain.notifications import InAppNotification
 
 MAX_FRAME_BYTES = 32 * 1024
 
@@ -97,6 +98,14 @@ class VerdictEvent(Event):
     verdict: Verdict
 
 
+class NotificationEvent(Event):
+    """A new in-app notification of this user (the bell), with how many are unread now."""
+
+    type: Literal["notification"] = "notification"
+    notification: InAppNotification
+    unread: int = Field(ge=0)
+
+
 class ErrorEvent(Event):
     type: Literal["error"] = "error"
     code: ErrorCode
@@ -109,19 +118,23 @@ class PongEvent(Event):
 
 
 ServerEvent = Annotated[
-    StatusEvent | TextEvent | ToolEvent | CallEvent | CompleteEvent | VerdictEvent | ErrorEvent | PongEvent,
+    StatusEvent | TextEvent | ToolEvent | CallEvent | CompleteEvent | VerdictEvent | NotificationEvent | ErrorEvent
+    | PongEvent,
     Field(discriminator="type"),
 ]
 SERVER_EVENTS: TypeAdapter[
-    StatusEvent | TextEvent | ToolEvent | CallEvent | CompleteEvent | VerdictEvent | ErrorEvent | PongEvent
+    StatusEvent | TextEvent | ToolEvent | CallEvent | CompleteEvent | VerdictEvent | NotificationEvent | ErrorEvent
+    | PongEvent
 ] = TypeAdapter(ServerEvent)
 
 AnyServerEvent = (
-    StatusEvent | TextEvent | ToolEvent | CallEvent | CompleteEvent | VerdictEvent | ErrorEvent | PongEvent
+    StatusEvent | TextEvent | ToolEvent | CallEvent | CompleteEvent | VerdictEvent | NotificationEvent | ErrorEvent
+    | PongEvent
 )
 
 
-_KEEPS_NULLS = (CallEvent, CompleteEvent, VerdictEvent)  # a call's null fields (recurring_interval) are data
+# A call's null fields (recurring_interval) are data, and so is a notification's unread `read_at`.
+_KEEPS_NULLS = (CallEvent, CompleteEvent, VerdictEvent, NotificationEvent)
 
 
 TEXT_EVENT_PREFIX = '{"type":"text",'  # how every encoded `text` event starts (the server's transport relies on it)

@@ -14,6 +14,7 @@ from pathlib import Path
 from calledit.domain.call import Call, CallChange, CallCreate, CallPage, CallStatus
 from calledit.scheduler.policy import first_check_at
 from calledit.storage.base import CheckSchedule, Claim, check_limit, decode_cursor, encode_cursor, new_call
+from calledit.storage.hooks import CallWrite, SqliteWriteHook
 
 MIGRATIONS_PACKAGE = "calledit.storage.migrations"
 
@@ -44,7 +45,16 @@ class SqliteCallStore:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._open: list[tuple[threading.Thread, sqlite3.Connection]] = []
+        self.hooks: list[SqliteWriteHook] = []  # run inside each call write's transaction (storage/hooks.py)
         self.migrate()
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection, for the modules that keep their tables in this database (proof/, notify/)."""
+        return self._conn()
+
+    def _run_hooks(self, conn: sqlite3.Connection, write: CallWrite) -> None:
+        for hook in self.hooks:
+            hook.on_write(conn, write)
 
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -119,6 +129,7 @@ class SqliteCallStore:
                 "INSERT INTO call_checks (call_id, owner, next_check_at) VALUES (?, ?, ?)",
                 (stored.id, owner, _stamp(first) if first else None),
             )
+            self._run_hooks(conn, CallWrite(owner, stored, None, added=True, next_check_at=first))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -152,21 +163,29 @@ class SqliteCallStore:
 
     def save(self, owner: str, call: Call) -> Call:
         stored = call.model_copy(update={"updated_at": datetime.now(UTC)})
-        cur = self._conn().execute(
-            "UPDATE calls SET status = ?, verification_mode = ?, verification_date = ?, updated_at = ?,"
-            " document = ? WHERE id = ? AND owner = ?",
-            (
-                stored.status.value,
-                stored.verification_mode.value,
-                _stamp(stored.verification_date),
-                _stamp(stored.updated_at),
-                stored.model_dump_json(),
-                stored.id,
-                owner,
-            ),
-        )
-        if cur.rowcount == 0:
-            raise KeyError(call.id)
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")  # the call and what its hooks write land together
+        try:
+            cur = conn.execute(
+                "UPDATE calls SET status = ?, verification_mode = ?, verification_date = ?, updated_at = ?,"
+                " document = ? WHERE id = ? AND owner = ?",
+                (
+                    stored.status.value,
+                    stored.verification_mode.value,
+                    _stamp(stored.verification_date),
+                    _stamp(stored.updated_at),
+                    stored.model_dump_json(),
+                    stored.id,
+                    owner,
+                ),
+            )
+            if cur.rowcount == 0:
+                raise KeyError(call.id)
+            self._run_hooks(conn, CallWrite(owner, stored, None, schedule_known=False))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
         return stored
 
     # --- verification -------------------------------------------------------------------------------
@@ -250,6 +269,7 @@ class SqliteCallStore:
                     "INSERT INTO call_history (id, call_id, owner, at, document) VALUES (?, ?, ?, ?, ?)",
                     (change.id, call.id, owner, _stamp(change.at), change.model_dump_json()),
                 )
+            self._run_hooks(conn, CallWrite(owner, stored, change, next_check_at=next_check_at))
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:

@@ -18,6 +18,6 @@ def test_events_schema_is_a_union_on_type() -> None:
     events = schemas()["server-events.schema.json"]
     assert events["discriminator"]["propertyName"] == "type"
     assert set(events["discriminator"]["mapping"]) == {
-        "status", "text", "tool", "call", "complete", "verdict", "error", "pong"}
+        "status", "text", "tool", "call", "complete", "verdict", "notification", "error", "pong"}
     actions = schemas()["client-actions.schema.json"]
     assert set(actions["discriminator"]["mapping"]) == {"makecall", "cancel", "ping"}

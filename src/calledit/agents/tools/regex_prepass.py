@@ -77,6 +77,8 @@ class Finding:
     finding: str
     holds: bool | None = None
     spans: tuple[tuple[int, int], ...] = field(default=(), compare=False)
+    # The claim as a typed offline check (domain.offline_checks), when the pattern read all of it.
+    query: dict[str, Any] | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -135,10 +137,15 @@ def arithmetic_findings(text: str) -> Findings:
                  ">=": value >= claimed, "<=": value <= claimed}[relation]
         holds = holds != negated
         shown = arithmetic.format_number(value)
+        claimed_text = match.group("value") or match.group("value2")
+        query = None if re.search(r"%|//", expression) else {  # % and // are Python's modulo and floor here
+            "source": "arithmetic", "expression": expression.replace("**", "^"), "comparator": relation,
+            "value": claimed_text.lstrip("-") if not claimed_text.startswith("-") else f"-{claimed_text[1:]}",
+            "negated": negated}
         result.items.append(Finding(
             "calculate", {"expression": expression}, "calculator (exact arithmetic)",
             f"{expression} = {shown}, so the claim '{match.group(0).strip()}' is {_word(holds)}.",
-            holds, ((match.start(), match.end()),),
+            holds, ((match.start(), match.end()),), query,
         ))
     return result
 
@@ -165,6 +172,8 @@ def calendar_findings(text: str, today: date, country: str | None) -> Findings:
                 f"{mention.text} is {mention.day.isoformat()}, a {actual}; the claim that it "
                 f"{'is not' if _NEGATION.search(weekday.group('gap')) else 'is'} a {claimed} is {_word(holds)}.",
                 holds, ((mention.start, mention.end + weekday.end()),),
+                {"source": "calendar", "question": "weekday", "day": mention.day.isoformat(), "weekday": claimed,
+                 "negated": bool(_NEGATION.search(weekday.group("gap")))},
             ))
             continue
         if index + 1 < len(mentions):
@@ -179,6 +188,8 @@ def calendar_findings(text: str, today: date, country: str | None) -> Findings:
                     f"{mention.text} is {mention.day.isoformat()} and {other.text} is {other.day.isoformat()}; "
                     f"the claim is {_word(holds)}.",
                     holds, ((mention.start, other.end),),
+                    {"source": "calendar", "question": "date", "day": mention.day.isoformat(),
+                     "other": other.day.isoformat(), "negated": bool(_NEGATION.search(gap))},
                 ))
     result.items.extend(_day_counts(text, mentions, today, used))
     for match in re.finditer(r"\b(?P<year>\d{4})\s+(?P<gap>(?:is|will be|was|isn't|won't be|is not|will not be)"
@@ -193,6 +204,8 @@ def calendar_findings(text: str, today: date, country: str | None) -> Findings:
             "leap_year", {"year": year}, "calendar (deterministic)",
             f"{year} {'is' if leap else 'is not'} a leap year ({366 if leap else 365} days); the claim is "
             f"{_word(holds)}.", holds, ((match.start(), match.end()),),
+            {"source": "calendar", "question": "leap_year", "year": year,
+             "negated": bool(_NEGATION.search(match.group("gap")))},
         ))
     for index, mention in enumerate(mentions):
         if index in used:
@@ -225,15 +238,19 @@ def _day_counts(
             used.update((index, second[0]))
             actual = abs(calendar.days_between(start.day, second[1].day))
             label, end = f"from {start.day.isoformat()} to {second[1].day.isoformat()}", second[1].end
+            first_day, last_day = start.day.isoformat(), second[1].day.isoformat()
         else:
             used.add(index)
             actual = abs(calendar.days_between(today, start.day))
             label, end = f"from today ({today.isoformat()}) to {start.day.isoformat()}", start.end
+            first_day, last_day = "today", start.day.isoformat()
         holds = actual == claimed
         yield Finding(
             "days_between", {"claimed": claimed, "between": label}, "calendar (deterministic)",
             f"There are {actual} days {label}; the claim of {claimed} is {_word(holds)}.",
             holds, ((match.start(), end),),
+            {"source": "calendar", "question": "days_between", "day": first_day, "other": last_day,
+             "value": claimed, "comparator": "=="},
         )
 
 
@@ -320,10 +337,11 @@ def time_findings(text: str, now: datetime) -> Findings:
     """Claims about the current date, settled with the clock frozen at `now` (in the user's timezone)."""
     result = Findings(text)
 
-    def add(match: re.Match[str], tool: str, args: dict[str, Any], finding: str, holds: bool) -> None:
+    def add(match: re.Match[str], tool: str, args: dict[str, Any], finding: str, holds: bool,
+            query: dict[str, Any] | None = None) -> None:
         result.items.append(Finding(tool, args, "clock and calendar (deterministic)",
                                     f"{finding}; the claim '{match.group(0).strip()}' is {_word(holds)}.",
-                                    holds, ((match.start(), match.end()),)))
+                                    holds, ((match.start(), match.end()),), query))
 
     def negated(match: re.Match[str]) -> bool:
         return bool(match.groupdict().get("neg"))
@@ -333,7 +351,9 @@ def time_findings(text: str, now: datetime) -> Findings:
         day = now.date() + timedelta(days=_OFFSETS[m.group("day").lower()])
         actual = calendar.weekday_name(day)
         add(m, "weekday", {"date": day.isoformat()}, f"{m.group('day').capitalize()} is {day.isoformat()}, a "
-            f"{actual}", (actual == m.group("weekday").capitalize()) != negated(m))
+            f"{actual}", (actual == m.group("weekday").capitalize()) != negated(m),
+            {"source": "calendar", "question": "weekday", "day": m.group("day").lower(),
+             "weekday": m.group("weekday").capitalize(), "negated": negated(m)})
     for m in re.finditer(rf"\b(?i:it is|it's)\s+(?i:already\s+|still\s+)?(?P<neg>(?i:not)\s+)?(?i:a\s+)?"
                          rf"(?i:{_WEEKDAY})\s+in\s+(?P<place>[A-Z][A-Za-z.'-]*(?:\s[A-Z][A-Za-z.'-]*)*)", text):
         zone = zone_for_place(m.group("place"))
@@ -342,7 +362,9 @@ def time_findings(text: str, now: datetime) -> Findings:
         there = now.astimezone(zone)
         actual = calendar.weekday_name(there.date())
         add(m, "current_time", {"timezone": zone.key}, f"It is {there.isoformat(timespec='minutes')} ({actual}) in "
-            f"{zone.key}", (actual == m.group("weekday").capitalize()) != negated(m))
+            f"{zone.key}", (actual == m.group("weekday").capitalize()) != negated(m),
+            {"source": "clock", "place": m.group("place"), "part": "weekday",
+             "value": m.group("weekday").capitalize(), "negated": negated(m)})
     month_names = "|".join(name for name in MONTH_NAMES)
     for m in re.finditer(rf"\b(?:(?P<this>this month)|(?P<month>{month_names})\s+(?P<year>\d{{4}}))\s+"
                          r"(?P<verb>has|will have|had)\s+(?P<neg>not\s+)?(?P<n>\d+)\s+days\b", text, re.I):
@@ -377,7 +399,9 @@ def time_findings(text: str, now: datetime) -> Findings:
         count = sum(1 for day in range(1, 367 if calendar.is_leap_year(year) else 366)
                     if calendar.weekday_name(date(year, 1, 1) + timedelta(days=day - 1)) == name)
         claimed = int(m.group("n") or m.group("n2"))
-        add(m, "calendar_facts", {"year": year, "weekday": name}, f"{year} has {count} {name}s", count == claimed)
+        add(m, "calendar_facts", {"year": year, "weekday": name}, f"{year} has {count} {name}s", count == claimed,
+            {"source": "calendar", "question": "weekday_count", "weekday": name, "year": year, "value": claimed}
+            if label != "this year" else None)
     for m in re.finditer(rf"\b(?:we are|we're|it is|it's|today is)\s+(?P<neg>not\s+)?in\s+the\s+"
                          rf"(?P<which>first|last)\s+week\s+of\s+(?P<month>{month_names})\b", text, re.I):
         month = month_number(m.group("month"))

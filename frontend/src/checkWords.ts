@@ -1,0 +1,41 @@
+import type { Check } from './api/types';
+import { t } from './strings';
+
+/** The comparators of a check, as words: "at least", "below"… (the server writes the symbols). */
+export const COMPARATORS = ['>', '>=', '<', '<=', '==', '!='] as const;
+
+const SYMBOL_IN_TEXT = / (>=|<=|==|!=|>|<) (?=[-\d$€£¥])/g;
+
+/** The check's words (criteria[0]) with its symbols as words: "close of AAPL … ≥ 200" → "… at least 200". */
+export function conditionWords(text: string): string {
+  return text.replace(SYMBOL_IN_TEXT, (_all, symbol: string) => ` ${t.comparators[symbol] ?? symbol} `);
+}
+
+function unitLabel(unit: string | null | undefined): string {
+  if (unit === 'C' || unit === 'F') return `°${unit}`;
+  return unit ?? '';
+}
+
+/** The threshold as the server writes it: thousands separated, no trailing zeros, with its unit. */
+export function thresholdWords(check: Pick<Check, 'threshold' | 'unit' | 'source'>): string {
+  const number = new Intl.NumberFormat('en-US', {
+    maximumFractionDigits: 4,
+    minimumFractionDigits: check.source === 'economy' ? 1 : 0,
+  }).format(check.threshold);
+  const unit = unitLabel(check.unit);
+  return unit ? `${number} ${unit}` : number;
+}
+
+/**
+ * The check's words after its condition changed: the server writes them ending in
+ * "<comparator> <threshold>", so that ending is rewritten; other wordings (a team "wins") stay.
+ */
+export function rewordCheck(words: string, before: Check, after: Check): string {
+  const ending = ` ${before.comparator} ${thresholdWords(before)}`;
+  if (!words.endsWith(ending)) return words;
+  return `${words.slice(0, -ending.length)} ${after.comparator} ${thresholdWords(after)}`;
+}
+
+export function unitOf(check: Check): string {
+  return unitLabel(check.unit);
+}

@@ -1,0 +1,278 @@
+"""What code reads in a claim's words before a model translates it: which offline kind decides it, whether
+it is negated, which comparison it makes, and the numbers it spells out.
+
+These are decisions a small model gets wrong under pressure (a "not" dropped, "no more than" read as
+"more than"), so code makes them and the model never sees a negation or comparator field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from calledit.agents.tools.clock import zone_for_place
+from calledit.domain.offline_checks import CalendarQuestion, OfflineKind, Relation
+
+# --- negation --------------------------------------------------------------------------------------
+
+_NEGATIONS = re.compile(
+    r"\b(?:not|never|nope)\b|n[\u2019']t\b|\b(?:isnt|wasnt|doesnt|dont|didnt|wont|arent|werent|cannot|cant|"
+    r"aint|hasnt|havent)\b|\bno\s+(?=(?:more|less|fewer|later|earlier|greater|higher|lower|longer|shorter|"
+    r"bigger|smaller|sooner)\b)|\b(?:false|untrue|wrong)\s+that\b",
+    re.I,
+)
+_UNNEGATE = [
+    (re.compile(r"\b(?:it\s+is|it's|it\u2019s)\s+(?:not\s+true|false|untrue|wrong)\s+that\s+", re.I), ""),
+    (re.compile(r"\bwon[\u2019']?t\b", re.I), "will"),
+    (re.compile(r"\bcan[\u2019']?t\b|\bcannot\b", re.I), "can"),
+    (re.compile(r"\bain[\u2019']?t\b", re.I), "is"),
+    (re.compile(r"\b(is|was|does|do|did|are|were|has|have|had|would|should|could)n[\u2019']?t\b", re.I), r"\1"),
+    (re.compile(r"\s+not\b|\bnot\s+", re.I), " "),
+    (re.compile(r"\bnever\s+", re.I), ""),
+]
+
+
+def negated(text: str) -> bool:
+    """Whether the claim says the opposite of its positive form: an odd number of negations."""
+    return len(_NEGATIONS.findall(text)) % 2 == 1
+
+
+def without_negation(text: str) -> str:
+    """The claim with its negations taken out ("Water doesn't boil at 50 C" -> "Water does boil at 50 C")."""
+    out = text
+    for pattern, replacement in _UNNEGATE:
+        out = pattern.sub(replacement, out)
+    out = re.sub(r"\bno\s+(?=(?:more|less|fewer|later|earlier|greater|higher|lower|longer|shorter)\b)", "", out,
+                 flags=re.I)
+    return re.sub(r"\s{2,}", " ", out).strip()
+
+
+# --- comparisons -----------------------------------------------------------------------------------
+
+_MORE = r"(?:more|greater|larger|bigger|higher|longer)\s+than|exceeds?|above|over|in\s+excess\s+of"
+_LESS = r"(?:less|fewer|smaller|lower|shorter)\s+than|below|under"
+_COMPARISONS: list[tuple[re.Pattern[str], Relation]] = [
+    (re.compile(r"\bat\s+least\b|\bor\s+more\b|>=|\u2265", re.I), ">="),
+    (re.compile(r"\bat\s+most\b|\bor\s+(?:fewer|less)\b|\bup\s+to\b|<=|\u2264", re.I), "<="),
+    (re.compile(rf"\b(?:{_MORE})\b|>", re.I), ">"),
+    (re.compile(rf"\b(?:{_LESS})\b|<", re.I), "<"),
+]
+_CLOCK_COMPARISONS: list[tuple[re.Pattern[str], Relation]] = [
+    (re.compile(r"\b(?:after|past|later\s+than|gone)\b", re.I), ">"),
+    (re.compile(r"\b(?:before|earlier\s+than|not\s+yet)\b", re.I), "<"),
+]
+_APPROXIMATE = re.compile(r"\b(?:about|approximately|approx|roughly|around|nearly|almost|close\s+to|some)\b|~|\u2248",
+                          re.I)
+
+
+def comparison(text: str) -> Relation:
+    """The comparison a number claim makes: "more than 20" is >, "at least" >=, else ==."""
+    for pattern, relation in _COMPARISONS:
+        if pattern.search(text):
+            return relation
+    return "=="
+
+
+def clock_comparison(text: str) -> Relation:
+    for pattern, relation in _CLOCK_COMPARISONS:
+        if pattern.search(text):
+            return relation
+    return "=="
+
+
+def approximate(text: str) -> bool:
+    return bool(_APPROXIMATE.search(text))
+
+
+# --- numbers in words ------------------------------------------------------------------------------
+
+_UNIT_WORDS_LIST = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+                    "sixteen seventeen eighteen nineteen")
+_UNITS = {word: index for index, word in enumerate(_UNIT_WORDS_LIST.split(" "))}
+_TENS = {word: 10 * (index + 2) for index, word in enumerate(
+    ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"))}
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
+
+
+def _longest_first(words: list[str]) -> str:
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
+_NUMBER_WORD = _longest_first([*_UNITS, *_TENS, *_SCALES, "a", "and", "dozen"])
+_SPELLED = re.compile(
+    rf"\b(?:{_longest_first([*_UNITS, *_TENS])}|a\s+(?:hundred|thousand|million|dozen))"
+    rf"(?:[\s-]+(?:{_NUMBER_WORD})\b)*",
+    re.I,
+)
+
+
+def _value(words: list[str]) -> int | None:
+    total, current, seen = 0, 0, False
+    for word in words:
+        if word in ("and", "a"):
+            if word == "a":
+                current = max(current, 1)
+            continue
+        if word == "dozen":
+            current = (current or 1) * 12
+            seen = True
+        elif word in _UNITS:
+            current += _UNITS[word]
+            seen = True
+        elif word in _TENS:
+            current += _TENS[word]
+            seen = True
+        elif word == "hundred":
+            current = (current or 1) * 100
+            seen = True
+        elif word in _SCALES:
+            total += (current or 1) * _SCALES[word]
+            current, seen = 0, True
+        else:
+            return None
+    return total + current if seen else None
+
+
+def spelled_numbers(text: str) -> list[tuple[str, int]]:
+    """Numbers written in words, with their value: ("three hundred and ninety-one", 391)."""
+    found = []
+    for match in _SPELLED.finditer(text):
+        phrase = match.group(0).strip()
+        words = [word for word in re.split(r"[\s-]+", phrase.lower()) if word]
+        while words and words[-1] in ("and", "a"):
+            words.pop()
+        value = _value(words)
+        if value is not None and len(words) > 0 and not (len(words) == 1 and words[0] in ("a",)):
+            found.append((" ".join(words), value))
+    return found
+
+
+# --- which offline kind ----------------------------------------------------------------------------
+
+_WEEKDAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?"
+_WEEKDAY_FULL = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_MONTH = (r"(?:jan(?:uary)?|feb(?:r?uary)?|febuary|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+          r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_NUMBER = rf"(?:\d[\d,.]*|{_longest_first([*_UNITS, *_TENS])})"
+_YEAR = r"\b\d{4}\b"
+_DATEISH = re.compile(
+    rf"\b\d{{4}}-\d{{1,2}}-\d{{1,2}}\b|\b\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}\b|\b{_MONTH}\b\.?\s*\d{{1,2}}|"
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b|\b(?:today|tomorrow|yesterday)\b", re.I)
+_LEAP = re.compile(r"\bleap[\s-]*years?\b|\b366\s+days\b", re.I)
+_WEEKDAY_COUNT = re.compile(rf"\b{_NUMBER}\s+{_WEEKDAY_FULL}s\b|\b{_WEEKDAY_FULL}s\b.*\b{_NUMBER}\b"
+                            rf"|\bhow\s+many\s+{_WEEKDAY_FULL}s\b", re.I)
+_DAY_COUNT = re.compile(
+    rf"\b{_NUMBER}\s+(?:more\s+|whole\s+|full\s+)?days?\b.*\b(?:between|from|until|till|til|to|before|after|"
+    rf"away|left|remain|since)\b|\b(?:between|from|until|till)\b.*\b{_NUMBER}\s+days?\b|\bdays\s+(?:until|till|"
+    rf"before|to)\b.*\b{_NUMBER}\b", re.I)
+_WEEKDAY_CLAIM = re.compile(rf"\b{_WEEKDAY}\b", re.I)
+_ARITHMETIC_WORDS = re.compile(
+    r"[+*/^\u00d7\u00f7=]|\d\s*[x-]\s*\d|\b(?:plus|minus|times|multiplied|divided|squared|cubed|square\s+root|"
+    r"sum|product|difference|quotient|half|twice|double|triple|doubled|tripled|halved|percent|per\s+cent|"
+    r"compound(?:ed|ing)?|interest|discount|off|increase[sd]?|decrease[sd]?|raise|tip|tax|grows?|"
+    r"to\s+the\s+power)\b|%",
+    re.I,
+)
+_UNIT_WORDS = (r"(?:mm|cm|m|km|in|inch(?:es)?|ft|feet|foot|yards?|yd|miles?|mi|kg|g|grams?|kilograms?|kilos?|"
+               r"lbs?|pounds?|ounces?|oz|seconds?|secs?|minutes?|mins?|hours?|hrs?|h|days?|weeks?|liters?|litres?|"
+               r"l|ml|gallons?|gb|mb|kb|tb|bytes?|dozens?|metres?|meters?|kilomet(?:er|re)s?|centimet(?:er|re)s?|"
+               r"millimet(?:er|re)s?)")
+_TWO_QUANTITIES = re.compile(rf"{_NUMBER}\s*{_UNIT_WORDS}\b.*\b(?:is|are|equals?|makes?|=|in)\b.*{_NUMBER}\s*"
+                             rf"{_UNIT_WORDS}\b", re.I)
+_CLOCK_WORDS = re.compile(
+    rf"\b(?:o'?clock|a\.?m\.?|p\.?m\.?|noon|midnight|morning|afternoon|evening|night(?:time)?|{_WEEKDAY_FULL}|"
+    r"the\s+time|local\s+time|the\s+date|already|right\s+now|currently|at\s+the\s+moment|now)\b|\b\d{1,2}:\d{2}\b",
+    re.I)
+_PLACE = re.compile(r"\b(?:in|at|for)\s+((?:[A-Z][\w.'\u2019-]*|São)(?:\s+(?:[A-Z][\w.'\u2019-]*|de|da))*)")
+_FUTURE = re.compile(
+    r"\b(?:will|won't|wont|shall|going\s+to|gonna|by|before|until|till|soon|tomorrow|tonight|next|later|someday|"
+    r"eventually|upcoming|expected|predict|forecast|win|wins|beat|beats|election|price|stock|release[sd]?|"
+    r"launch(?:es|ed)?|announce[sd]?)\b",
+    re.I,
+)
+_PERSONAL = re.compile(r"\b(?:i|i'm|i'll|i've|me|my|mine|we|we're|we'll|our|us)\b", re.I)
+_HEDGE = re.compile(
+    r"^\s*(?:i\s+(?:bet|think|predict|reckon|guess|believe|expect|say|claim)|i'm\s+(?:sure|certain|betting)|"
+    r"mark\s+my\s+words|my\s+(?:guess|bet|prediction)\s+is|calling\s+it|fun\s+fact|fact)\s*(?:that\s+)?[:,]?\s*",
+    re.I,
+)
+_HOLIDAY_WORDS = re.compile(
+    r"\b(?:christmas(?:\s+(?:day|eve))?|xmas|new\s+year'?s?(?:\s+(?:day|eve))?|halloween|valentine'?s?(?:\s+day)?|"
+    r"thanksgiving(?:\s+day)?|easter(?:\s+(?:sunday|monday))?|good\s+friday|independence\s+day|"
+    r"(?:the\s+)?fourth\s+of\s+july|july\s+4(?:th)?|4th\s+of\s+july|memorial\s+day|labou?r\s+day|"
+    r"boxing\s+day|canada\s+day|juneteenth|veterans\s+day|columbus\s+day|st\.?\s+patrick'?s\s+day|"
+    r"saint\s+patrick'?s\s+day|mother'?s\s+day|father'?s\s+day|mlk\s+day|martin\s+luther\s+king(?:\s+jr\.?)?\s+day|"
+    r"presidents'?\s+day|washington'?s\s+birthday|ash\s+wednesday|palm\s+sunday|pentecost|groundhog\s+day|"
+    r"earth\s+day|bastille\s+day|australia\s+day|anzac\s+day)\b",
+    re.I,
+)
+
+
+def claim_of(prediction: str) -> str:
+    """The claim without a leading hedge ("I bet that ...")."""
+    return _HEDGE.sub("", prediction, count=1).strip()
+
+
+def place_named(text: str) -> str | None:
+    """The first place the text names that has a known timezone ("in Tokyo", "in St. John's")."""
+    for match in _PLACE.finditer(text):
+        words = match.group(1).split()
+        for size in range(len(words), 0, -1):  # "Tokyo Japan" -> "Tokyo Japan", then "Tokyo"
+            candidate = " ".join(words[:size]).rstrip(".,")
+            if zone_for_place(candidate) is not None:
+                return candidate
+    return None
+
+
+@dataclass(frozen=True)
+class OfflineCue:
+    kind: OfflineKind
+    question: CalendarQuestion | None = None  # calendar only: which question, when the words make it clear
+
+
+def offline_cue(prediction: str, *, data_source: bool = False) -> OfflineCue | None:
+    """The offline kind that decides the prediction, from its words; None when it is not offline-decidable
+    (a data source, the speaker's own life, an event still to come)."""
+    claim = claim_of(prediction)
+    if _PERSONAL.search(claim):
+        return None
+    has_day = bool(_DATEISH.search(claim) or _HOLIDAY_WORDS.search(claim) or re.search(_YEAR, claim))
+    if _LEAP.search(claim) and re.search(rf"{_YEAR}|\b(?:this|next|last)\s+year\b|thousand", claim, re.I):
+        return OfflineCue("calendar", "leap_year")
+    if _WEEKDAY_COUNT.search(claim) and (re.search(_YEAR, claim) or re.search(r"\bthis\s+(?:year|month)\b", claim,
+                                                                               re.I)):
+        return OfflineCue("calendar", "weekday_count")
+    if _DAY_COUNT.search(claim) and (has_day or re.search(r"\b(?:now|today)\b", claim, re.I)):
+        return OfflineCue("calendar", "days_between")
+    if data_source:
+        return None
+    place = place_named(claim)
+    if place is not None and _CLOCK_WORDS.search(claim) and not _FUTURE.search(claim.replace(place, "")):
+        return OfflineCue("clock")
+    if _WEEKDAY_CLAIM.search(claim) and has_day:
+        return OfflineCue("calendar", "weekday")
+    if _HOLIDAY_WORDS.search(claim) and _DATEISH.search(_HOLIDAY_WORDS.sub(" ", claim)):
+        return OfflineCue("calendar", "date")
+    numbers = re.findall(rf"{_NUMBER}", claim, re.I) + [word for word, _ in spelled_numbers(claim)]
+    if len(numbers) >= 2 and (_ARITHMETIC_WORDS.search(claim) or _TWO_QUANTITIES.search(claim)):
+        return OfflineCue("arithmetic")
+    if re.search(r"\b(?:it\s+is|it's|today\s+is)\b.*\b(?:right\s+now|currently|already|at\s+the\s+moment)\b",
+                 claim, re.I) and _CLOCK_WORDS.search(claim):
+        return OfflineCue("clock")
+    if not _FUTURE.search(claim) and not has_day and re.search(r"[A-Za-z]{3}", claim):
+        return OfflineCue("fact")
+    return None
+
+
+__all__ = [
+    "OfflineCue",
+    "approximate",
+    "claim_of",
+    "clock_comparison",
+    "comparison",
+    "negated",
+    "offline_cue",
+    "place_named",
+    "spelled_numbers",
+    "without_negation",
+]
