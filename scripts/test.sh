@@ -13,6 +13,7 @@ echo "== mypy"
 if [ -f deploy/aws/template.yaml ]; then
     echo "== cfn-lint"
     .venv/bin/cfn-lint deploy/aws/template.yaml
+    scripts/build-lambda.sh  # the Lambda bundle as `sam build` makes it: size, and every handler imports
 fi
 echo "== pytest"
 .venv/bin/python -m pytest -q -p no:cacheprovider

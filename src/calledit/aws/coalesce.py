@@ -1,7 +1,9 @@
-"""Fewer `post_to_connection` calls per prediction: text deltas and call partials are batched.
+"""Posting a run's events off its critical path: one sender task per connection, a bounded queue that merges.
 
-The seeds post one message per token; each post is an HTTPS round trip and is billed. Here one sender
-task posts in order, one message at a time, and while events wait they are merged:
+Each `post_to_connection` is an HTTPS round trip (~20 ms). The producer (the agent's stream) only queues
+events; the sender task posts them in order, one message at a time (API Gateway does not order concurrent
+posts to one connection), and what piles up while a post is in flight or a message waits its window is
+merged:
 
 - consecutive `text` deltas join into one `text` event (up to `max_bytes` per message);
 - a `call` partial replaces the pending one (each carries every field parsed so far), and always goes
@@ -9,8 +11,13 @@ task posts in order, one message at a time, and while events wait they are merge
 - any other event (status, tool, complete, error, pong, verdict) is a barrier: everything before it is
   sent first, in order, and nothing merges across it.
 
-A message is held at most `max_delay` after its first event arrived (less when a barrier or a full
-batch comes along). A GoneException (ClientGone) stops the sender and is raised to the producer.
+A message is held at most `max_delay` after its first event arrived (less when a barrier or a full batch
+comes along): that window trades a little latency for fewer, billed messages. The generator never awaits
+a post; it waits only when `max_queued` messages are queued (the network slower than the model even after
+merging), so memory stays bounded. Work that must happen just before an event goes out (the run gives its
+connection back before its last event) rides with the event (`send(event, before=...)`) instead of
+making the producer wait for the queue. A GoneException (ClientGone) stops the sender, is reported to
+`on_failure` at once and raised to the producer; every queued event is counted as delivered or dropped.
 """
 
 from __future__ import annotations
@@ -18,13 +25,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 
 from calledit.domain.events import AnyServerEvent, CallEvent, TextEvent, encode
 
 Post = Callable[[str], None]  # blocking: sends one frame to the client
+Before = Callable[[], Awaitable[None]]  # runs in the sender just before its event is posted
 
 
 @dataclass
@@ -34,6 +42,7 @@ class _Message:
     size: int = 0
     parts: list[str] = field(default_factory=list)
     full: bool = False
+    before: Before | None = None
 
     @property
     def mergeable(self) -> bool:
@@ -47,9 +56,13 @@ class _Message:
 
 @dataclass
 class SendStats:
-    events: int = 0
-    posts: int = 0
+    events: int = 0  # handed to send()
+    posts: int = 0  # post_to_connection calls made (the one that failed included)
+    delivered: int = 0  # events carried by posts that succeeded (merged ones included)
+    dropped: int = 0  # events never delivered: posting failed or the run was aborted
+    bytes: list[int] = field(default_factory=list)  # per post: the frame's size (billing counts 32 KB units)
     delays: list[float] = field(default_factory=list)  # per event: arrival -> start of the post carrying it
+    waits: list[float] = field(default_factory=list)  # per send() that found the queue full: time it waited
 
 
 class CoalescingSender:
@@ -61,18 +74,24 @@ class CoalescingSender:
         *,
         max_delay: float = 0.05,
         max_bytes: int = 8 * 1024,
+        max_queued: int = 64,
         coalesce: bool = True,
         clock: Callable[[], float] = time.monotonic,
         on_failure: Callable[[BaseException], None] | None = None,
     ) -> None:
+        if max_queued < 1:
+            raise ValueError("max_queued must be at least 1")
         self._post = post
         self.max_delay = max_delay
         self.max_bytes = max_bytes
+        self.max_queued = max_queued
         self.coalesce = coalesce
         self._clock = clock
         self._pending: list[_Message] = []
         self._tail = 0  # pending[_tail:] may still merge (after the last barrier)
         self._wake = asyncio.Event()
+        self._room = asyncio.Event()  # set when the queue has room (the sender took a batch)
+        self._room.set()
         self._closing = False
         self._urgent = 0  # drains waiting: send what is queued now
         self._idle = asyncio.Event()  # nothing queued, nothing in flight
@@ -85,6 +104,11 @@ class CoalescingSender:
     def failure(self) -> BaseException | None:
         """Why posting stopped (ClientGone, or an error from the API), if it did."""
         return self._failure
+
+    @property
+    def queued(self) -> int:
+        """Messages waiting (not counting the batch being posted)."""
+        return len(self._pending)
 
     async def __aenter__(self) -> CoalescingSender:
         self._task = asyncio.create_task(self._run(), name="coalescing-sender")
@@ -100,22 +124,25 @@ class CoalescingSender:
 
     # --- producer side ----------------------------------------------------------------------------
 
-    async def send(self, event: AnyServerEvent) -> None:
-        """Queue an event (never blocks on the network); raises the sender's failure, e.g. ClientGone."""
+    async def send(self, event: AnyServerEvent, *, before: Before | None = None) -> None:
+        """Queue an event (never waits on the network unless the queue is full); raises the sender's
+        failure, e.g. ClientGone. `before` is awaited by the sender just before this event is posted."""
         if self._failure is not None:
             raise self._failure
+        if len(self._pending) >= self.max_queued and self._grows(event, before):
+            await self._wait_for_room()
         now = self._clock()
         self.stats.events += 1
-        if self.coalesce and isinstance(event, TextEvent):
-            self._add_text(event.content, now)
-        elif self.coalesce and isinstance(event, CallEvent):
-            self._add_call(event, now)
-        else:
-            self._pending.append(_Message(event, [now], full=True))
+        if before is not None or not self.coalesce or not isinstance(event, TextEvent | CallEvent):
+            self._pending.append(_Message(event, [now], full=True, before=before))
             self._tail = len(self._pending)
+        elif isinstance(event, TextEvent):
+            self._add_text(event.content, now)
+        else:
+            self._add_call(event, now)
         self._idle.clear()
         self._wake.set()
-        if not self.coalesce or not isinstance(event, TextEvent | CallEvent):
+        if not self._pending[-1].mergeable or self._pending[-1].before is not None:
             # Let the sender hand it to a posting thread now: the producer may next run blocking work
             # (the agent's tools before the model starts) that would otherwise hold this event back.
             await asyncio.sleep(0)
@@ -142,12 +169,34 @@ class CoalescingSender:
             raise self._failure
 
     async def abort(self) -> None:
-        self._pending.clear()
+        self._drop(self._pending)
         self._closing = True
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
+
+    async def _wait_for_room(self) -> None:
+        started = self._clock()
+        while len(self._pending) >= self.max_queued and self._failure is None:
+            if self._task is None or self._task.done():
+                break  # nobody will take the queue: let the event join it (flush or abort ends it)
+            self._room.clear()
+            self._wake.set()
+            await self._room.wait()
+        self.stats.waits.append(self._clock() - started)
+        if self._failure is not None:
+            raise self._failure
+
+    def _grows(self, event: AnyServerEvent, before: Before | None) -> bool:
+        """Would this event add a message to the queue (rather than merge into one)?"""
+        if before is not None or not self.coalesce or not isinstance(event, TextEvent | CallEvent):
+            return True
+        tail = self._pending[self._tail :]
+        if isinstance(event, CallEvent):
+            return not any(isinstance(m.event, CallEvent) for m in tail)
+        texts = [m for m in tail if m.parts]
+        return not texts or texts[-1].full or texts[-1].size + len(event.content.encode()) > self.max_bytes
 
     def _add_text(self, content: str, now: float) -> None:
         size = len(content.encode())
@@ -175,10 +224,14 @@ class CoalescingSender:
                 break
         self._pending.append(_Message(event, arrivals))
 
+    def _drop(self, messages: list[_Message]) -> None:
+        self.stats.dropped += sum(len(m.arrivals) for m in messages)
+        messages.clear()
+
     # --- sender task ------------------------------------------------------------------------------
 
     def _ready(self, now: float) -> bool:
-        if self._closing or self._urgent or not self.coalesce:
+        if self._closing or self._urgent or not self.coalesce or len(self._pending) >= self.max_queued:
             return True
         return any(m.full or not m.mergeable for m in self._pending) or now >= self._due()
 
@@ -186,6 +239,7 @@ class CoalescingSender:
         return min(m.arrivals[0] for m in self._pending) + self.max_delay
 
     async def _run(self) -> None:
+        batch: list[_Message] = []
         try:
             while True:
                 if not self._pending:
@@ -204,17 +258,27 @@ class CoalescingSender:
                     continue
                 self._idle.clear()
                 batch, self._pending, self._tail = self._pending, [], 0
-                for message in batch:
+                self._room.set()
+                while batch:
+                    message = batch[0]
+                    if message.before is not None:
+                        await message.before()
+                    frame = message.frame()
                     started = self._clock()
                     self.stats.delays += [started - arrival for arrival in message.arrivals]
                     self.stats.posts += 1
-                    await asyncio.to_thread(self._post, message.frame())
+                    self.stats.bytes.append(len(frame.encode()))
+                    await asyncio.to_thread(self._post, frame)
+                    self.stats.delivered += len(batch.pop(0).arrivals)
         except asyncio.CancelledError:
+            self._drop(batch)
             raise
         except BaseException as exc:
             self._failure = exc
-            self._pending.clear()
+            self._drop(batch)
+            self._drop(self._pending)
             if self.on_failure is not None:
                 self.on_failure(exc)
         finally:
+            self._room.set()  # a producer waiting for room wakes to see the failure
             self._idle.set()

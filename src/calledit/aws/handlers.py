@@ -224,16 +224,14 @@ class LambdaRuntime:
                     raise outcome  # a fault of ours
                 cancelled = cancelled is True
                 if cancelled:
-                    await sender.drain()
-                    await release()
-                    await sender.send(protocol.cancelled().event)
+                    await sender.send(protocol.cancelled().event, before=release)
         finally:
             await release()  # a gone client or a fault: free the connection all the same
             self.last_send_stats = sender.stats
             delays = sorted(sender.stats.delays) or [0.0]
             log.info(
-                "connection=<%s>, run=<%s>, events=<%d>, posts=<%d>, hold_p95_ms=<%.1f> | run finished",
-                connection_id, run_id, sender.stats.events, sender.stats.posts,
+                "connection=<%s>, run=<%s>, events=<%d>, posts=<%d>, dropped=<%d>, hold_p95_ms=<%.1f> | run finished",
+                connection_id, run_id, sender.stats.events, sender.stats.posts, sender.stats.dropped,
                 1000 * delays[int(0.95 * (len(delays) - 1))],
             )
         return bool(cancelled)
@@ -242,10 +240,9 @@ class LambdaRuntime:
         events = self.session.run(request)
         try:
             async for event in events:
-                if isinstance(event, ErrorEvent) or (isinstance(event, StatusEvent) and event.status == "complete"):
-                    await sender.drain()
-                    await release()
-                await sender.send(event)
+                last = isinstance(event, ErrorEvent) or (isinstance(event, StatusEvent) and event.status == "complete")
+                # The sender gives the connection back just before the last event goes out: no waiting here.
+                await sender.send(event, before=release if last else None)
         finally:
             await events.aclose()  # on cancel or a gone client: stops the model between tokens
 

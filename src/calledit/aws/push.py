@@ -1,8 +1,9 @@
 """Events to a user's open sockets from outside a WebSocket invocation (the REST function, the emulator).
 
 The connections table says which sockets a user has open (`for_user`); the management API posts to each.
-A socket that is gone (GoneException) loses its record; no failure on one socket stops the others or
-fails the caller: the verdict is already stored, the push is a courtesy to the user's other tabs.
+The posts go out concurrently (a few at a time), so a user with many tabs costs one round trip, not one
+per tab. A socket that is gone (GoneException) loses its record; no failure on one socket stops the others
+or fails the caller: the verdict is already stored, the push is a courtesy to the user's other tabs.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import logging
 
 from calledit.aws.config import AwsSettings
 from calledit.aws.connections import ConnectionStore
-from calledit.aws.management import ClientGone, ManagementClients
+from calledit.aws.management import ClientGone, ManagementApi, ManagementClients
 from calledit.domain.events import AnyServerEvent, encode
 from calledit.server.state import AppState
 
 log = logging.getLogger(__name__)
+
+MAX_CONCURRENT_POSTS = 8  # one event to each of a user's sockets: a few round trips at once, not a burst
 
 
 class ConnectionPush:
@@ -40,8 +43,12 @@ class ConnectionPush:
             log.warning("user=<%s>, error=<%s> | could not look up open connections", user_id, exc)
             return 0
         frame = encode(event)
-        delivered = 0
-        for connection_id in ids:
+        slots = asyncio.Semaphore(MAX_CONCURRENT_POSTS)
+        delivered = await asyncio.gather(*(self._deliver(api, cid, frame, slots) for cid in ids))
+        return sum(delivered)
+
+    async def _deliver(self, api: ManagementApi, connection_id: str, frame: str, slots: asyncio.Semaphore) -> bool:
+        async with slots:
             try:
                 await asyncio.to_thread(api.post, connection_id, frame)
             except ClientGone:
@@ -53,8 +60,8 @@ class ConnectionPush:
             except Exception as exc:  # one socket's trouble must not stop the others or fail the request
                 log.warning("connection=<%s>, error=<%s> | could not deliver event", connection_id, exc)
             else:
-                delivered += 1
-        return delivered
+                return True
+            return False
 
 
 def install(state: AppState, push: ConnectionPush) -> None:

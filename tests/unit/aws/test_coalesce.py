@@ -212,3 +212,115 @@ async def test_a_failure_is_reported_at_once_to_whoever_must_stop() -> None:
             assert len(seen) == 1 and isinstance(seen[0], ClientGone)
             assert sender.failure is seen[0]
             await sender.send(text("too late"))
+
+
+class Gate:
+    """A post that blocks until opened: the network stalled."""
+
+    def __init__(self) -> None:
+        self.open = threading.Event()
+        self.frames: list[dict[str, Any]] = []
+
+    def __call__(self, frame: str) -> None:
+        assert self.open.wait(10), "the test never opened the gate"
+        self.frames.append(json.loads(frame))
+
+
+async def test_send_never_waits_for_a_post_not_even_with_work_before_it() -> None:
+    recorder = Recorder(delay=0.2)  # every post takes 200 ms
+    log: list[str] = []
+
+    async def release() -> None:
+        log.append(f"release after {len(recorder.frames)} frames")
+
+    async with CoalescingSender(recorder, max_delay=0.0) as sender:
+        slowest = 0.0
+        for event in [StatusEvent(status="processing"), text("a"), call(x=1), text("b")]:
+            started = time.monotonic()
+            await sender.send(event)
+            slowest = max(slowest, time.monotonic() - started)
+        started = time.monotonic()
+        await sender.send(StatusEvent(status="complete"), before=release)
+        slowest = max(slowest, time.monotonic() - started)
+        assert slowest < 0.1, "the producer waited for a post"
+        assert log == []  # the release waits for its turn in the sender, not in the producer
+    assert log == ["release after 3 frames"]  # everything before the last event went out first
+    assert recorder.frames[1:3] == [{"type": "text", "content": "ab"}, {"type": "call", "call": {"x": 1}}]
+    assert recorder.types == ["status", "text", "call", "status"]
+
+
+async def test_the_queue_is_bounded_the_producer_waits_only_when_it_is_full() -> None:
+    gate = Gate()
+    sender = CoalescingSender(gate, max_delay=0.0, max_queued=4)
+    tools = [ToolEvent(name=f"t{i}") for i in range(20)]  # barriers: nothing merges
+
+    async def produce() -> None:
+        for event in tools:
+            await sender.send(event)
+
+    async with sender:
+        producer = asyncio.create_task(produce())
+        try:
+            await asyncio.sleep(0.1)
+            assert not producer.done(), "20 barriers cannot fit in a queue of 4 while the network is stalled"
+            assert sender.queued <= 4
+        finally:
+            gate.open.set()
+        await asyncio.wait_for(producer, 5)
+    assert [f["name"] for f in gate.frames] == [f"t{i}" for i in range(20)]
+    assert sender.stats.waits and sender.stats.delivered == 20 and sender.stats.dropped == 0
+
+
+async def test_a_stalled_network_merges_text_instead_of_queueing_it() -> None:
+    gate = Gate()
+    async with CoalescingSender(gate, max_delay=0.0, max_bytes=1024, max_queued=4) as sender:
+        try:
+            await sender.send(StatusEvent(status="processing"))  # taken, and stuck in flight
+            await asyncio.sleep(0.05)
+            for i in range(1000):  # 4,000 bytes of tokens, never waiting
+                started = time.monotonic()
+                await sender.send(text(f"{i % 10:04d}"))
+                assert time.monotonic() - started < 0.1
+            assert sender.queued == 4  # three full 1 KB messages and one filling
+            one_more = asyncio.create_task(sender.send(call(x=1)))  # a fifth message: the queue is full
+            await asyncio.sleep(0.05)
+            assert not one_more.done()
+        finally:
+            gate.open.set()
+        await asyncio.wait_for(one_more, 5)
+    assert "".join(f.get("content", "") for f in gate.frames) == "".join(f"{i % 10:04d}" for i in range(1000))
+    assert gate.frames[-1] == {"type": "call", "call": {"x": 1}}
+
+
+async def test_a_client_gone_mid_run_loses_nothing_unaccounted_and_keeps_the_order() -> None:
+    recorder = Recorder(delay=0.005, gone_after=3)
+    seen: list[BaseException] = []
+    sent: list[AnyServerEvent] = []
+    sender = CoalescingSender(recorder, max_delay=0.0, on_failure=seen.append)
+    with pytest.raises(ClientGone):
+        async with sender:
+            for i in range(200):
+                event: AnyServerEvent = ToolEvent(name=f"t{i}") if i % 3 == 0 else text(f"{i},")
+                await sender.send(event)
+                sent.append(event)
+                await asyncio.sleep(0.001)
+    assert len(seen) == 1 and sender.failure is seen[0]  # reported once, and raised: not lost in the task
+    stats = sender.stats
+    assert stats.events == len(sent) and stats.delivered + stats.dropped == stats.events
+    assert len(recorder.frames) == 3 and stats.posts == 4  # the fourth post met the closed socket
+    # what arrived is the start of what was sent, in order, with no gap (text joined across frames)
+    def joined(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for frame in frames:
+            if frame["type"] == "text" and out and out[-1]["type"] == "text":
+                out[-1] = {"type": "text", "content": out[-1]["content"] + frame["content"]}
+            else:
+                out.append(frame)
+        return out
+
+    got = joined(recorder.frames)
+    expected = joined([json.loads(event.model_dump_json(exclude_none=True)) for event in sent])
+    assert got[:-1] == expected[: len(got) - 1]
+    last, counterpart = got[-1], expected[len(got) - 1]
+    assert last == counterpart or (last["type"] == counterpart["type"] == "text"
+                                   and counterpart["content"].startswith(last["content"]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,27 @@ async def test_the_owners_sockets_get_it_a_gone_one_is_forgotten_a_broken_one_sk
     assert connections.get("gone-1") is None
     assert connections.get("broken-1") is not None  # not known to be gone: kept
     assert connections.get("b1") is not None
+
+
+class SlowApi(Api):
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        self.delay = delay
+
+    def post(self, connection_id: str, data: str) -> None:
+        time.sleep(self.delay)
+        super().post(connection_id, data)
+
+
+async def test_a_users_sockets_get_the_event_together_not_one_after_another() -> None:
+    connections, api = MemoryConnections(), SlowApi(0.2)  # 200 ms per post
+    for connection_id in ["a1", "a2", "a3", "a4", "gone-1"]:
+        connections.open(connection_id, "alice")
+    started = time.monotonic()
+    assert await push.ConnectionPush(connections, Clients(api)).notify("alice", verdict()) == 4
+    assert time.monotonic() - started < 0.7, "one post after another takes a second"
+    assert sorted(cid for cid, _ in api.posted) == ["a1", "a2", "a3", "a4"]
+    assert connections.get("gone-1") is None
 
 
 async def test_without_an_endpoint_nothing_is_pushed() -> None:
