@@ -1,4 +1,4 @@
-import type { Check } from './api/types';
+import type { Check, ThresholdCheck } from './api/types';
 import { t } from './strings';
 
 /** The comparators of a check, as words: "at least", "below"… (the server writes the symbols). */
@@ -17,7 +17,7 @@ function unitLabel(unit: string | null | undefined): string {
 }
 
 /** The threshold as the server writes it: thousands separated, no trailing zeros, with its unit. */
-export function thresholdWords(check: Pick<Check, 'threshold' | 'unit' | 'source'>): string {
+export function thresholdWords(check: ThresholdCheck): string {
   const number = new Intl.NumberFormat('en-US', {
     maximumFractionDigits: 4,
     minimumFractionDigits: check.source === 'economy' ? 1 : 0,
@@ -30,12 +30,17 @@ export function thresholdWords(check: Pick<Check, 'threshold' | 'unit' | 'source
  * The check's words after its condition changed: the server writes them ending in
  * "<comparator> <threshold>", so that ending is rewritten; other wordings (a team "wins") stay.
  */
-export function rewordCheck(words: string, before: Check, after: Check): string {
+export function rewordCheck(words: string, before: ThresholdCheck, after: ThresholdCheck): string {
   const ending = ` ${before.comparator} ${thresholdWords(before)}`;
   if (!words.endsWith(ending)) return words;
   return `${words.slice(0, -ending.length)} ${after.comparator} ${thresholdWords(after)}`;
 }
 
-export function unitOf(check: Check): string {
+export function unitOf(check: ThresholdCheck): string {
   return unitLabel(check.unit);
+}
+
+/** A check whose condition is a number compared with a threshold (weather, markets, crypto, sports, economy). */
+export function thresholdCheck(check: Check | null | undefined): ThresholdCheck | null {
+  return check && 'threshold' in check && typeof check.threshold === 'number' ? check : null;
 }

@@ -1,4 +1,4 @@
-import type { StoredCall } from './api/types';
+import type { Outcome, StoredCall } from './api/types';
 import { t } from './strings';
 import type { RecurringInterval } from './types/protocol';
 
@@ -96,19 +96,25 @@ export function formatPercent(fraction: number): string {
 
 // --- outcome: one vocabulary everywhere ----------------------------------------------------------
 
-export type Outcome = 'called_it' | 'missed_it' | 'waiting' | 'checking' | 'void';
+export type { Outcome };
 
 /**
- * What became of a call, in the words the whole app uses: called it / missed it (settled), waiting for
- * you (only you can settle it now: the agent could not, or it is yours to judge and its date has come),
- * checking (not settled, its date still ahead or the agent still at it), void.
+ * What became of a call, in the words the whole app (and the CLI) uses: called it / missed it, waiting
+ * for you (its date has come and no agent check is planned: only you can settle it), checking, void.
+ * The server says it with each call (`outcome`); this is the same rule for a call that lacks it.
  */
-export function outcomeOf(call: Pick<StoredCall, 'status' | 'verdict' | 'verifiable_category' | 'verification_date'>, now = Date.now()): Outcome {
+export function outcomeOf(
+  call: Pick<StoredCall, 'status' | 'verdict' | 'verifiable_category' | 'verification_date'> & Partial<Pick<StoredCall, 'outcome' | 'next_check_at'>>,
+  now = Date.now(),
+): Outcome {
+  if (call.outcome) return call.outcome;
   if (call.status === 'void') return 'void';
   if (call.status === 'verified' && call.verdict?.verdict === 'confirmed') return 'called_it';
   if (call.status === 'verified' && call.verdict?.verdict === 'refuted') return 'missed_it';
-  if (call.status === 'inconclusive') return 'waiting';
-  if (call.verifiable_category === 'human_verifiable_only' && new Date(call.verification_date).getTime() <= now) return 'waiting';
+  const due = new Date(call.verification_date).getTime() <= now;
+  if (due && (call.status === 'inconclusive' || call.verifiable_category === 'human_verifiable_only' || call.next_check_at === null)) {
+    return 'waiting_for_you';
+  }
   return 'checking';
 }
 
@@ -120,7 +126,7 @@ export function outcomeLabel(outcome: Outcome): string {
 export function verdictLabel(verdict: string): string {
   if (verdict === 'confirmed') return t.outcome.called_it;
   if (verdict === 'refuted') return t.outcome.missed_it;
-  return t.outcome.waiting;
+  return t.outcome.waiting_for_you;
 }
 
 // --- machine text into words -----------------------------------------------------------------------

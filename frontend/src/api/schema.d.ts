@@ -110,13 +110,14 @@ export interface paths {
         };
         /**
          * List Calls
-         * @description Your calls, newest first.
+         * @description Your calls, newest first unless `sort` says otherwise, filtered and searched; each with its outcome
+         *     (called it, missed it, waiting for you, checking, void) and next agent check.
          */
         get: operations["list_calls_api_calls_get"];
         put?: never;
         /**
          * Log Call
-         * @description Log a call: the `complete` event's content, plus your own confidence (0-1) if you like.
+         * @description Log a call: the `complete` event's content, plus your own confidence (0-1) and tags if you like.
          */
         post: operations["log_call_api_calls_post"];
         delete?: never;
@@ -132,7 +133,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Call */
+        /**
+         * Get Call
+         * @description The call, where it stands (`outcome`) and when the agent checks it next.
+         */
         get: operations["get_call_api_calls__call_id__get"];
         put?: never;
         post?: never;
@@ -141,10 +145,12 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Update Call
-         * @description Set (or clear with null) your own confidence that the call comes true; kept in the history.
+         * Edit Call
+         * @description Change your confidence (a forecast update: each one is kept) and tags at any time, and, until the call
+         *     is verified, its statement, verification date, method and check. Each request is one entry in the
+         *     call's history, so `POST /api/calls/{id}/undo` takes it back.
          */
-        patch: operations["update_call_api_calls__call_id__patch"];
+        patch: operations["edit_call_api_calls__call_id__patch"];
         trace?: never;
     };
     "/api/calls/{call_id}/check": {
@@ -251,6 +257,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export
+         * @description Every one of your calls, newest first, as a file to download.
+         */
+        get: operations["export_api_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import File
+         * @description Import calls from a file (the body): this tracker's JSON export, or Fatebook's CSV export. Calls
+         *     imported before are skipped, so the same file twice adds nothing; rows that cannot be read are listed
+         *     in `errors` with why.
+         */
+        post: operations["import_file_api_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/stats": {
         parameters: {
             query?: never;
@@ -266,6 +314,51 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Tokens
+         * @description Your API tokens, oldest first (names, hints and dates: never the tokens).
+         */
+        get: operations["list_tokens_api_tokens_get"];
+        put?: never;
+        /**
+         * Create Token
+         * @description Make a personal API token for scripts and the CLI (`Authorization: Bearer cit_...`, `?token=` on /ws).
+         *     The answer holds the token this once; only its hash is kept.
+         */
+        post: operations["create_token_api_tokens_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tokens/{token_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Token
+         * @description Revoke one of your API tokens: it stops working at once.
+         */
+        delete: operations["delete_token_api_tokens__token_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -292,6 +385,109 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * ArithmeticCheck
+         * @description An expression compared with the value claimed, computed exactly. `approximate`: the words said "about".
+         */
+        "ArithmeticCheck-Input": {
+            /**
+             * Approximate
+             * @default false
+             */
+            approximate: boolean;
+            /**
+             * Comparator
+             * @default ==
+             * @enum {string}
+             */
+            comparator: "==" | ">" | ">=" | "<" | "<=";
+            /** Expression */
+            expression: components["schemas"]["Number"] | components["schemas"]["Operation-Input"] | components["schemas"]["Function-Input"];
+            /**
+             * Negated
+             * @default false
+             */
+            negated: boolean;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            source: "arithmetic";
+            /** Value */
+            value: components["schemas"]["Number"] | components["schemas"]["Operation-Input"] | components["schemas"]["Function-Input"];
+        };
+        /**
+         * ArithmeticCheck
+         * @description An expression compared with the value claimed, computed exactly. `approximate`: the words said "about".
+         */
+        "ArithmeticCheck-Output": {
+            /**
+             * Approximate
+             * @default false
+             */
+            approximate: boolean;
+            /**
+             * Comparator
+             * @default ==
+             * @enum {string}
+             */
+            comparator: "==" | ">" | ">=" | "<" | "<=";
+            /** Expression */
+            expression: components["schemas"]["Number"] | components["schemas"]["Operation-Output"] | components["schemas"]["Function-Output"];
+            /**
+             * Negated
+             * @default false
+             */
+            negated: boolean;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            source: "arithmetic";
+            /** Value */
+            value: components["schemas"]["Number"] | components["schemas"]["Operation-Output"] | components["schemas"]["Function-Output"];
+        };
+        /**
+         * CalendarCheck
+         * @description A calendar truth; which fields it needs depends on `question` (the validator says which are missing).
+         */
+        CalendarCheck: {
+            /**
+             * Comparator
+             * @default ==
+             * @enum {string}
+             */
+            comparator: "==" | ">" | ">=" | "<" | "<=";
+            /** Country */
+            country?: string | null;
+            /** Day */
+            day?: string | null;
+            /** Month */
+            month?: number | null;
+            /**
+             * Negated
+             * @default false
+             */
+            negated: boolean;
+            /** Other */
+            other?: string | null;
+            /**
+             * Question
+             * @enum {string}
+             */
+            question: "weekday" | "leap_year" | "date" | "days_between" | "weekday_count";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            source: "calendar";
+            /** Value */
+            value?: number | null;
+            /** Weekday */
+            weekday?: ("Monday" | "Tuesday" | "Wednesday" | "Thursday" | "Friday" | "Saturday" | "Sunday") | null;
+            /** Year */
+            year?: number | null;
+        };
         /** CalibrationBin */
         CalibrationBin: {
             /**
@@ -322,7 +518,7 @@ export interface components {
             /** Category Reasoning */
             category_reasoning: string;
             /** Check */
-            check?: (components["schemas"]["WeatherCheck"] | components["schemas"]["MarketCheck"] | components["schemas"]["CryptoCheck"] | components["schemas"]["SportsCheck"] | components["schemas"]["EconomyCheck"]) | null;
+            check?: (components["schemas"]["WeatherCheck"] | components["schemas"]["MarketCheck"] | components["schemas"]["CryptoCheck"] | components["schemas"]["SportsCheck"] | components["schemas"]["EconomyCheck"] | components["schemas"]["CalendarCheck"] | components["schemas"]["ArithmeticCheck-Output"] | components["schemas"]["ClockCheck"] | components["schemas"]["FactCheck"]) | null;
             /** Confidence */
             confidence?: number | null;
             /**
@@ -332,6 +528,8 @@ export interface components {
             created_at: string;
             /** Date Reasoning */
             date_reasoning: string;
+            /** Forecasts */
+            forecasts?: components["schemas"]["Forecast"][];
             /** Id */
             id: string;
             /**
@@ -349,6 +547,8 @@ export interface components {
             recurring_interval?: components["schemas"]["RecurringInterval"] | null;
             /** @default pending */
             status: components["schemas"]["CallStatus"];
+            /** Tags */
+            tags?: string[];
             /** Timezone */
             timezone: string;
             /**
@@ -376,15 +576,17 @@ export interface components {
          *
          *     actions: `verified` (the agent's verdict), `checked` (an agent check that left the outcome open: a
          *     before-date check, a recurring snapshot, an inconclusive retry), `resolved` (the owner, by hand),
-         *     `overridden` (the owner replaced the agent's verdict), `confidence` (the owner's own probability),
-         *     `undone` (restored `after` from an earlier change, named by `undoes`).
+         *     `overridden` (the owner replaced the agent's verdict), `confidence` (the owner's own probability: a
+         *     forecast update), `tagged` (the owner's tags), `edited` (the owner changed the call's terms before it
+         *     was verified; tags and confidence changed in the same request ride along), `undone` (restored `after`
+         *     from an earlier change, named by `undoes`).
          */
         CallChange: {
             /**
              * Action
              * @enum {string}
              */
-            action: "verified" | "checked" | "resolved" | "overridden" | "confidence" | "undone";
+            action: "verified" | "checked" | "resolved" | "overridden" | "confidence" | "tagged" | "edited" | "undone";
             /**
              * Actor
              * @enum {string}
@@ -408,13 +610,13 @@ export interface components {
         };
         /**
          * CallCreate
-         * @description Body of `POST /api/calls`: the `complete` content plus the user's own confidence.
+         * @description Body of `POST /api/calls`: the `complete` content plus the user's own confidence and tags.
          */
         CallCreate: {
             /** Category Reasoning */
             category_reasoning: string;
             /** Check */
-            check?: (components["schemas"]["WeatherCheck"] | components["schemas"]["MarketCheck"] | components["schemas"]["CryptoCheck"] | components["schemas"]["SportsCheck"] | components["schemas"]["EconomyCheck"]) | null;
+            check?: (components["schemas"]["WeatherCheck"] | components["schemas"]["MarketCheck"] | components["schemas"]["CryptoCheck"] | components["schemas"]["SportsCheck"] | components["schemas"]["EconomyCheck"] | components["schemas"]["CalendarCheck"] | components["schemas"]["ArithmeticCheck-Input"] | components["schemas"]["ClockCheck"] | components["schemas"]["FactCheck"]) | null;
             /** Confidence */
             confidence?: number | null;
             /** Date Reasoning */
@@ -432,6 +634,11 @@ export interface components {
             /** Raw Prompt */
             raw_prompt: string;
             recurring_interval?: components["schemas"]["RecurringInterval"] | null;
+            /**
+             * Tags
+             * @description your own labels: lowercase words, 1-20 of them
+             */
+            tags?: string[];
             /** Timezone */
             timezone: string;
             /** Verifiability Factors */
@@ -468,25 +675,22 @@ export interface components {
             next_check_at: string | null;
         };
         /**
-         * CallPage
-         * @description One page of `GET /api/calls`, newest first; pass `next_cursor` back as `cursor` for the next.
-         */
-        CallPage: {
-            /** Items */
-            items: components["schemas"]["Call"][];
-            /** Next Cursor */
-            next_cursor?: string | null;
-        };
-        /**
          * CallState
          * @description What a check or a person changes on a call, and what undo restores (with the next agent check).
+         *
+         *     `tags`, `forecasts` and `terms` are recorded only by the changes that touch them (null otherwise).
          */
         CallState: {
             /** Confidence */
             confidence?: number | null;
+            /** Forecasts */
+            forecasts?: components["schemas"]["Forecast"][] | null;
             /** Next Check At */
             next_check_at?: string | null;
             status: components["schemas"]["CallStatus"];
+            /** Tags */
+            tags?: string[] | null;
+            terms?: components["schemas"]["CallTerms"] | null;
             verdict?: components["schemas"]["Verdict"] | null;
         };
         /**
@@ -495,12 +699,154 @@ export interface components {
          */
         CallStatus: "pending" | "verified" | "inconclusive" | "void";
         /**
+         * CallTerms
+         * @description What the owner may edit until the call is verified: what it says, when and how it is checked.
+         */
+        CallTerms: {
+            /** Check */
+            check?: (components["schemas"]["WeatherCheck"] | components["schemas"]["MarketCheck"] | components["schemas"]["CryptoCheck"] | components["schemas"]["SportsCheck"] | components["schemas"]["EconomyCheck"] | components["schemas"]["CalendarCheck"] | components["schemas"]["ArithmeticCheck-Output"] | components["schemas"]["ClockCheck"] | components["schemas"]["FactCheck"]) | null;
+            /** Prediction Statement */
+            prediction_statement: string;
+            /**
+             * Verification Date
+             * Format: date-time
+             */
+            verification_date: string;
+            verification_method: components["schemas"]["VerificationMethod"];
+        };
+        /**
          * CallUpdate
-         * @description Body of `PATCH /api/calls/{id}`: your own probability that the call comes true (null clears it).
+         * @description Body of `PATCH /api/calls/{id}`: the fields to change; a field left out stays as it is.
+         *
+         *     `confidence` (0-1; null withdraws it) and `tags` (the whole new list) change at any time;
+         *     `prediction_statement`, `verification_date`, `verification_method` and `check` (null removes it)
+         *     only until the call is verified.
          */
         CallUpdate: {
+            /** Check */
+            check?: (components["schemas"]["WeatherCheck"] | components["schemas"]["MarketCheck"] | components["schemas"]["CryptoCheck"] | components["schemas"]["SportsCheck"] | components["schemas"]["EconomyCheck"] | components["schemas"]["CalendarCheck"] | components["schemas"]["ArithmeticCheck-Input"] | components["schemas"]["ClockCheck"] | components["schemas"]["FactCheck"]) | null;
             /** Confidence */
-            confidence: number | null;
+            confidence?: number | null;
+            /** Prediction Statement */
+            prediction_statement?: string | null;
+            /** Tags */
+            tags?: string[] | null;
+            /** Verification Date */
+            verification_date?: string | null;
+            verification_method?: components["schemas"]["VerificationMethod"] | null;
+        };
+        /**
+         * CallView
+         * @description A call as the REST API shows it: the stored call, where it stands, and its next agent check.
+         */
+        CallView: {
+            /** Category Reasoning */
+            category_reasoning: string;
+            /** Check */
+            check?: (components["schemas"]["WeatherCheck"] | components["schemas"]["MarketCheck"] | components["schemas"]["CryptoCheck"] | components["schemas"]["SportsCheck"] | components["schemas"]["EconomyCheck"] | components["schemas"]["CalendarCheck"] | components["schemas"]["ArithmeticCheck-Output"] | components["schemas"]["ClockCheck"] | components["schemas"]["FactCheck"]) | null;
+            /** Confidence */
+            confidence?: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Date Reasoning */
+            date_reasoning: string;
+            /** Forecasts */
+            forecasts?: components["schemas"]["Forecast"][];
+            /** Id */
+            id: string;
+            /**
+             * Initial Status
+             * @default pending
+             * @constant
+             */
+            initial_status: "pending";
+            /** Model */
+            model: string;
+            /**
+             * Next Check At
+             * @description when the agent checks next; null: never
+             */
+            next_check_at?: string | null;
+            /** @description called_it | missed_it | waiting_for_you | checking | void */
+            outcome: components["schemas"]["Outcome"];
+            /**
+             * Outcome Label
+             * @description the outcome in words: called it, missed it, waiting for you, ...
+             */
+            outcome_label: string;
+            /** Prediction Statement */
+            prediction_statement: string;
+            /** Raw Prompt */
+            raw_prompt: string;
+            recurring_interval?: components["schemas"]["RecurringInterval"] | null;
+            /** @default pending */
+            status: components["schemas"]["CallStatus"];
+            /** Tags */
+            tags?: string[];
+            /** Timezone */
+            timezone: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            verdict?: components["schemas"]["Verdict"] | null;
+            /** Verifiability Factors */
+            verifiability_factors?: string[];
+            /** Verifiability Score */
+            verifiability_score: number;
+            verifiable_category: components["schemas"]["VerifiableCategory"];
+            /**
+             * Verification Date
+             * Format: date-time
+             */
+            verification_date: string;
+            verification_method: components["schemas"]["VerificationMethod"];
+            verification_mode: components["schemas"]["VerificationMode"];
+        };
+        /**
+         * CallViewPage
+         * @description One page of `GET /api/calls`; pass `next_cursor` back as `cursor` for the next one.
+         */
+        CallViewPage: {
+            /** Items */
+            items: components["schemas"]["CallView"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /**
+         * ClockCheck
+         * @description What the clock says now in a place: its weekday, its date, its time (HH:MM) or the part of its day.
+         */
+        ClockCheck: {
+            /**
+             * Comparator
+             * @default ==
+             * @enum {string}
+             */
+            comparator: "==" | ">" | ">=" | "<" | "<=";
+            /**
+             * Negated
+             * @default false
+             */
+            negated: boolean;
+            /**
+             * Part
+             * @enum {string}
+             */
+            part: "weekday" | "date" | "time" | "period";
+            /** Place */
+            place?: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            source: "clock";
+            /** Value */
+            value: string;
         };
         /**
          * CryptoCheck
@@ -604,10 +950,201 @@ export interface components {
             /** Source */
             source: string;
         };
+        /**
+         * ExportedCall
+         * @description One call in the JSON export.
+         */
+        ExportedCall: {
+            /** Category Reasoning */
+            category_reasoning: string;
+            /** Check */
+            check?: (components["schemas"]["WeatherCheck"] | components["schemas"]["MarketCheck"] | components["schemas"]["CryptoCheck"] | components["schemas"]["SportsCheck"] | components["schemas"]["EconomyCheck"] | components["schemas"]["CalendarCheck"] | components["schemas"]["ArithmeticCheck-Output"] | components["schemas"]["ClockCheck"] | components["schemas"]["FactCheck"]) | null;
+            /** Confidence */
+            confidence?: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Date Reasoning */
+            date_reasoning: string;
+            /** Forecasts */
+            forecasts?: components["schemas"]["Forecast"][];
+            /**
+             * History
+             * @description its changes, oldest first
+             */
+            history?: components["schemas"]["CallChange"][];
+            /** Id */
+            id: string;
+            /**
+             * Import Key
+             * @description where it came from
+             */
+            import_key?: string | null;
+            /**
+             * Initial Status
+             * @default pending
+             * @constant
+             */
+            initial_status: "pending";
+            /** Model */
+            model: string;
+            /**
+             * Next Check At
+             * @description its next agent check, if any
+             */
+            next_check_at?: string | null;
+            /** Prediction Statement */
+            prediction_statement: string;
+            /** Raw Prompt */
+            raw_prompt: string;
+            recurring_interval?: components["schemas"]["RecurringInterval"] | null;
+            /** @default pending */
+            status: components["schemas"]["CallStatus"];
+            /** Tags */
+            tags?: string[];
+            /** Timezone */
+            timezone: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            verdict?: components["schemas"]["Verdict"] | null;
+            /** Verifiability Factors */
+            verifiability_factors?: string[];
+            /** Verifiability Score */
+            verifiability_score: number;
+            verifiable_category: components["schemas"]["VerifiableCategory"];
+            /**
+             * Verification Date
+             * Format: date-time
+             */
+            verification_date: string;
+            verification_method: components["schemas"]["VerificationMethod"];
+            verification_mode: components["schemas"]["VerificationMode"];
+        };
+        /**
+         * ExportFile
+         * @description `GET /api/export?format=json` (the whole document; it is streamed as it is read).
+         */
+        ExportFile: {
+            /** Calls */
+            calls: components["schemas"]["ExportedCall"][];
+            /**
+             * Exported At
+             * Format: date-time
+             */
+            exported_at: string;
+            /**
+             * Format
+             * @default calledit
+             * @constant
+             */
+            format: "calledit";
+            /**
+             * Version
+             * @default 1
+             */
+            version: number;
+        };
+        /**
+         * FactCheck
+         * @description A fixed fact the model is asked at verification; its confidence below the bar is inconclusive.
+         */
+        FactCheck: {
+            /** Claim */
+            claim: string;
+            /**
+             * Negated
+             * @default false
+             */
+            negated: boolean;
+            /** Question */
+            question: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            source: "fact";
+        };
+        /**
+         * Forecast
+         * @description One of the owner's probabilities that the call comes true, from `at` until the next one.
+         */
+        Forecast: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Probability */
+            probability: number;
+        };
+        /**
+         * Function
+         * @description `neg` (-x), `percent` (x%), `sqrt`.
+         */
+        "Function-Input": {
+            /** Arg */
+            arg: components["schemas"]["Number"] | components["schemas"]["Operation-Input"] | components["schemas"]["Function-Input"];
+            /**
+             * Fn
+             * @enum {string}
+             */
+            fn: "neg" | "percent" | "sqrt";
+        };
+        /**
+         * Function
+         * @description `neg` (-x), `percent` (x%), `sqrt`.
+         */
+        "Function-Output": {
+            /** Arg */
+            arg: components["schemas"]["Number"] | components["schemas"]["Operation-Output"] | components["schemas"]["Function-Output"];
+            /**
+             * Fn
+             * @enum {string}
+             */
+            fn: "neg" | "percent" | "sqrt";
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /** ImportProblem */
+        ImportProblem: {
+            /** Message */
+            message: string;
+            /**
+             * Row
+             * @description calledit: the call's position in `calls` (1 = first); fatebook: the CSV record's number, the header being row 1
+             */
+            row: number;
+        };
+        /**
+         * ImportReport
+         * @description `POST /api/import`: what was added, what was already there, and what could not be read.
+         */
+        ImportReport: {
+            /**
+             * Errors
+             * @description rows that could not be imported, and why
+             */
+            errors?: components["schemas"]["ImportProblem"][];
+            /**
+             * Imported
+             * @description calls added
+             * @default 0
+             */
+            imported: number;
+            /**
+             * Skipped
+             * @description calls already imported before (same import key): left as they are
+             * @default 0
+             */
+            skipped: number;
         };
         /** LogoutBody */
         LogoutBody: {
@@ -679,6 +1216,62 @@ export interface components {
             username?: string | null;
         };
         /**
+         * Number
+         * @description A number as written (`1157.63`), and its unit (`km`, `USD`, `%`) or None.
+         */
+        Number: {
+            /** Number */
+            number: string;
+            /** Unit */
+            unit?: string | null;
+        };
+        /** Operation */
+        "Operation-Input": {
+            /** Left */
+            left: components["schemas"]["Number"] | components["schemas"]["Operation-Input"] | components["schemas"]["Function-Input"];
+            /**
+             * Op
+             * @enum {string}
+             */
+            op: "+" | "-" | "*" | "/" | "^";
+            /** Right */
+            right: components["schemas"]["Number"] | components["schemas"]["Operation-Input"] | components["schemas"]["Function-Input"];
+        };
+        /** Operation */
+        "Operation-Output": {
+            /** Left */
+            left: components["schemas"]["Number"] | components["schemas"]["Operation-Output"] | components["schemas"]["Function-Output"];
+            /**
+             * Op
+             * @enum {string}
+             */
+            op: "+" | "-" | "*" | "/" | "^";
+            /** Right */
+            right: components["schemas"]["Number"] | components["schemas"]["Operation-Output"] | components["schemas"]["Function-Output"];
+        };
+        /**
+         * Outcome
+         * @enum {string}
+         */
+        Outcome: "called_it" | "missed_it" | "waiting_for_you" | "checking" | "void";
+        /**
+         * PeriodRecord
+         * @description Scores of the calls resolved in one calendar month (UTC): how the record moves over time.
+         */
+        PeriodRecord: {
+            /** Brier */
+            brier: number | null;
+            /** Brier Time Weighted */
+            brier_time_weighted: number | null;
+            /**
+             * Period
+             * @description YYYY-MM, the month the calls were resolved in
+             */
+            period: string;
+            /** Scored */
+            scored: number;
+        };
+        /**
          * RecurringInterval
          * @enum {string}
          */
@@ -707,6 +1300,11 @@ export interface components {
              */
             username: string;
         };
+        /**
+         * Sort
+         * @enum {string}
+         */
+        Sort: "newest" | "oldest" | "due";
         /**
          * SportsCheck
          * @description ESPN scoreboard results of one team; one value per game (win/loss/draw are 1 or 0).
@@ -757,6 +1355,28 @@ export interface components {
             variable: "win" | "loss" | "draw" | "points" | "points_against" | "total_points" | "margin";
         };
         /**
+         * TagRecord
+         * @description The track record of the calls carrying one tag.
+         */
+        TagRecord: {
+            /** Brier */
+            brier: number | null;
+            /** Brier Time Weighted */
+            brier_time_weighted: number | null;
+            /** Calibration */
+            calibration: components["schemas"]["CalibrationBin"][];
+            /** Called It */
+            called_it: number;
+            /** Missed It */
+            missed_it: number;
+            /** Scored */
+            scored: number;
+            /** Tag */
+            tag: string;
+            /** Total */
+            total: number;
+        };
+        /**
          * TokenBody
          * @description `password` grant: username + password. `refresh_token` grant: a refresh token, spent on use.
          */
@@ -773,6 +1393,83 @@ export interface components {
             refresh_token?: string | null;
             /** Username */
             username?: string | null;
+        };
+        /**
+         * TokenCreate
+         * @description Body of `POST /api/tokens`.
+         */
+        TokenCreate: {
+            /**
+             * Expires In Days
+             * @description days until it stops working; null: until you delete it
+             */
+            expires_in_days?: number | null;
+            /**
+             * Name
+             * @description what it is for, e.g. 'laptop CLI'
+             */
+            name: string;
+        };
+        /** TokenCreated */
+        TokenCreated: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Expires At */
+            expires_at: string | null;
+            /**
+             * Hint
+             * @description the token's first characters, e.g. cit_Ab3x
+             */
+            hint: string;
+            /** Id */
+            id: string;
+            /**
+             * Last Used At
+             * @description to the minute
+             */
+            last_used_at: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Token
+             * @description the token: shown this once, store it now (cit_...)
+             */
+            token: string;
+        };
+        /** TokenList */
+        TokenList: {
+            /** Items */
+            items: components["schemas"]["TokenPublic"][];
+        };
+        /**
+         * TokenPublic
+         * @description A token as listed: never the token itself.
+         */
+        TokenPublic: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Expires At */
+            expires_at: string | null;
+            /**
+             * Hint
+             * @description the token's first characters, e.g. cit_Ab3x
+             */
+            hint: string;
+            /** Id */
+            id: string;
+            /**
+             * Last Used At
+             * @description to the minute
+             */
+            last_used_at: string | null;
+            /** Name */
+            name: string;
         };
         /** TokenResponse */
         TokenResponse: {
@@ -802,9 +1499,19 @@ export interface components {
         TrackRecord: {
             /**
              * Brier
-             * @description mean (confidence - outcome)^2; 0 best, 1 worst; None if none scored
+             * @description final-forecast Brier: mean (forecast - outcome)^2 with the forecast standing at the verdict; 0 best, 1 worst; None if none scored
              */
             brier: number | null;
+            /**
+             * Brier Time Weighted
+             * @description time-weighted Brier: each forecast weighted by how long it stood before the verdict (as Fatebook scores); None if none scored
+             */
+            brier_time_weighted?: number | null;
+            /**
+             * By Tag
+             * @description one record per tag, by tag name
+             */
+            by_tag?: components["schemas"]["TagRecord"][];
             /** Calibration */
             calibration: components["schemas"]["CalibrationBin"][];
             /**
@@ -822,6 +1529,11 @@ export interface components {
              * @description refuted: it did not
              */
             missed_it: number;
+            /**
+             * Over Time
+             * @description by month of resolution, oldest first
+             */
+            over_time?: components["schemas"]["PeriodRecord"][];
             /**
              * Pending
              * @description not resolved yet (status pending, including checks being retried)
@@ -1161,9 +1873,23 @@ export interface operations {
     list_calls_api_calls_get: {
         parameters: {
             query?: {
+                /** @description the verifiable category */
+                category?: components["schemas"]["VerifiableCategory"] | null;
                 /** @description next_cursor from the previous page */
                 cursor?: string | null;
+                /** @description verification date at or after this */
+                due_after?: string | null;
+                /** @description verification date before this (ISO 8601, offset) */
+                due_before?: string | null;
                 limit?: number;
+                /** @description words the statement, prompt or tags hold (each starts a word there; case and accents ignored) */
+                q?: string | null;
+                /** @description newest (made, newest first), oldest, or due (soonest) */
+                sort?: components["schemas"]["Sort"];
+                /** @description calls with any of these statuses or outcomes: pending, verified, inconclusive, void, called_it, missed_it, waiting_for_you, checking */
+                status?: string[];
+                /** @description calls with every one of these tags (repeat, or comma-separate) */
+                tag?: string[];
             };
             header?: never;
             path?: never;
@@ -1177,7 +1903,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CallPage"];
+                    "application/json": components["schemas"]["CallViewPage"];
                 };
             };
             /** @description Validation Error */
@@ -1210,7 +1936,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Call"];
+                    "application/json": components["schemas"]["CallView"];
                 };
             };
             /** @description Validation Error */
@@ -1241,7 +1967,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Call"];
+                    "application/json": components["schemas"]["CallView"];
                 };
             };
             /** @description No such call for this user */
@@ -1298,7 +2024,7 @@ export interface operations {
             };
         };
     };
-    update_call_api_calls__call_id__patch: {
+    edit_call_api_calls__call_id__patch: {
         parameters: {
             query?: never;
             header?: never;
@@ -1319,11 +2045,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Call"];
+                    "application/json": components["schemas"]["CallView"];
                 };
             };
             /** @description No such call for this user */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The terms of a verified or void call cannot change */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1527,6 +2260,76 @@ export interface operations {
             };
         };
     };
+    export_api_export_get: {
+        parameters: {
+            query?: {
+                /** @description json (with history; import it back) or csv */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description format=json: an ExportFile (every call with its history); format=csv: one row per call */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportFile"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_file_api_import_post: {
+        parameters: {
+            query: {
+                /** @description calledit (the JSON export) or fatebook (its CSV export) */
+                format: "calledit" | "fatebook";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportFile"];
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     stats_api_stats_get: {
         parameters: {
             query?: never;
@@ -1543,6 +2346,102 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TrackRecord"];
+                };
+            };
+        };
+    };
+    list_tokens_api_tokens_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenList"];
+                };
+            };
+        };
+    };
+    create_token_api_tokens_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenCreated"];
+                };
+            };
+            /** @description Made with an API token: sign in to make tokens */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_token_api_tokens__token_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such token for this user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

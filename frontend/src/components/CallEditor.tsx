@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
-import type { Check, Comparator } from '../api/types';
-import { COMPARATORS, rewordCheck, unitOf } from '../checkWords';
+import type { Comparator, ThresholdCheck } from '../api/types';
+import { COMPARATORS, rewordCheck, thresholdCheck, unitOf } from '../checkWords';
 import { t } from '../strings';
 import type { CallContent } from '../types/protocol';
 
@@ -51,8 +51,9 @@ export function CallEditor({
   const [criteria, setCriteria] = useState(lines(call.verification_method.criteria));
   const [sources, setSources] = useState(lines(call.verification_method.source));
   const [steps, setSteps] = useState(lines(call.verification_method.steps));
-  const [comparator, setComparator] = useState<Comparator | ''>(call.check?.comparator ?? '');
-  const [threshold, setThreshold] = useState(call.check ? String(call.check.threshold) : '');
+  const condition = thresholdCheck(call.check);
+  const [comparator, setComparator] = useState<Comparator | ''>(condition?.comparator ?? '');
+  const [threshold, setThreshold] = useState(condition ? String(condition.threshold) : '');
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const ids = { statement: useId(), date: useId(), dateHint: useId(), criteria: useId(), sources: useId(), steps: useId(), comparator: useId(), threshold: useId(), problem: useId() };
@@ -63,11 +64,13 @@ export function CallEditor({
     if (!statement.trim()) return setProblem(t.edit.empty(t.edit.statement));
     const iso = fromLocalInput(date);
     if (!iso) return setProblem(t.edit.badDate);
-    if (call.check) {
+    let edited: ThresholdCheck | null = null;
+    if (condition) {
       const value = Number(threshold);
       if (!threshold.trim() || !Number.isFinite(value)) return setProblem(t.edit.badThreshold);
-      if (comparator && (comparator !== call.check.comparator || value !== call.check.threshold)) {
-        changes.check = { ...call.check, comparator, threshold: value } as Check;
+      if (comparator && (comparator !== condition.comparator || value !== condition.threshold)) {
+        edited = { ...condition, comparator, threshold: value } as ThresholdCheck;
+        changes.check = edited;
       }
     }
     const method = { source: unlines(sources), criteria: unlines(criteria), steps: unlines(steps) };
@@ -75,8 +78,8 @@ export function CallEditor({
     if (method.source.length === 0) return setProblem(t.edit.empty(t.edit.sources));
     if (method.steps.length === 0) return setProblem(t.edit.empty(t.edit.steps));
     // The check's words are the first criterion: keep them saying what the check now does.
-    if (changes.check && call.check && method.criteria[0] === call.verification_method.criteria[0]) {
-      method.criteria[0] = rewordCheck(method.criteria[0]!, call.check, changes.check);
+    if (edited && condition && method.criteria[0] === call.verification_method.criteria[0]) {
+      method.criteria[0] = rewordCheck(method.criteria[0]!, condition, edited);
     }
     if (statement.trim() !== call.prediction_statement) changes.prediction_statement = statement.trim();
     if (new Date(iso).getTime() !== new Date(call.verification_date).getTime()) changes.verification_date = iso;
@@ -110,7 +113,7 @@ export function CallEditor({
           {t.edit.dateHint(timeZone)}
         </p>
       </div>
-      {call.check && (
+      {condition && (
         <div className="field-row check-edit">
           <div className="form-group">
             <label htmlFor={ids.comparator}>{t.edit.comparator}</label>
@@ -125,7 +128,7 @@ export function CallEditor({
           <div className="form-group">
             <label htmlFor={ids.threshold}>
               {t.edit.threshold}
-              {unitOf(call.check) ? ` (${t.edit.thresholdUnit(unitOf(call.check))})` : ''}
+              {unitOf(condition) ? ` (${t.edit.thresholdUnit(unitOf(condition))})` : ''}
             </label>
             <input
               id={ids.threshold}

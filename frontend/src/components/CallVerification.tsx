@@ -26,7 +26,7 @@ export function VerdictPanel({ call, timeZone }: { call: StoredCall; timeZone?: 
     );
   }
   const byHand = !verdict.model;
-  const outcome = verdict.verdict === 'confirmed' ? 'called_it' : verdict.verdict === 'refuted' ? 'missed_it' : 'waiting';
+  const outcome = verdict.verdict === 'confirmed' ? 'called_it' : verdict.verdict === 'refuted' ? 'missed_it' : 'waiting_for_you';
   return (
     <div className={`verdict-panel verdict-panel-${verdict.verdict}`}>
       <Field label={t.call.verdictHeading}>
@@ -237,7 +237,13 @@ function outcome(state: CallState): string {
     const label = verdictLabel(state.verdict.verdict);
     return state.verdict.model ? `${label} (${t.call.agentSure(formatPercent(state.verdict.confidence))})` : label;
   }
-  return state.status === 'inconclusive' ? t.outcome.waiting : t.outcome.checking;
+  return state.status === 'inconclusive' ? t.outcome.waiting_for_you : t.outcome.checking;
+}
+
+const TERMS = ['prediction_statement', 'verification_date', 'verification_method', 'check'] as const;
+
+function tagsText(tags: string[] | null | undefined): string {
+  return tags && tags.length > 0 ? tags.map((tag) => `#${tag}`).join(' ') : t.history.none;
 }
 
 function confidenceText(value: number | null | undefined): string {
@@ -262,13 +268,16 @@ export function describeChange(change: CallChange, all: CallChange[] = []): stri
       const target = all.find((entry) => entry.id === change.undoes);
       return target ? t.history.undid(who, describeChange(target, all)) : t.history.undidSomething(who);
     }
-    default: {
-      const fields = (change.fields ?? []).map((field) => t.history.fields[field] ?? field);
-      if (change.action === 'edited' || change.action === 'tagged' || fields.length > 0) {
-        return fields.length > 0 ? t.history.edited(who, fields.join(', ')) : t.history.editedSomething(who);
-      }
-      return t.history.other(who);
+    case 'tagged':
+      return t.history.tagged(who, tagsText(change.before.tags), tagsText(change.after.tags));
+    case 'edited': {
+      const before = change.before.terms;
+      const after = change.after.terms;
+      const fields = before && after ? TERMS.filter((name) => JSON.stringify(before[name]) !== JSON.stringify(after[name])) : [];
+      return fields.length > 0 ? t.history.edited(who, fields.map((name) => t.history.fields[name] ?? name).join(', ')) : t.history.editedSomething(who);
     }
+    default:
+      return t.history.other(who);
   }
 }
 

@@ -8,26 +8,29 @@ import { CallOutcome, CallWhen, useNow } from './badges';
 import { DueReminder } from './DueReminder';
 import { Tags } from './Tags';
 
-type Show = 'all' | 'open' | 'due_soon' | 'overdue' | 'verified' | 'inconclusive' | 'void';
+type Show = 'all' | 'checking' | 'due_soon' | 'overdue' | 'waiting_for_you' | 'called_it' | 'missed_it' | 'void';
 const SHOWS: Array<[Show, string]> = [
   ['all', t.calls.statusAll],
-  ['open', t.calls.statusOpen],
+  ['checking', t.outcome.checking],
   ['due_soon', t.calls.statusDue],
   ['overdue', t.calls.statusOverdue],
-  ['inconclusive', t.calls.statusInconclusive],
-  ['verified', t.calls.statusVerified],
-  ['void', t.calls.statusVoid],
+  ['waiting_for_you', t.outcome.waiting_for_you],
+  ['called_it', t.outcome.called_it],
+  ['missed_it', t.outcome.missed_it],
+  ['void', t.outcome.void],
 ];
 const WEEK_MS = 7 * 24 * 3600e3;
 
-/** The server's filters for what the user picked; dates fixed when picked, so the query key is stable. */
+/**
+ * The server's filters for what the user picked (statuses are the outcomes, the one vocabulary); the
+ * dates are fixed when picked, so the query key stays the same while the list is on screen.
+ */
 export function filtersFor(show: Show, now: number, rest: Omit<CallFilters, 'status' | 'due_before' | 'due_after'>): CallFilters {
   const filters: CallFilters = { ...rest };
   const at = new Date(Math.floor(now / 60_000) * 60_000);
-  if (show === 'open') filters.status = 'pending';
-  if (show === 'due_soon') Object.assign(filters, { status: 'pending', due_after: at.toISOString(), due_before: new Date(at.getTime() + WEEK_MS).toISOString() });
-  if (show === 'overdue') Object.assign(filters, { status: 'pending', due_before: at.toISOString() });
-  if (show === 'verified' || show === 'inconclusive' || show === 'void') filters.status = show;
+  if (show === 'due_soon') Object.assign(filters, { status: 'checking', due_after: at.toISOString(), due_before: new Date(at.getTime() + WEEK_MS).toISOString() });
+  else if (show === 'overdue') Object.assign(filters, { status: 'checking,waiting_for_you', due_before: at.toISOString() });
+  else if (show !== 'all') filters.status = show;
   return Object.fromEntries(Object.entries(filters).filter(([, value]) => Boolean(value))) as CallFilters;
 }
 

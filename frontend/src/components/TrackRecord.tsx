@@ -56,11 +56,11 @@ export function TrackRecord() {
                     <strong className="brier-value">{formatBrier(record.brier)}</strong>
                   </dd>
                 </div>
-                {record.time_weighted_brier !== undefined && record.time_weighted_brier !== null && (
+                {record.brier_time_weighted !== undefined && record.brier_time_weighted !== null && (
                   <div>
                     <dt>{t.record.timeWeighted}</dt>
                     <dd>
-                      <strong className="brier-value">{formatBrier(record.time_weighted_brier)}</strong>
+                      <strong className="brier-value">{formatBrier(record.brier_time_weighted)}</strong>
                     </dd>
                   </div>
                 )}
@@ -108,12 +108,12 @@ interface Row {
   name: string;
   scored: number;
   brier: number | null;
-  time_weighted_brier?: number | null;
+  brier_time_weighted?: number | null;
 }
 
 /** A score per month or per tag, as a table with a bar per row (shorter is better). */
 function Breakdown({ id, heading, hint, first, rows }: { id: string; heading: string; hint: string; first: string; rows: Row[] }) {
-  const weighted = rows.some((row) => row.time_weighted_brier !== undefined);
+  const weighted = rows.some((row) => row.brier_time_weighted !== undefined);
   return (
     <section className="breakdown" aria-labelledby={id}>
       <h3 id={id}>{heading}</h3>
@@ -145,7 +145,7 @@ function Breakdown({ id, heading, hint, first, rows }: { id: string; heading: st
                     </span>
                   )}
                 </td>
-                {weighted && <td>{row.time_weighted_brier === null || row.time_weighted_brier === undefined ? '—' : formatBrier(row.time_weighted_brier)}</td>}
+                {weighted && <td>{row.brier_time_weighted === null || row.brier_time_weighted === undefined ? '—' : formatBrier(row.brier_time_weighted)}</td>}
               </tr>
             ))}
           </tbody>

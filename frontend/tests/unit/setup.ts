@@ -4,5 +4,6 @@ import { afterEach } from 'vitest';
 
 afterEach(() => {
   cleanup();
+  window.localStorage.clear();
   window.location.hash = '';
 });
