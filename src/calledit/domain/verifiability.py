@@ -7,8 +7,8 @@ the table).
 
 | kind of check (the base) | score |
 |---|---|
-| a structured data source with an exact query (the typed `check`) | 0.88-0.93 by source |
-| an offline computation, or calendar arithmetic, that the verifier runs itself | 0.97 |
+| a structured data source with an exact query (the typed `check`) | 0.90-0.93 by source |
+| an offline computation, or calendar arithmetic, that the verifier runs itself (a typed check or not) | 0.97 |
 | the clock and calendar (a fact about the present moment) | 0.98 |
 | a fixed fact the verifier must recall (no lookup) | 0.85 |
 | a web search with a clear criterion (outside data, no structured source) | 0.70 (a future "fact": 0.65) |
@@ -18,7 +18,7 @@ Factors: vague or subjective words (-0.20, or -0.05 when a structured check pins
 web search, an outcome that may never be published (-0.20), a weather claim with no place (-0.15), a change
 with no threshold (-0.10), a recurring claim (-0.10); for a structured check, a threshold the prediction
 does not state (-0.10) and dates the source may not cover (Open-Meteo's archive starts in 1940: -0.50;
-CoinGecko's free history covers the last 365 days: -0.30; FRED publishes weeks after the period: -0.05).
+CoinGecko's free history covers the last 365 days: -0.15; FRED publishes weeks after the period: -0.05).
 A weather check reads the archive after the day, so the 16-day forecast horizon does not matter.
 """
 
@@ -30,12 +30,20 @@ from datetime import date
 from typing import Literal
 
 from calledit.domain.call import CallDraft, VerifiableCategory, VerificationMode
-from calledit.domain.check import Check, CryptoCheck, EconomyCheck, Source, SportsCheck, WeatherCheck, format_number
+from calledit.domain.check import (
+    Check,
+    CryptoCheck,
+    EconomyCheck,
+    MarketCheck,
+    SportsCheck,
+    WeatherCheck,
+    format_number,
+)
 from calledit.domain.words import numbers_in, same_number
 
 # --- the base: which check will run --------------------------------------------------------------------
 
-SOURCE_BASES: dict[Source, tuple[float, str]] = {
+SOURCE_BASES: dict[str, tuple[float, str]] = {
     "weather": (0.90, "Open-Meteo"),
     "market": (0.92, "Yahoo Finance"),
     "crypto": (0.93, "CoinGecko"),
@@ -45,6 +53,14 @@ SOURCE_BASES: dict[Source, tuple[float, str]] = {
 OFFLINE = 0.97
 CLOCK = 0.98
 RECALLED_FACT = 0.85
+# A typed check of an offline kind: the verifier computes it (a fact: the model states it, with its confidence).
+OFFLINE_CHECK_BASES: dict[str, tuple[float, str]] = {
+    "arithmetic": (OFFLINE, "Offline computation: a typed check the verifier computes"),
+    "calendar": (OFFLINE, "Calendar arithmetic: a typed check the verifier computes"),
+    "clock": (CLOCK, "Clock and calendar: a typed check the verifier reads from its clock"),
+    "fact": (RECALLED_FACT, "A fixed fact the verifier must recall, with no lookup"),
+}
+_DATA_CHECKS = (WeatherCheck, MarketCheck, CryptoCheck, SportsCheck, EconomyCheck)
 WEB_SEARCH = 0.70
 WEB_SEARCH_FOR_A_FUTURE_FACT = 0.65
 OWNER_ONLY = 0.15
@@ -61,7 +77,7 @@ THRESHOLD_NOT_STATED = -0.10
 WEATHER_ARCHIVE_START = date(1940, 1, 1)
 BEFORE_WEATHER_ARCHIVE = -0.50
 CRYPTO_HISTORY_DAYS = 365
-BEYOND_CRYPTO_HISTORY = -0.30
+BEYOND_CRYPTO_HISTORY = -0.15
 ECONOMY_RELEASE_LAG = -0.05
 
 _APOSTROPHE = "['\u2019]"
@@ -211,7 +227,8 @@ def _quoted(words: list[str]) -> str:
     return ", ".join(f'"{word}"' for word in words)
 
 
-def _threshold_stated(check: Check, prediction: str) -> bool:
+def _threshold_stated(check: WeatherCheck | MarketCheck | CryptoCheck | SportsCheck | EconomyCheck,
+                      prediction: str) -> bool:
     if isinstance(check, SportsCheck) and check.variable in ("win", "loss", "draw"):
         return True  # 1 = a win, 0 = no win: the words "win", "lose", "draw" state it
     stated = [number.value for number in numbers_in(prediction)]
@@ -223,6 +240,8 @@ def _threshold_stated(check: Check, prediction: str) -> bool:
 
 def _check_factors(check: Check, prediction: str, checked_on: date) -> list[Factor]:
     factors: list[Factor] = []
+    if not isinstance(check, _DATA_CHECKS):
+        return factors
     if not _threshold_stated(check, prediction):
         factors.append(Factor(f"The check's threshold {format_number(check.threshold)} is not in the prediction: "
                               "the model chose it", THRESHOLD_NOT_STATED))
@@ -230,8 +249,8 @@ def _check_factors(check: Check, prediction: str, checked_on: date) -> list[Fact
         factors.append(Factor(f"Open-Meteo's archive starts in 1940; the check reads {check.start.year}",
                               BEFORE_WEATHER_ARCHIVE))
     if isinstance(check, CryptoCheck) and (checked_on - check.start).days > CRYPTO_HISTORY_DAYS:
-        factors.append(Factor("CoinGecko's free history covers only the last 365 days before the check",
-                              BEYOND_CRYPTO_HISTORY))
+        factors.append(Factor("CoinGecko's free history covers the last 365 days: a longer range may not be "
+                              "read whole, so a miss may stay open", BEYOND_CRYPTO_HISTORY))
     if isinstance(check, EconomyCheck):
         factors.append(Factor("FRED publishes figures weeks after their period ends: the verdict may wait for "
                               "the release", ECONOMY_RELEASE_LAG))
@@ -266,7 +285,10 @@ def assess(
     factors: list[Factor] = []
     vague = vague_words(claim_of(prediction))
     web = False
-    if check is not None:
+    if check is not None and check.source in OFFLINE_CHECK_BASES:
+        base, words = OFFLINE_CHECK_BASES[check.source]
+        factors.append(Factor(words, base))
+    elif check is not None:
         base, name = SOURCE_BASES[check.source]
         factors.append(Factor(f"Structured data source: {name}, exact query", base))
         factors.extend(_check_factors(check, prediction, checked_on))

@@ -91,7 +91,7 @@ def test_score_per_check_kind_and_factor(
     ("check", "checked_on", "factor", "weight"),
     [
         ({**RAIN, "start": "1935-06-01"}, date(2026, 11, 21), "archive starts in 1940", -0.5),
-        ({**BITCOIN, "start": "2024-01-01"}, date(2026, 11, 21), "last 365 days", -0.3),
+        ({**BITCOIN, "start": "2024-01-01"}, date(2026, 11, 21), "last 365 days", -0.15),
         ({**TESLA, "threshold": 2650}, date(2027, 3, 15), "threshold 2,650 is not in the prediction", -0.1),
         (JOBS, date(2026, 12, 31), "weeks after their period", -0.05),
     ],
@@ -206,3 +206,30 @@ def test_score_call_reads_the_attached_check() -> None:
                         "The Lakers win tonight")
     assert scored.verifiability_score == 0.9
     assert scored.verifiability_factors == ["Structured data source: ESPN, exact query (+0.90)"]
+
+
+@pytest.mark.parametrize(
+    ("check", "category", "value", "words"),
+    [
+        ({"source": "calendar", "question": "leap_year", "year": 2028}, "strands_tool_verifiable", 0.97,
+         "Calendar arithmetic"),
+        ({"source": "arithmetic", "expression": "12 * 31", "comparator": ">", "value": "380"},
+         "strands_tool_verifiable", 0.97, "Offline computation"),
+        ({"source": "clock", "part": "weekday", "value": "Sunday", "place": "Auckland"}, "current_tool_verifiable",
+         0.98, "Clock and calendar"),
+        ({"source": "fact", "claim": "The Pacific is the largest ocean", "question": "Which ocean is largest?"},
+         "agent_verifiable", 0.85, "fixed fact"),
+    ],
+)
+def test_a_typed_offline_check_scores_as_the_verifier_will_run_it(
+    check: dict[str, Any], category: str, value: float, words: str
+) -> None:
+    try:
+        parsed = parse_check(check)
+    except ValueError:
+        pytest.skip("this build's typed check has no offline kinds")
+    assessment = assess("I think so", category=VerifiableCategory(category), mode=VerificationMode.IMMEDIATE,
+                        check=parsed, checked_on=CHECKED_ON)
+    assert assessment.score == value
+    assert assessment.category is VerifiableCategory(category), "the check's category stands, personal or not"
+    assert words in assessment.factors[0].describe()
