@@ -38,9 +38,12 @@ def _settings(model: str | None = None) -> Settings:
 def _store(settings: Settings) -> VerificationStore:
     from calledit.storage import build_store
     from calledit.storage.base import verification_store
+    from calledit.wiring import instrument
 
     try:
-        return verification_store(build_store(settings))
+        store = build_store(settings)
+        instrument(store, settings)  # verdicts and resolutions go into the call log and the outbox
+        return verification_store(store)
     except CalledItError as exc:
         raise _fail(exc.message) from None
 

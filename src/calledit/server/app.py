@@ -20,10 +20,11 @@ from calledit.auth.service import Authenticator, build_authenticator
 from calledit.config import Settings
 from calledit.domain.errors import CalledItError, ErrorCode, code_for_status
 from calledit.providers import Provider, build_provider
-from calledit.server import api, security, verification_api, ws
+from calledit.server import api, log_api, notifications_api, security, share, verification_api, ws
 from calledit.server.limits import Limits
 from calledit.server.state import AppState
 from calledit.storage import CallStore, build_store
+from calledit.wiring import instrument
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
@@ -64,13 +65,18 @@ def create_app(
         auth=auth or build_authenticator(settings),
         limits=limits or Limits.from_settings(settings),
     )
+    instrument(state.store, settings)  # the call log and the notification outbox write with every call
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from calledit.notify.service import start_delivery
         from calledit.scheduler.service import start_scheduler
 
         scheduler = start_scheduler(settings, state.store, state.session, state.notify)
+        delivery = start_delivery(settings, state.store, state.notify)  # beside the scheduler (notify/service.py)
         yield
+        if delivery is not None:
+            await delivery.stop()
         if scheduler is not None:
             await scheduler.stop()
         state.store.close()
@@ -117,6 +123,9 @@ def create_app(
 
     app.include_router(api.router)
     app.include_router(verification_api.router)
+    app.include_router(share.router)
+    app.include_router(log_api.router)
+    app.include_router(notifications_api.router)
     app.include_router(ws.router)
     security.harden(app, state)  # auth routes, /metrics, security headers, CORS, limits, request ids
 
