@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 import re
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from calledit.agents.creation import CallContext
@@ -125,6 +125,8 @@ class Reading:
     expressions: list[TimeExpression]
     checked_at: datetime | None  # the call's verification date, in the user's zone
     date_order: str | None = None
+    # text -> its time expressions: the rules and the repair read the same texts more than once
+    _resolved: dict[str, list[TimeExpression]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, prompt: str, now: datetime, timezone: str, checked_at: datetime | None = None,
@@ -143,7 +145,9 @@ class Reading:
         )
 
     def resolve(self, text: str) -> list[TimeExpression]:
-        return resolve_dates(text, self.now, self.timezone, date_order=self.date_order)
+        if text not in self._resolved:
+            self._resolved[text] = resolve_dates(text, self.now, self.timezone, date_order=self.date_order)
+        return self._resolved[text]
 
     @property
     def dates(self) -> set[date]:
