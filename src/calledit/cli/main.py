@@ -18,11 +18,11 @@ from calledit.cli import eval as eval_cli
 from calledit.cli import prove as prove_cli
 from calledit.cli import stats as stats_cli
 from calledit.cli import verify as verify_cli
-from calledit.cli.render import call_panel, clean, draft_panel, error_line, plain
+from calledit.cli.render import call_panel, calls_table, clean, error_line, plain
 from calledit.config import Settings
 from calledit.domain.call import CallCreate
 from calledit.domain.errors import CalledItError
-from calledit.domain.events import CallEvent, CompleteEvent, ErrorEvent, MakeCall, StatusEvent, TextEvent, ToolEvent
+from calledit.domain.events import CompleteEvent, ErrorEvent, MakeCall, StatusEvent, TextEvent, ToolEvent
 from calledit.domain.frames import describe_validation
 
 app = typer.Typer(
@@ -143,25 +143,14 @@ def make(
     as_json: Annotated[bool, typer.Option("--json", help="Print the call as JSON, no live output.")] = False,
     log: Annotated[bool, typer.Option("--log", help="Log (save) the call when it is ready.")] = False,
     confidence: Annotated[
-        str | None, typer.Option(help="Your own chance it comes true (with --log): 70, 70%, 0.7, 3:1 or 1 in 4.",
-                                 show_default=False)
+        float | None, typer.Option(min=0.0, max=1.0, help="Your own probability it comes true (with --log).")
     ] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="A tag for the call (with --log; repeat "
-                   "or comma-separate).", show_default=False)] = None,
-    user: UserOption = None,
-    raw: Annotated[bool, typer.Option("--raw", help="Show the model's raw text as it streams, too.")] = False,
 ) -> None:
-    """Turn a prediction into a call, showing the call as it is written (the fields so far, in words)."""
+    """Turn a prediction into a call, streaming the agent's work live."""
     from calledit.server.app import build_session
+    from calledit.storage import build_store
+    from calledit.wiring import instrument
 
-    if target_of(typer.get_current_context()) is not None:
-        raise fail("`make` runs the model on this machine: leave out --server (log calls on a server from its "
-                   "web UI, or log here and `calledit export` / `calledit --server URL import` them).")
-    try:
-        chance = parse_probability(confidence) if confidence is not None else None
-        tags = CallCreate.model_fields["tags"].annotation and normalize_tags(split_all(tag or []))
-    except (CalledItError, ValueError) as exc:
-        raise fail(exc.message if isinstance(exc, CalledItError) else str(exc), reason="bad_request") from None
     settings = settings_with(model=model)
     try:
         session = build_session(settings)
@@ -171,19 +160,15 @@ def make(
         request = MakeCall(action="makecall", prompt=prompt, timezone=timezone or local_timezone())
     except ValidationError as exc:  # the same words the WebSocket answers with
         raise fail(describe_validation(exc), reason="bad_request") from None
-    result = asyncio.run(_stream_make(session, request, quiet=as_json, raw=raw))
+    result = asyncio.run(_stream_make(session, request, quiet=as_json))
     if isinstance(result, ErrorEvent):
         raise fail(result.message, reason=result.code.value)
     content = result.content
     if log:
-        try:
-            tracker = open_tracker(None, user)
-            try:
-                stored = tracker.log(CallCreate(**content.model_dump(), confidence=chance, tags=tags))
-            finally:
-                tracker.close()
-        except CalledItError as exc:
-            raise fail(exc.message) from None
+        store = build_store(settings)
+        instrument(store, settings)  # logged in the call log, like a call logged through the server
+        stored = store.add("local", CallCreate(**content.model_dump(), confidence=confidence))
+        store.close()
         if as_json:
             sys.stdout.write(stored.model_dump_json(indent=2) + "\n")
         else:
@@ -196,32 +181,22 @@ def make(
         console.print(call_panel(content))
 
 
-async def _stream_make(session: Any, request: MakeCall, quiet: bool, raw: bool = False) -> CompleteEvent | ErrorEvent:
-    """Run the agent, showing the call as it is written: a live card of the fields known so far (the model's
-    raw text too with --raw), on stderr and gone once the call is whole."""
-    fields: dict[str, Any] = {}
-    activity: list[str] = []
-    text = ""
+async def _stream_make(session: Any, request: MakeCall, quiet: bool) -> CompleteEvent | ErrorEvent:
+    streamed = Text(style="dim")
     outcome: CompleteEvent | ErrorEvent = ErrorEvent(code="internal", message="The run ended without a call.")
-    if quiet:
+    with Live(streamed, console=errors, transient=True, refresh_per_second=12, redirect_stdout=False) as live:
         async for event in session.run(request):
-            if isinstance(event, CompleteEvent | ErrorEvent):
-                outcome = event
-        return outcome
-    card = draft_panel(fields, request.timezone, activity)
-    with Live(card, console=errors, transient=True, refresh_per_second=12, redirect_stdout=False) as live:
-        async for event in session.run(request):
-            if isinstance(event, CallEvent):  # the fields parsed so far
-                fields.update(event.call)
-            elif isinstance(event, TextEvent) and raw:
-                text += event.content
+            if quiet:
+                pass
+            elif isinstance(event, TextEvent):  # the model's words: appended as text, never markup
+                streamed.append(clean(event.content))
             elif isinstance(event, ToolEvent):
-                activity.append(f"Used {event.name.replace('_', ' ')}")
-            elif isinstance(event, StatusEvent) and event.status == "queued" and event.message:
-                activity.append(event.message)
+                streamed.append(clean(f"\n[tool {event.name} {json.dumps(event.input)}]\n"), style="yellow")
+            elif isinstance(event, StatusEvent) and event.status == "queued":
+                streamed.append(clean(f"\n{event.message}\n"), style="yellow")
             if isinstance(event, CompleteEvent | ErrorEvent):
                 outcome = event
-            live.update(draft_panel(fields, request.timezone, activity, text))
+            live.update(streamed)
     return outcome
 
 
