@@ -65,6 +65,7 @@ class Settings(BaseSettings):
     max_streams_per_user: int = Field(default=3, ge=1)
     max_connections_per_user: int = Field(default=20, ge=1)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_import_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)  # POST /api/import: a whole export file
     # Idle and slow clients (docs/operations.md): a request's headers must all arrive within this many
     # seconds of the connection opening or of the previous response; an idle keep-alive connection closes
     # after keep_alive_seconds.
@@ -79,6 +80,9 @@ class Settings(BaseSettings):
     # Embedded model (llama.cpp)
     local_model_path: Path | None = None
     local_threads: int | None = Field(default=None, ge=1)
+    # schema: the model samples only what it decides, forced JSON is fed in batches; grammar: every token
+    # sampled under llama.cpp's grammar (the plain way, for comparison).
+    local_decoder: Literal["schema", "grammar"] = "schema"
     local_context: int = Field(default=4096, ge=512)
     max_tokens: int = Field(default=700, ge=16)
     # How to read numeric dates such as 12/3: auto = MDY in US timezones, DMY elsewhere.

@@ -36,3 +36,35 @@ def export(directory: Path) -> list[Path]:
         path.write_text(render(schema))
         written.append(path)
     return written
+
+
+def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema with every local `$ref` (`#/$defs/...`) replaced by its definition, so that each part can
+    be walked (or compiled to a grammar) on its own."""
+    definitions: dict[str, Any] = {}
+
+    def collect(node: Any) -> None:  # definitions may sit at any level (a schema embedded in another)
+        if isinstance(node, dict):
+            definitions.update(node.get("$defs", {}))
+            definitions.update(node.get("definitions", {}))
+            for value in node.values():
+                collect(value)
+        elif isinstance(node, list):
+            for item in node:
+                collect(item)
+
+    collect(schema)
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            reference = node.get("$ref")
+            if isinstance(reference, str) and reference.split("/")[-1] in definitions:
+                rest = {key: value for key, value in node.items() if key != "$ref"}
+                return resolve({**definitions[reference.split("/")[-1]], **rest})
+            return {key: resolve(value) for key, value in node.items() if key not in ("$defs", "definitions")}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved

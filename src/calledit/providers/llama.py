@@ -73,6 +73,8 @@ class Engine:
         self._thread = thread or _engine_thread()
         self._warm_lock = threading.Lock()
         self._warming: dict[str, Future[None]] = {}
+        self._formatter: Any = None
+        self.last_decode: tuple[int, int] = (0, 0)  # (sampled, forced) tokens of the latest schema decode
 
     @classmethod
     def load(cls, path: Path, *, n_ctx: int, n_threads: int) -> Engine:
@@ -128,11 +130,16 @@ class Engine:
         max_tokens: int,
         temperature: float,
         should_stop: Callable[[], bool],
+        decoder: str = "grammar",
     ) -> Iterator[tuple[str, str | None]]:
         """(text delta, finish reason) pairs; stops between tokens once `should_stop()` is true.
 
-        Call it on the engine thread (`submit`).
+        `decoder`: "schema" walks an object schema and feeds forced text in batches (providers/decoding.py);
+        "grammar" samples every token under llama.cpp's grammar for the schema. Call it on the engine thread.
         """
+        if decoder == "schema" and json_schema is not None and json_schema.get("type") == "object":
+            yield from self._decode(messages, json_schema, max_tokens, temperature, should_stop)
+            return
         response_format = {"type": "json_object", "schema": json_schema} if json_schema is not None else None
         stream = self.llama.create_chat_completion(
             messages=messages,
@@ -150,6 +157,39 @@ class Engine:
                 yield delta, choice.get("finish_reason")
         finally:
             stream.close()
+
+
+    def prompt_tokens(self, messages: list[dict[str, str]]) -> list[int]:
+        """The chat as the model's own template writes it, tokenized as llama-cpp-python's chat completion
+        does (so the warm-up's KV cache is a prefix of every request)."""
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        if self._formatter is None:
+            eos = self.llama.detokenize([self.llama.token_eos()], special=True).decode("utf-8", "replace")
+            self._formatter = Jinja2ChatFormatter(template=self.llama.metadata["tokenizer.chat_template"],
+                                                  eos_token=eos, bos_token="")
+        prompt = self._formatter(messages=messages).prompt
+        return list(self.llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True))
+
+    def _decode(
+        self,
+        messages: list[dict[str, str]],
+        schema: dict[str, Any],
+        max_tokens: int,
+        temperature: float,
+        should_stop: Callable[[], bool],
+    ) -> Iterator[tuple[str, str | None]]:
+        from calledit.providers.decoding import SchemaDecoder, Stopped
+
+        decoder = SchemaDecoder(self.llama, temperature=temperature, max_tokens=max_tokens, should_stop=should_stop)
+        try:
+            for piece in decoder.run(self.prompt_tokens(messages), schema):
+                if piece:
+                    yield piece, None
+        except Stopped:
+            return
+        self.last_decode = (decoder.sampled, decoder.forced)
+        yield "", "length" if decoder.budget.left <= 0 else "stop"
 
 
 def load_engine(path: Path, *, n_ctx: int, n_threads: int | None = None) -> Engine:
@@ -215,9 +255,11 @@ class LlamaModel(Model):
         temperature: float = 0.0,
         json_schema: dict[str, Any] | None = None,
         stream_interval: float = 0.0,
+        decoder: str = "grammar",
     ) -> None:
         self.engine = engine
         self.config: dict[str, Any] = {
+            "decoder": decoder,
             "model_id": model_id,
             "max_tokens": max_tokens,
             "temperature": temperature,
@@ -312,6 +354,7 @@ class LlamaModel(Model):
                     max_tokens=int(self.config["max_tokens"]),
                     temperature=float(self.config["temperature"]),
                     should_stop=should_stop,
+                    decoder=str(self.config["decoder"]),
                 ):
                     pending, finish = pending + delta, reason or finish
                     # Fewer, slightly larger deltas: every wake-up of the event loop takes CPU from llama.cpp.

@@ -28,6 +28,7 @@ def build(settings: Settings, model_id: str | None) -> Provider:
         engine,
         model_id=label,
         max_tokens=settings.max_tokens,
+        decoder=settings.local_decoder,
     )
     return Provider(
         name=f"{NAME}:{label}", model=model, concurrency=1, native_structured_output=True,

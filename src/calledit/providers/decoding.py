@@ -1,0 +1,289 @@
+"""Schema-guided decoding for llama.cpp: the model samples only what it decides; the rest is fed in batches.
+
+Grammar-constrained decoding of a JSON object spends one decode step per token, also on the tokens the
+grammar forces: keys, quotes, commas, the rest of an enum value once its first token picked it. Here code
+walks the JSON Schema instead. Forced text (`{"prediction_statement": "`) is appended to the context and
+evaluated in one batch with whatever the model sampled before it (jump-forward decoding); the model
+samples only string contents (under a grammar that ends at the closing quote), the first tokens of an enum
+value (the remainder is forced once one value is left), numbers, and whether a list goes on. Parts of a
+schema this walker does not take apart (`anyOf` of objects, string patterns) are sampled under llama.cpp's
+own grammar for that part, so the output always follows the schema.
+
+The KV cache keeps every token: each step's prompt is the previous one plus what was added, and
+`Llama.generate` reuses the longest common prefix, so nothing is evaluated twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from calledit.domain.schema import inline_refs
+
+_STRING_BODY = r'[^"\\\x7F\x00-\x1F]*'
+
+
+def string_grammar(follow: str) -> str:
+    """A string's contents and its closing quote, which may come with the one character that must follow
+    it (the model's tokenizer writes `",` and `"}` as single tokens; forbidding them would make it ramble)."""
+    tail = " | ".join(json.dumps(char) for char in follow)
+    return f'root ::= {_STRING_BODY} "\\"" ({tail})?' if follow else f'root ::= {_STRING_BODY} "\\""'
+_NUMBER = r'"-"? ([0-9] | [1-9] [0-9]*) ("." [0-9]+)?'
+MAX_STRING_TOKENS = 80  # a field longer than this is closed (the validators then judge it)
+MAX_PART_TOKENS = 160
+
+
+class Stopped(Exception):
+    """The run was cancelled between tokens."""
+
+
+@dataclass
+class Budget:
+    """Sampled tokens left for the whole answer (forced tokens are free: they cost no decode step each)."""
+
+    left: int
+
+
+class SchemaDecoder:
+    """One answer: `run(prompt_tokens, schema)` yields text deltas (forced and sampled) as they are known."""
+
+    def __init__(
+        self,
+        llama: Any,
+        *,
+        temperature: float = 0.0,
+        max_tokens: int = 700,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> None:
+        from llama_cpp.llama_grammar import LlamaGrammar
+
+        self.llama = llama
+        self.grammar = LlamaGrammar
+        self.temperature = temperature
+        self.budget = Budget(max_tokens)
+        self.should_stop = should_stop
+        self.tokens: list[int] = []
+        self._grammars: dict[str, Any] = {}
+        self.sampled = 0  # decode steps the model took (for benchmarks and tests)
+        self.forced = 0  # tokens fed without a decode step of their own
+
+    # --- the walk ----------------------------------------------------------------------------------
+
+    def run(self, prompt_tokens: list[int], schema: dict[str, Any]) -> Iterator[str]:
+        self.tokens = list(prompt_tokens)
+        self._carry = ""
+        yield from self._value(inline_refs(schema), follow="")
+
+    def _value(self, schema: dict[str, Any], follow: str) -> Iterator[str]:
+        """Write one value of `schema`; `follow` holds the characters that may come right after it."""
+        if "const" in schema:
+            yield self._force(json.dumps(schema["const"]))
+        elif "enum" in schema:
+            yield from self._choose([json.dumps(value) for value in schema["enum"]])
+        elif schema.get("type") == "object" and "properties" in schema and "anyOf" not in schema:
+            yield from self._object(schema)
+        elif _is_number(schema) and len(follow) == 1:
+            yield from self._number(follow)
+        elif schema.get("type") == "array" and _plain_items(schema):
+            yield from self._array(schema)
+        elif schema.get("type") == "string" and not set(schema) - {"type", "minLength", "description", "title"}:
+            yield self._force('"')
+            yield from self._string(follow)
+        elif _nullable_string(schema):
+            choice = yield from self._choose(["null", '"'])
+            if choice == '"':
+                yield from self._string(follow)
+        else:
+            yield from self._by_grammar(schema)
+
+    def _object(self, schema: dict[str, Any]) -> Iterator[str]:
+        names = list(schema["properties"])
+        for index, name in enumerate(names):
+            separator = "{" if index == 0 else ", "
+            yield self._force(f"{separator}{json.dumps(name)}: ")
+            yield from self._value(schema["properties"][name], follow="}" if index == len(names) - 1 else ",")
+        yield self._force("}" if names else "{}")
+
+    def _array(self, schema: dict[str, Any]) -> Iterator[str]:
+        """A list of plain strings: the model decides after each item whether another comes (often in the
+        same token as the item's closing quote: `",` or `"]`)."""
+        low, high = int(schema.get("minItems", 0)), int(schema.get("maxItems", 8))
+        yield self._force("[")
+        count = 0
+        while True:
+            if count == 0:
+                if low == 0:
+                    if (yield from self._choose(['"', "]"])) == "]":
+                        return
+                else:
+                    yield self._force('"')
+            else:
+                carried, self._carry = self._carry, ""
+                if carried == "]":
+                    return
+                if carried == ",":
+                    yield self._force(' "')
+                elif count >= high or (count >= low and self.budget.left <= 0):
+                    yield self._force("]")
+                    return
+                elif count >= low:
+                    if (yield from self._choose([', "', "]"])) == "]":
+                        return
+                else:
+                    yield self._force(', "')
+            follow = "," if count + 1 < low else (",]" if count + 1 < high else "]")
+            yield from self._string(follow)
+            count += 1
+
+    def _string(self, follow: str) -> Iterator[str]:
+        """The contents of a string whose opening quote is written, up to and with its closing quote (and
+        the following character when the model's token carried it: remembered in `_carry`)."""
+        text = ""
+        grammar = string_grammar(follow)
+        for piece in self._sample(grammar, MAX_STRING_TOKENS):
+            text += piece
+            yield piece
+            closing = _closing_quote(text)
+            if closing is not None:
+                self._carry = text[closing + 1:]  # "" when the quote came alone
+                return
+        yield self._force('"')  # out of tokens for this field: close it
+
+    def _number(self, terminator: str) -> Iterator[str]:
+        """A number and the character after it (the grammar needs to see where it ends; it is carried)."""
+        grammar = f"root ::= {_NUMBER} {json.dumps(terminator)}"
+        text = ""
+        for piece in self._sample(grammar, 24):
+            text += piece
+            if text.endswith(terminator):
+                yield piece
+                self._carry = terminator
+                return
+            yield piece
+        yield self._force("0" if not text else "")
+
+    def _by_grammar(self, schema: dict[str, Any]) -> Iterator[str]:
+        """A part this walker does not take apart, sampled under llama.cpp's grammar for it."""
+        key = json.dumps(schema, sort_keys=True)
+        if key not in self._grammars:
+            self._grammars[key] = self.grammar.from_json_schema(key, verbose=False)
+        yield from self._sample(self._grammars[key], MAX_PART_TOKENS, until_complete=True)
+
+    def _choose(self, options: list[str]) -> Generator[str, None, str]:
+        """One of `options`: sample until one is left, then force the rest of it. Returns the option."""
+        grammar = "root ::= " + " | ".join(json.dumps(option) for option in options)
+        text = ""
+        left = options
+        for piece in self._sample(grammar, 16, stop_when=lambda done: _settled(done, options)):
+            text += piece
+            yield piece
+            left = [option for option in options if option.startswith(text)]
+            if _settled(text, options):
+                break
+        left = [option for option in options if option.startswith(text)] or left
+        chosen = next((option for option in left if option == text), left[0])
+        if len(chosen) > len(text):
+            yield self._force(chosen[len(text):])
+        return chosen
+
+    # --- the model -----------------------------------------------------------------------------------
+
+    def _force(self, text: str) -> str:
+        """Append text the schema dictates; it is evaluated with the next sampling step, in one batch. Text
+        the model already wrote (the character it carried after a closing quote) is not written again."""
+        if self._carry and text.startswith(self._carry):
+            text = text[len(self._carry):]
+        self._carry = ""
+        if text:
+            tokens = self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False)
+            self.tokens.extend(tokens)
+            self.forced += len(tokens)
+        return text
+
+    def _sample(
+        self,
+        grammar: str | Any,
+        limit: int,
+        *,
+        until_complete: bool = False,
+        stop_when: Callable[[str], bool] | None = None,
+    ) -> Iterator[str]:
+        """Text pieces the model samples under `grammar` (GBNF text or a LlamaGrammar), at most `limit`
+        tokens; with `until_complete`, until the grammar is satisfied (the model then can only end)."""
+        if isinstance(grammar, str):
+            compiled = self._grammars.get(grammar)
+            if compiled is None:
+                compiled = self._grammars[grammar] = self.grammar.from_string(grammar, verbose=False)
+        else:
+            compiled = grammar
+        generator = self.llama.generate(self.tokens, temp=self.temperature, grammar=compiled, top_k=40, top_p=0.95,
+                                        min_p=0.05, repeat_penalty=1.0)
+        pending = b""
+        text = ""
+        try:
+            for count, token in enumerate(generator):
+                if self.should_stop():
+                    raise Stopped
+                if _is_end(self.llama, token):
+                    return
+                self.tokens.append(token)
+                self.sampled += 1
+                self.budget.left -= 1
+                pending += self.llama.detokenize([token])
+                try:
+                    piece = pending.decode("utf-8")
+                except UnicodeDecodeError:  # a character split over tokens: wait for the rest
+                    piece = None
+                if piece is not None:
+                    pending = b""
+                    text += piece
+                    yield piece
+                    if stop_when is not None and stop_when(text):
+                        return
+                if count + 1 >= limit or self.budget.left <= 0:
+                    return
+        finally:
+            generator.close()
+
+
+def _is_end(llama: Any, token: int) -> bool:
+    """An end-of-generation token (EOS, <|im_end|>, ...): the grammar is complete."""
+    if token == llama.token_eos():
+        return True
+    model = getattr(llama, "_model", None)  # llama-cpp-python keeps the vocabulary there
+    if model is None:
+        return False
+    import llama_cpp
+
+    return bool(llama_cpp.llama_vocab_is_eog(model.vocab, token))
+
+
+def _closing_quote(text: str) -> int | None:
+    """Where the string's closing quote is (the grammar allows no escapes, so the first quote)."""
+    index = text.find('"')
+    return index if index >= 0 else None
+
+
+def _settled(text: str, options: list[str]) -> bool:
+    """One option is left, or the text is an option no other option extends."""
+    left = [option for option in options if option.startswith(text)]
+    return len(left) == 1 or (text in options and all(not o.startswith(text) or o == text for o in options))
+
+
+def _is_number(schema: dict[str, Any]) -> bool:
+    return schema.get("type") in ("number", "integer") and "enum" not in schema and "const" not in schema
+
+
+def _plain_items(schema: dict[str, Any]) -> bool:
+    items = schema.get("items", {})
+    return items.get("type") == "string" and not set(items) - {"type", "minLength"}
+
+
+def _nullable_string(schema: dict[str, Any]) -> bool:
+    branches = schema.get("anyOf")
+    if not isinstance(branches, list) or len(branches) != 2:
+        return False
+    kinds = sorted(json.dumps(branch, sort_keys=True) for branch in branches)
+    return kinds == ['{"type": "null"}', '{"type": "string"}']
