@@ -139,14 +139,14 @@ class Reading:
             timezone=timezone,
             zone=zone,
             month_first=date_order_for(timezone, date_order) == "MDY",
-            expressions=resolve_dates(prompt, local, timezone, date_order=date_order),
+            expressions=_resolve(prompt, local, timezone, date_order),
             checked_at=checked_at.astimezone(zone) if checked_at is not None else None,
             date_order=date_order,
         )
 
     def resolve(self, text: str) -> list[TimeExpression]:
         if text not in self._resolved:
-            self._resolved[text] = resolve_dates(text, self.now, self.timezone, date_order=self.date_order)
+            self._resolved[text] = _resolve(text, self.now, self.timezone, self.date_order)
         return self._resolved[text]
 
     @property
@@ -171,6 +171,15 @@ class Reading:
         return any(e.position[0] <= span[0] and span[1] <= e.position[1] for e in self.expressions)
 
 
+def _resolve(text: str, now: datetime, timezone: str, date_order: str | None) -> list[TimeExpression]:
+    """The time expressions of `text`; none when it names a date past the calendar ("in 9000 years")."""
+    try:
+        return resolve_dates(text, now, timezone, date_order=date_order)
+    except (ValueError, OverflowError) as error:
+        log.warning("error=%s | a text names a date the resolver cannot read", type(error).__name__)
+        return []
+
+
 # --- the rules ---------------------------------------------------------------------------------------------
 
 
@@ -190,7 +199,10 @@ def _has_value(numbers: list[Number], wanted: Number) -> bool:
 def _names(text: str, reading: Reading | None = None) -> list[str]:
     """Capitalised words of `text` (names), outside its time expressions; not sentence openers or "I"."""
     names: list[str] = []
+    iso = [match.span() for match in ISO_MOMENT.finditer(text)]
     for match in _TOKEN.finditer(text):
+        if any(start < match.end() and match.start() < end for start, end in iso):
+            continue
         token = re.sub(r"(?:['\u2019]s?|[.-])+$", "", match.group(0))
         if not token or not any(char.isupper() for char in token):
             continue
@@ -253,6 +265,14 @@ def _expression_kept(expression: TimeExpression, text: str) -> bool:
     return False
 
 
+def _iso_kept(expression: TimeExpression, text: str, reading: Reading) -> bool:
+    """An expression read across an ISO date of the prediction is kept when that date is in words in `text`."""
+    start, end = expression.position
+    days = {day for match in ISO_MOMENT.finditer(reading.prompt) if match.start() < end and start < match.end()
+            for day in _iso_dates(match, reading)}
+    return any(written.matches(day) for written in written_dates(text) for day in days)
+
+
 def _relative(expression: TimeExpression) -> bool:
     """Words whose day depends on when they were said ("tomorrow", "on Friday", "this month")."""
     return expression.firm and not _YEAR.search(expression.text) and not ISO_MOMENT.search(expression.text)
@@ -311,7 +331,8 @@ def statement_failures(statement: str, reading: Reading) -> list[Failure]:
         fail("negation", f"the prediction has {len(prompt_negations)} negation(s), the statement "
                          f"{len(said_negations)}")
     for expression in reading.expressions:
-        if expression.firm and not _expression_kept(expression, statement):
+        if expression.firm and not _expression_kept(expression, statement) and \
+                not _iso_kept(expression, statement, reading):
             fail("dates", f'the time "{expression.text}" of the prediction is missing')
     relative = [e.text for e in _relative_expressions(statement, reading)]
     relative += [match.group(0) for match in _UNRESOLVED.finditer(statement)]
@@ -369,8 +390,9 @@ def _words_for(match: re.Match[str], reading: Reading) -> str:
     return iso_to_words(match.group(0), reading.zone, month_first=reading.month_first)
 
 
-def _drop_or_write_iso(text: str, reading: Reading) -> str:
-    """ISO dates out: one that repeats a date the text already names goes, any other is written in words."""
+def _drop_or_write_iso(text: str, reading: Reading, *, drop_repeats: bool = True) -> str:
+    """ISO dates out: one that repeats a date the text already names goes (unless the user wrote it: the
+    prediction's own words stay), any other is written in words."""
     expressions = reading.resolve(text)
     written = written_dates(text)
     for match in reversed(list(ISO_MOMENT.finditer(text))):
@@ -379,8 +401,8 @@ def _drop_or_write_iso(text: str, reading: Reading) -> str:
             continue
         start, end = match.span()
         others = [e for e in expressions if not start <= e.position[0] < end]  # not the ISO date's own
-        named = any(days & {e.start.date(), e.end.date(), e.deadline.date()} for e in others) or any(
-            w.matches(day) for w in written for day in days if not (start <= w.span[0] < end))
+        named = drop_repeats and (any(days & {e.start.date(), e.end.date(), e.deadline.date()} for e in others) or any(
+            w.matches(day) for w in written for day in days if not (start <= w.span[0] < end)))
         if not named:
             text = text[:start] + _words_for(match, reading) + text[end:]
             continue
@@ -426,15 +448,15 @@ def _annotate(text: str, reading: Reading) -> str:
     return text
 
 
-def mend(statement: str, reading: Reading) -> str:
+def mend(statement: str, reading: Reading, *, drop_repeats: bool = True) -> str:
     """The statement with ISO dates dropped or written in words and relative words given their dates."""
-    return _tidy(_annotate(_drop_or_write_iso(statement, reading), reading))
+    return _tidy(_annotate(_drop_or_write_iso(statement, reading, drop_repeats=drop_repeats), reading))
 
 
 def rebuild(reading: Reading) -> str:
     """A statement from the prediction's own words, with dates written for people."""
     claim = _HEDGE.sub("", reading.prompt, count=1).strip() or reading.prompt.strip()
-    return mend(claim, reading)
+    return mend(claim, reading, drop_repeats=False)
 
 
 def faithful_statement(statement: str, reading: Reading) -> tuple[str, str]:

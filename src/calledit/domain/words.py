@@ -133,7 +133,7 @@ def span_words(start: date, end: date, *, month_first: bool = False) -> str:
         return date_words(start, month_first=month_first)
     if start.day == 1 and start.month == 1 and end.month == 12 and end.day == 31 and start.year == end.year:
         return str(start.year)
-    next_day = date.fromordinal(end.toordinal() + 1)
+    next_day = date.fromordinal(min(end.toordinal() + 1, date.max.toordinal()))
     if start.day == 1 and next_day.day == 1 and (start.year, start.month) == (end.year, end.month):
         return f"{MONTHS[start.month - 1]} {start.year}"
 
@@ -235,7 +235,10 @@ def iso_to_words(text: str, zone: tzinfo, *, month_first: bool = False) -> str:
     text = ISO_MOMENT.sub(words, text)
 
     def clock(match: re.Match[str]) -> str:
-        parsed = datetime.fromisoformat(f"2000-01-01T{match.group(0)}")
+        try:
+            parsed = datetime.fromisoformat(f"2000-01-01T{match.group(0)}")
+        except ValueError:  # 25:61:00Z is no time of day: leave it as written
+            return match.group(0)
         local = parsed.astimezone(zone) if parsed.tzinfo else parsed
         return time_words(local.time(), twelve_hour=month_first)
 

@@ -9,6 +9,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from calledit.agents.creation import CallContext
 from calledit.agents.fidelity import (
@@ -132,6 +134,22 @@ def test_a_rebuilt_statement_keeps_every_rule_for_every_dev_prompt() -> None:
         seen = Reading.of(case.prediction, case.now, case.timezone, case.now)
         statement = rebuild(seen)
         assert statement_failures(statement, seen) == [], (case.id, statement)
+
+
+_WORDS = st.sampled_from([
+    "It", "will", "rain", "in", "Paris", "tomorrow", "tonight", "2027-12-25T23:59:59+00:00", "$150k", "12", "times",
+    "31", "is", "not", "won't", "on", "Friday", "by", "the", "end", "of", "month", "12/3", "ECB", "I", "bet",
+    "every", "day", "next", "week", "this season", "last night", "°C", "%", "3pm", "6:15", "Christmas", "a",
+    "Saturday", "March 15, 2027", "within 10 days", "2030", "in 9000 years",
+])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_WORDS, min_size=1, max_size=10).map(" ".join), st.lists(_WORDS, max_size=10).map(" ".join))
+def test_whatever_the_words_the_shown_statement_keeps_every_rule(prompt: str, model_wrote: str) -> None:
+    seen = reading(prompt)
+    shown, _ = faithful_statement(model_wrote or "x", seen)
+    assert statement_failures(shown, seen) == []
 
 
 def _draft(**changes: Any) -> CallDraft:
