@@ -1,83 +1,93 @@
-import { render, screen, within } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { binLabel, describePoints } from '../../../src/components/CalibrationChart';
+import { CalibrationChart } from '../../../src/components/CalibrationChart';
 import { TrackRecord, formatBrier } from '../../../src/components/TrackRecord';
-import { HttpClient } from '../../../src/services/http';
-import { VerificationApi } from '../../../src/services/verification';
-import { fakeFetch } from '../../fixtures/calls';
+import { renderWith, testServices } from '../../fixtures/render';
 import { bins, trackRecord } from '../../fixtures/verification';
+import { render } from '@testing-library/react';
 
-function renderWith(answer: () => { status: number; body?: unknown }) {
-  const { fetchImpl, requests } = fakeFetch({ 'GET /api/stats': answer });
-  render(<TrackRecord verification={new VerificationApi(new HttpClient('', fetchImpl))} />);
-  return requests;
+function setup(answer: () => { status: number; body?: unknown }) {
+  const { services } = testServices({ 'GET /api/stats': answer });
+  return renderWith(<TrackRecord />, services);
 }
 
 describe('TrackRecord', () => {
-  it('shows the counts and the Brier score, saying which Brier score it is', async () => {
-    renderWith(() => ({ status: 200, body: trackRecord() }));
-    expect(await screen.findByRole('heading', { name: 'Track record' })).toBeInTheDocument();
-    const tally = (label: string) => screen.getByText(label, { selector: 'dt' }).closest('div')!;
-    expect(await screen.findByText('Called it', { selector: 'dt' })).toBeInTheDocument();
-    expect(tally('Called it')).toHaveTextContent('2');
-    expect(tally('Missed it')).toHaveTextContent('1');
-    expect(tally('Void')).toHaveTextContent('1');
-    expect(tally('All calls')).toHaveTextContent('5');
+  it('shows the tally in the one vocabulary and both Brier scores, saying what each is', async () => {
+    setup(() => ({ status: 200, body: trackRecord() }));
+    expect(await screen.findByText('Called it')).toBeInTheDocument();
     const brier = screen.getByRole('region', { name: 'Brier score' });
-    expect(brier).toHaveTextContent('0.123 over 3 scored calls');
-    expect(brier).toHaveTextContent('two-outcome Brier score');
-    expect(brier).toHaveTextContent('outcome is 1 for confirmed and 0 for refuted. 0 is perfect and 1 the worst');
+    expect(within(brier).getByText('Final forecast').nextElementSibling).toHaveTextContent('0.123');
+    expect(within(brier).getByText('Time-weighted').nextElementSibling).toHaveTextContent('0.150');
+    expect(brier).toHaveTextContent('over 3 scored calls');
+    expect(brier).toHaveTextContent('weights every forecast by how long it stood');
+    expect(screen.getByText('Missed it')).toBeInTheDocument();
+    expect(screen.getByText('Waiting for you')).toBeInTheDocument();
   });
 
-  it('draws the calibration chart: one point per non-empty bin at its mean forecast, sized and labelled by count', async () => {
-    renderWith(() => ({ status: 200, body: trackRecord() }));
-    const chart = await screen.findByRole('img', { name: /Calibration chart/ });
-    expect(chart.tagName.toLowerCase()).toBe('svg');
-    expect(chart.querySelector('title')).toHaveTextContent('Calibration chart');
-    expect(chart.querySelector('desc')).toHaveTextContent('The diagonal is perfect calibration.');
-    expect(chart.querySelector('desc')).toHaveTextContent('70–80%: 2 calls, mean confidence 75%, 50% came true.');
-    const points = [...chart.querySelectorAll('.point')];
-    expect(points).toHaveLength(2);
-    const [first, second] = points.map((point) => point.querySelector('circle')!);
-    // x follows the mean forecast (0.75 < 0.95), y the observed rate (0.5 below 1.0), r the count (2 > 1).
-    expect(Number(first!.getAttribute('cx'))).toBeLessThan(Number(second!.getAttribute('cx')));
-    expect(Number(first!.getAttribute('cy'))).toBeGreaterThan(Number(second!.getAttribute('cy')));
-    expect(Number(first!.getAttribute('r'))).toBeGreaterThan(Number(second!.getAttribute('r')));
-    expect(points.map((point) => point.querySelector('text')!.textContent)).toEqual(['2', '1']);
-    expect(chart.querySelector('.diagonal')).not.toBeNull();
-  });
-
-  it('has the same figures as a table: ten bins, empty ones dashed', async () => {
-    renderWith(() => ({ status: 200, body: trackRecord() }));
-    const table = await screen.findByRole('table', { name: /Calibration by confidence bin/ });
-    const rows = within(table).getAllByRole('row').slice(1);
-    expect(rows).toHaveLength(10);
-    expect(rows[7]).toHaveTextContent('70–80%275%50%');
-    expect(rows[9]).toHaveTextContent('90–100%195%100%');
-    expect(rows[0]).toHaveTextContent('0–10%0——');
+  it('shows calibration over time and by tag', async () => {
+    setup(() => ({
+      status: 200,
+      body: trackRecord({
+        over_time: [{ period: '2026-10', scored: 2, brier: 0.2, brier_time_weighted: 0.25 }],
+        by_tag: [{ tag: 'sport', total: 3, called_it: 1, missed_it: 1, scored: 2, brier: 0.1, brier_time_weighted: 0.12, calibration: bins() }],
+      }),
+    }));
+    const overTime = await screen.findByRole('region', { name: 'Over time' });
+    expect(within(overTime).getByRole('row', { name: /Oct 2026/ })).toHaveTextContent(/Oct 2026\s*20\.200\s*0\.250/);
+    const byTag = screen.getByRole('region', { name: 'By tag' });
+    expect(within(byTag).getByRole('row', { name: /#sport/ })).toHaveTextContent(/#sport\s*20\.100\s*0\.120/);
   });
 
   it('before any scored call: no score, an empty chart, and what to do', async () => {
-    renderWith(() => ({ status: 200, body: trackRecord({ brier: null, scored: 0, calibration: bins() }) }));
-    expect(await screen.findByText(/No score yet/)).toHaveTextContent('Set your confidence on a call, then resolve it.');
-    expect(screen.getByRole('img', { name: /Calibration chart/ }).querySelectorAll('.point')).toHaveLength(0);
-    expect(describePoints(bins())).toBe('No points yet: no resolved call has a confidence.');
+    setup(() => ({ status: 200, body: trackRecord({ brier: null, brier_time_weighted: null, scored: 0, calibration: bins() }) }));
+    expect(await screen.findByText(/No score yet/)).toBeInTheDocument();
+    expect(screen.getByRole('img', { name: /Calibration chart/ })).toHaveAccessibleName(/No points yet/);
   });
 
   it('shows a failure with a retry', async () => {
-    let attempts = 0;
-    renderWith(() =>
-      ++attempts === 1 ? { status: 500, body: { code: 'internal', message: 'Storage is down.' } } : { status: 200, body: trackRecord() },
-    );
-    const alert = await screen.findByRole('alert');
-    expect(alert).toHaveTextContent('Could not load your track record: Storage is down.');
-    await userEvent.click(within(alert).getByRole('button', { name: 'Try again' }));
-    expect(await screen.findByRole('img', { name: /Calibration chart/ })).toBeInTheDocument();
+    let calls = 0;
+    setup(() => (++calls === 1 ? { status: 500, body: { code: 'internal', message: 'Down.' } } : { status: 200, body: trackRecord() }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Could not load your track record: Down.');
+    await userEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(await screen.findByText('Called it')).toBeInTheDocument();
   });
 
-  it('formats', () => {
+  it('formats Brier scores with three decimals', () => {
     expect(formatBrier(0.04)).toBe('0.040');
-    expect(binLabel({ lower: 0.9, upper: 1, count: 0, mean_forecast: null, observed_rate: null })).toBe('90–100%');
+  });
+});
+
+describe('CalibrationChart', () => {
+  const filled = bins([
+    { index: 7, count: 12, mean_forecast: 0.79, observed_rate: 0.5 },
+    { index: 8, count: 3, mean_forecast: 0.8, observed_rate: 0.5 },
+    { index: 9, count: 1, mean_forecast: 0.95, observed_rate: 1 },
+  ]);
+
+  it('one point per non-empty bin, the counts in their own row at the bin centres (labels never overlap)', () => {
+    const { container } = render(<CalibrationChart bins={filled} />);
+    expect(container.querySelectorAll('.points circle')).toHaveLength(3);
+    const counts = [...container.querySelectorAll<SVGTextElement>('.counts .count:not(.count-empty)')];
+    expect(counts.map((label) => label.textContent)).toEqual(['12', '3', '1']);
+    const xs = [...container.querySelectorAll<SVGTextElement>('.counts text[text-anchor="middle"]')].map((label) => Number(label.getAttribute('x')));
+    expect(xs).toHaveLength(10);
+    const gaps = xs.slice(1).map((x, index) => x - xs[index]!);
+    // Ten labels, evenly spaced a tenth of the plot apart, all in the frame: two bins with almost the same mean stay apart.
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(25);
+    const [, , width] = container.querySelector('svg')!.getAttribute('viewBox')!.split(' ').map(Number);
+    expect(Math.max(...xs)).toBeLessThan(width!);
+    // The count row sits below the plot, so no label can cover a point.
+    const countY = Number(counts[0]!.getAttribute('y'));
+    const lowest = Math.max(...[...container.querySelectorAll('.points circle')].map((c) => Number(c.getAttribute('cy')) + Number(c.getAttribute('r'))));
+    expect(countY).toBeGreaterThan(lowest);
+  });
+
+  it('says the same in words and as a table', () => {
+    render(<CalibrationChart bins={filled} />);
+    expect(screen.getByRole('img')).toHaveAccessibleName(/70–80%: 12 calls, mean chance 79%, 50% came true\./);
+    const rows = within(screen.getByRole('table')).getAllByRole('row');
+    expect(rows).toHaveLength(11);
+    expect(rows[1]).toHaveTextContent('0–10%0——');
   });
 });
