@@ -32,7 +32,7 @@ from datetime import date, datetime
 
 from calledit.agents.creation import CallContext
 from calledit.agents.dates import TimeExpression, date_order_for, resolve_dates
-from calledit.domain.call import CallDraft, VerificationMethod
+from calledit.domain.call import CallDraft, VerificationMethod, VerificationMode
 from calledit.domain.check import describe
 from calledit.domain.words import (
     ISO_MOMENT,
@@ -125,12 +125,13 @@ class Reading:
     expressions: list[TimeExpression]
     checked_at: datetime | None  # the call's verification date, in the user's zone
     date_order: str | None = None
+    immediate: bool = False  # a call checked now: its words speak of the past or the present
     # text -> its time expressions: the rules and the repair read the same texts more than once
     _resolved: dict[str, list[TimeExpression]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, prompt: str, now: datetime, timezone: str, checked_at: datetime | None = None,
-           date_order: str | None = None) -> Reading:
+           date_order: str | None = None, *, immediate: bool = False) -> Reading:
         zone = zoneinfo.ZoneInfo(timezone)
         local = now.astimezone(zone)
         return cls(
@@ -142,6 +143,7 @@ class Reading:
             expressions=_resolve(prompt, local, timezone, date_order),
             checked_at=checked_at.astimezone(zone) if checked_at is not None else None,
             date_order=date_order,
+            immediate=immediate,
         )
 
     def resolve(self, text: str) -> list[TimeExpression]:
@@ -246,8 +248,12 @@ def _expression_kept(expression: TimeExpression, text: str) -> bool:
     if expression.text.lower() in text.lower():
         return True
     days = {expression.start.date(), expression.end.date(), expression.deadline.date()}
+    yearless = not _YEAR.search(expression.text)  # "November 3": the year is the reader's, not the resolver's
     for written in written_dates(text):
         if any(written.matches(day) for day in days):
+            return True
+        if yearless and written.day is not None and \
+                any((written.month, written.day) == (day.month, day.day) for day in days):
             return True
         if written.year is not None and written.day is not None:
             try:
@@ -273,8 +279,12 @@ def _iso_kept(expression: TimeExpression, text: str, reading: Reading) -> bool:
     return any(written.matches(day) for written in written_dates(text) for day in days)
 
 
-def _relative(expression: TimeExpression) -> bool:
-    """Words whose day depends on when they were said ("tomorrow", "on Friday", "this month")."""
+def _relative(expression: TimeExpression, reading: Reading) -> bool:
+    """Words whose day depends on when they were said ("tomorrow", "on Friday", "this month"). In a call
+    checked now, a day the resolver reads ahead ("beat them on November 3": next year's) is the past one the
+    words mean: it gets no date rather than a wrong one."""
+    if reading.immediate and expression.start > reading.now:
+        return False
     return expression.firm and not _YEAR.search(expression.text) and not ISO_MOMENT.search(expression.text)
 
 
@@ -283,7 +293,7 @@ def _relative_expressions(text: str, reading: Reading) -> list[TimeExpression]:
     January 2027") or anything inside an ISO date."""
     taken = [w.span for w in written_dates(text) if w.year is not None]
     taken += [match.span() for match in ISO_MOMENT.finditer(text)]
-    return [e for e in reading.resolve(text) if _relative(e)
+    return [e for e in reading.resolve(text) if _relative(e, reading)
             and not any(start < e.position[1] and e.position[0] < end for start, end in taken)]
 
 
@@ -483,7 +493,7 @@ class FidelityGuard:
 
     def __call__(self, draft: CallDraft, context: CallContext) -> CallDraft:
         reading = Reading.of(context.prompt, context.now, context.timezone, draft.verification_date,
-                             self.date_order)
+                             self.date_order, immediate=draft.verification_mode is VerificationMode.IMMEDIATE)
         statement, how = faithful_statement(draft.prediction_statement, reading)
         if how != "kept":
             log.info("repair=%s | the statement did not keep to the prediction's words", how)

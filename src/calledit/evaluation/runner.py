@@ -14,7 +14,7 @@ from typing import Any
 
 from calledit.agents.creation import Clock, CreationAgent
 from calledit.agents.fidelity import Reading, call_failures, rebuild
-from calledit.domain.call import CallContent, VerdictOutcome
+from calledit.domain.call import CallContent, VerdictOutcome, VerificationMode
 from calledit.domain.errors import CalledItError
 from calledit.domain.events import CompleteEvent, TextEvent, ToolEvent
 from calledit.evaluation.dataset import Dataset, EvalCase
@@ -131,7 +131,8 @@ async def run_case(make_agent: AgentFactory, case: EvalCase, verifier: Verifier 
         tools=tools,
     )
     if content is not None:
-        reading = Reading.of(case.prediction, case.now, case.timezone, content.verification_date)
+        reading = Reading.of(case.prediction, case.now, case.timezone, content.verification_date,
+                             immediate=content.verification_mode is VerificationMode.IMMEDIATE)
         failures = call_failures(content, reading)
         result.fidelity_ok = not failures
         result.fidelity_failures = [failure.describe() for failure in failures]

@@ -124,6 +124,15 @@ def test_a_broken_statement_is_mended_or_rebuilt(prompt: str, model_wrote: str, 
     assert statement_failures(shown, seen) == []
 
 
+def test_a_past_day_read_ahead_by_the_resolver_gets_no_wrong_date() -> None:
+    """Said on 21 November 2026, "November 3" in a past-tense call is the 3rd just gone, not next year's."""
+    past = Reading.of("The Lakers beat the Celtics on November 3", NOW, "Europe/London", NOW, immediate=True)
+    assert rebuild(past) == "The Lakers beat the Celtics on November 3."
+    assert statement_failures("The Lakers beat the Celtics on 3 November 2026.", past) == []
+    ahead = Reading.of("The Lakers beat the Celtics on November 3", NOW, "Europe/London", NOW)
+    assert rebuild(ahead) == "The Lakers beat the Celtics on November 3 (Wednesday, 3 November 2027)."
+
+
 def test_dates_follow_the_users_order_and_zone() -> None:
     new_york = reading("The Knicks will win tomorrow", "America/New_York", NOW.astimezone(ZoneInfo("America/New_York")))
     assert rebuild(new_york) == "The Knicks will win tomorrow (Sunday, November 22, 2026)."

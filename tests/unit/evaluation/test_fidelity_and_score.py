@@ -97,7 +97,7 @@ async def test_score_in_band_counts_only_the_cases_with_a_band() -> None:
     assert report.summary.score_in_band == 0.5
     offline = report.cases[0].call
     assert offline is not None and offline["verifiability_score"] == 0.97
-    assert offline["verifiability_factors"] == ["Offline computation: the verifier works it out itself (+0.97)"]
+    assert offline["verifiability_factors"][0].startswith("Offline computation")  # with a typed check or not
 
 
 def test_the_dev_set_has_score_bands_and_the_test_split_is_held_out() -> None:
