@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar as _calendar
 import importlib.resources
 import re
+import warnings
 from collections.abc import Callable
 from datetime import MAXYEAR, MINYEAR, date, timedelta
 from functools import cache, lru_cache
@@ -319,16 +320,24 @@ def clean_holiday_name(name: str) -> str:
 def _holiday_table(country: str, year: int, every_category: bool = False) -> _holidays.HolidayBase:
     """One country's public holidays in one year, built once (a text may name the same year many times);
     `every_category` adds the optional and government ones (Canada's Thanksgiving is optional federally)."""
-    if every_category:
-        categories = _holidays.country_holidays(country).supported_categories
-        return _holidays.country_holidays(country, years=year, categories=categories)
-    return _holidays.country_holidays(country, years=year)
+    with warnings.catch_warnings():  # some calendars warn for years they do not cover; they then have no days
+        warnings.simplefilter("ignore")
+        if every_category:
+            categories = _holidays.country_holidays(country).supported_categories
+            return _holidays.country_holidays(country, years=year, categories=categories)
+        return _holidays.country_holidays(country, years=year)
 
 
 def _in_table(key: str, year: int, country: str) -> list[tuple[date, str]]:
+    """The days whose name is `key`: an exact name first, then one that starts with it, then one that holds it
+    ("Independence Day" is not Juneteenth National Independence Day)."""
     table = _holiday_table(country, year, every_category=True)
-    return sorted((day, str(label)) for day, label in table.items()
-                  if "(observed)" not in str(label).lower() and key in clean_holiday_name(str(label)))
+    named = [(day, str(label)) for day, label in table.items() if "(observed)" not in str(label).lower()]
+    for matches in (lambda label: label == key, lambda label: label.startswith(key), lambda label: key in label):
+        found = sorted((day, label) for day, label in named if matches(clean_holiday_name(label)))
+        if found:
+            return found
+    return []
 
 
 def known_holiday(name: str) -> bool:

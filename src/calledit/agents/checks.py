@@ -20,7 +20,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -247,6 +247,12 @@ def plan_check(prediction: str, *, now: datetime | None = None, timezone: str = 
 
     With `now`, a claim the regex pre-pass reads exactly comes back with its whole query known."""
     source = detect_source(prediction)
+    # No date, and no price ("Gold is a chemical element") or no place ("Water boils at 100 degrees"):
+    # there is no series to read, so it is not a data check.
+    wants = r"\b(?:in|at|for)\s+[A-Z]" if source == "weather" else r"\d"
+    if source in ("market", "economy", "weather") and not re.search(wants, prediction) and not resolve_dates(
+            prediction, now or datetime.now(UTC), timezone):
+        source = None
     cue = claim_words.offline_cue(prediction, data_source=source is not None)
     if cue is not None:
         return _offline_plan(prediction, cue, now, timezone)

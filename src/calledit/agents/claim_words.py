@@ -249,7 +249,7 @@ def offline_cue(prediction: str, *, data_source: bool = False) -> OfflineCue | N
     place = place_named(claim)
     if place is not None and _CLOCK_WORDS.search(claim) and not _FUTURE.search(claim.replace(place, "")):
         return OfflineCue("clock")
-    if _WEEKDAY_CLAIM.search(claim) and has_day:
+    if _WEEKDAY_CLAIM.search(_HOLIDAY_WORDS.sub(" ", claim)) and has_day:  # not the Sunday of "Easter Sunday"
         return OfflineCue("calendar", "weekday")
     if _HOLIDAY_WORDS.search(claim) and _DATEISH.search(_HOLIDAY_WORDS.sub(" ", claim)):
         return OfflineCue("calendar", "date")

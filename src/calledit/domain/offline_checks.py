@@ -35,7 +35,7 @@ Period = Literal["morning", "afternoon", "evening", "night"]
 PERIODS: tuple[Period, ...] = ("morning", "afternoon", "evening", "night")
 RELATIVE_DAYS = {"today": 0, "tomorrow": 1, "yesterday": -1}
 
-DAY_PATTERN = r"^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|today|tomorrow|yesterday|[A-Za-z][A-Za-z'. ]{1,60} [0-9]{4})$"
+DAY_PATTERN = r"^([0-9]{4}-[0-9]{2}-[0-9]{2}|today|tomorrow|yesterday|[A-Za-z][A-Za-z'. ]+ [0-9]{4})$"
 _HOLIDAY_DAY = re.compile(r"^(?P<name>[A-Za-z][A-Za-z'\u2019. ]{1,60}?)\s+(?P<year>[0-9]{1,4})$")
 Year = Annotated[int, Field(ge=1, le=9999)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]

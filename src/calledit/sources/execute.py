@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field
 
 from calledit.domain.call import Evidence
 from calledit.domain.check import (
-    Check,
     CryptoCheck,
+    DataCheck,
     EconomyCheck,
     MarketCheck,
     SportsCheck,
@@ -55,7 +55,7 @@ class CheckOutcome(BaseModel):
     values: list[tuple[date, float]] = Field(default_factory=list)
 
 
-def _home(check: Check) -> str:
+def _home(check: DataCheck) -> str:
     """The source's endpoint, cited when a failure happened before any request had a URL."""
     if isinstance(check, WeatherCheck):
         return GEOCODING_URL
@@ -68,7 +68,7 @@ def _home(check: Check) -> str:
     return OBSERVATIONS_URL
 
 
-async def _fetch(check: Check, client: SourceClient, *, now: datetime, timezone: str) -> SourceSeries:
+async def _fetch(check: DataCheck, client: SourceClient, *, now: datetime, timezone: str) -> SourceSeries:
     if isinstance(check, WeatherCheck):
         return await fetch_weather(client, check, now=now)
     if isinstance(check, MarketCheck):
@@ -89,7 +89,7 @@ def _notes(notes: list[str]) -> str:
     return f" [{shown}{more}]"
 
 
-def _failed(check: Check, reason: str, url: str | None) -> CheckOutcome:
+def _failed(check: DataCheck, reason: str, url: str | None) -> CheckOutcome:
     criterion = describe(check)
     source = url or _home(check)
     name = _SOURCE_NAMES[check.source]
@@ -97,7 +97,7 @@ def _failed(check: Check, reason: str, url: str | None) -> CheckOutcome:
     return CheckOutcome(status="failed", evidence=evidence, reason=reason)
 
 
-async def run_check(check: Check, client: SourceClient, *, now: datetime, timezone: str) -> CheckOutcome:
+async def run_check(check: DataCheck, client: SourceClient, *, now: datetime, timezone: str) -> CheckOutcome:
     """Fetch the check's data as of `now` (aware) for a user in `timezone` (IANA) and apply its condition."""
     if now.tzinfo is None:
         raise ValueError("run_check needs an aware `now` (with its UTC offset)")

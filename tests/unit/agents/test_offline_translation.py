@@ -1,0 +1,164 @@
+"""Translation at creation, on the scripted model: code picks the offline kind and reads the negation, the
+comparison and the country; the model's canned query holds only operands; the verifier then computes the
+verdict. One case per template family of eval/offline, each with its negated variant."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from calledit.agents import claim_words
+from calledit.agents.checks import plan_check
+from calledit.agents.creation import CreationAgent, call_output
+from calledit.agents.verification import FACT_MIN_CONFIDENCE, VerificationAgent
+from calledit.domain.call import CallContent, VerdictOutcome, VerifiableCategory, VerificationMode
+from calledit.domain.events import CompleteEvent
+from calledit.providers.base import Provider
+from calledit.providers.scripted import ScriptedModel, plausible_call
+
+NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+
+
+def answer(prediction: str, query: dict[str, Any] | None, category: str = "strands_tool_verifiable") -> str:
+    call = plausible_call(prediction, NOW)
+    call["verifiable_category"] = category
+    if query is not None:
+        call["check"] = query
+    return json.dumps(call)
+
+
+async def make(prediction: str, query: dict[str, Any] | None, timezone: str = "UTC",
+               category: str = "strands_tool_verifiable") -> tuple[CallContent, ScriptedModel]:
+    model = ScriptedModel(rate=0, responses=[answer(prediction, query, category)])
+    agent = CreationAgent(Provider(name="scripted", model=model), clock=lambda: NOW)
+    events = [event async for event in agent.stream(prediction, timezone)]
+    complete = events[-1]
+    assert isinstance(complete, CompleteEvent)
+    return complete.content, model
+
+
+async def verdict_of(call: CallContent, *responses: str) -> VerdictOutcome:
+    model = ScriptedModel(rate=0, responses=list(responses))
+    agent = VerificationAgent(Provider(name="scripted", model=model), clock=lambda: NOW)
+    report = await agent.verify(call)
+    return report.verdict.verdict
+
+
+# (family, prediction, timezone, what the model writes, the verdict)
+FAMILIES = [
+    ("weekday_of_date", "12/25/2026 lands on a Friday", "America/Chicago",
+     {"source": "calendar", "question": "weekday", "day": "2026-12-25", "weekday": "Friday"}, "confirmed"),
+    ("weekday_of_date", "12/25/2026 doesn't land on a Friday", "America/Chicago",
+     {"source": "calendar", "question": "weekday", "day": "2026-12-25", "weekday": "Friday"}, "refuted"),
+    ("holiday_weekday", "Halloween of 2027 is going to be a Sunday", "Europe/London",
+     {"source": "calendar", "question": "weekday", "day": "Halloween 2027", "weekday": "Sunday"}, "confirmed"),
+    ("holiday_weekday", "Halloween of 2027 is not going to be a Sunday", "Europe/London",
+     {"source": "calendar", "question": "weekday", "day": "Halloween 2027", "weekday": "Sunday"}, "refuted"),
+    ("holiday_date", "Thanksgiving 2026 falls on November 26", "America/New_York",
+     {"source": "calendar", "question": "date", "day": "Thanksgiving 2026", "other": "2026-11-26"}, "confirmed"),
+    ("holiday_date", "Canadian Thanksgiving 2026 won't be on November 26", "America/New_York",
+     {"source": "calendar", "question": "date", "day": "Thanksgiving 2026", "other": "2026-11-26"}, "confirmed"),
+    ("leap_year", "Two thousand and one hundred will be a leap year", "UTC",
+     {"source": "calendar", "question": "leap_year", "year": 2100}, "refuted"),
+    ("leap_year", "Two thousand and one hundred won't be a leap year", "UTC",
+     {"source": "calendar", "question": "leap_year", "year": 2100}, "confirmed"),
+    ("days_between", "It is more than twenty days until Christmas", "UTC",
+     {"source": "calendar", "question": "days_between", "day": "today", "other": "Christmas Day 2026",
+      "value": 20}, "confirmed"),
+    ("days_between", "It is no more than twenty days until Christmas", "UTC",
+     {"source": "calendar", "question": "days_between", "day": "today", "other": "Christmas Day 2026",
+      "value": 20}, "refuted"),
+    ("weekday_count", "March 2026 has five Sundays", "UTC",
+     {"source": "calendar", "question": "weekday_count", "weekday": "Sunday", "year": 2026, "month": 3,
+      "value": 5}, "confirmed"),
+    ("weekday_count", "March 2026 does not have five Sundays", "UTC",
+     {"source": "calendar", "question": "weekday_count", "weekday": "Sunday", "year": 2026, "month": 3,
+      "value": 5}, "refuted"),
+    ("arithmetic", "Seventeen times twenty-three equals three hundred ninety-one", "UTC",
+     {"source": "arithmetic", "expression": "17 * 23", "value": "391"}, "confirmed"),
+    ("arithmetic", "A 20% discount on $50 doesn't leave $40", "UTC",
+     {"source": "arithmetic", "expression": "$50 * (1 - 20%)", "value": "$40"}, "refuted"),
+    ("clock", "It's after 5 pm in Tokyo", "Europe/Paris",
+     {"source": "clock", "place": "Tokyo", "part": "time", "value": "17:00"}, "refuted"),  # 00:00 there
+    ("clock", "It isn't morning in London right now", "Europe/Paris",
+     {"source": "clock", "place": "London", "part": "period", "value": "morning"}, "confirmed"),
+]
+
+
+@pytest.mark.parametrize(("family", "prediction", "timezone", "query", "expected"), FAMILIES,
+                         ids=[f"{row[0]}-{i}" for i, row in enumerate(FAMILIES)])
+async def test_each_family_translates_and_code_decides(
+    family: str, prediction: str, timezone: str, query: dict[str, Any], expected: str
+) -> None:
+    call, model = await make(prediction, query, timezone)
+    assert call.check is not None and call.check.source == query["source"], family
+    assert call.check.negated == claim_words.negated(prediction)
+    assert call.verification_mode is VerificationMode.IMMEDIATE or call.check.source == "clock"
+    assert call.verifiable_category is not VerifiableCategory.API_TOOL_VERIFIABLE
+    if model.requests:  # the hint reached the model (unless the pattern read the claim whole)
+        assert "Check:" in model.requests[-1]
+    assert (await verdict_of(call)).value == expected
+
+
+def test_the_model_never_sees_a_negation_or_comparator_field() -> None:
+    for _, prediction, timezone, _, _ in FAMILIES:
+        plan = plan_check(prediction, timezone=timezone)
+        assert plan is not None and plan.offline
+        text = json.dumps(call_output(plan).schema["properties"]["check"])
+        assert "negated" not in text and "comparator" not in text
+
+
+def test_spelled_numbers_reach_the_model_as_digits() -> None:
+    plan = plan_check("Seventeen times twenty-three equals three hundred ninety-one")
+    assert plan is not None
+    assert "seventeen = 17, twenty three = 23, three hundred ninety one = 391" in plan.hint
+
+
+async def test_a_claim_the_pattern_reads_whole_needs_no_query_from_the_model() -> None:
+    call, model = await make("Christmas 2026 falls on a Friday", None, "Europe/London")
+    assert call.check is not None and call.check.model_dump(include={"question", "day", "weekday"}) == {
+        "question": "weekday", "day": "2026-12-25", "weekday": "Friday"}
+    assert "set already" in model.requests[-1]
+    assert (await verdict_of(call)) is VerdictOutcome.CONFIRMED
+
+
+async def test_an_unknown_holiday_leaves_the_call_without_a_check() -> None:
+    call, _ = await make("Foo Festival 2026 falls on a Friday", {
+        "source": "calendar", "question": "weekday", "day": "Foo Festival 2026", "weekday": "Friday"})
+    assert call.check is None  # verified the prose way, never as July 4
+
+
+def fact_verdict(verdict: str, confidence: float) -> str:
+    return json.dumps({"question": "q", "answer": "a", "verdict": verdict, "confidence": confidence})
+
+
+@pytest.mark.parametrize(
+    ("prediction", "model_says", "confidence", "expected"),
+    [
+        ("Water boils at 100 degrees Celsius at sea level", "confirmed", 0.95, "confirmed"),
+        ("Water does not boil at 100 degrees Celsius at sea level", "confirmed", 0.95, "refuted"),
+        ("The Eiffel Tower isn't in Berlin", "refuted", 0.9, "confirmed"),
+        ("The Eiffel Tower is in Berlin", "refuted", FACT_MIN_CONFIDENCE - 0.1, "inconclusive"),
+    ],
+)
+async def test_a_fact_is_the_models_to_decide_and_says_so(
+    prediction: str, model_says: str, confidence: float, expected: str
+) -> None:
+    call, _ = await make(prediction, {"source": "fact", "question": "Where is it?"}, category="agent_verifiable")
+    assert call.check is not None and call.check.source == "fact"
+    assert "not" not in call.check.claim.lower().split()  # the model judges the positive claim
+    model = ScriptedModel(rate=0, responses=[fact_verdict(model_says, confidence)])
+    agent = VerificationAgent(Provider(name="scripted", model=model), clock=lambda: NOW)
+    report = await agent.verify(call)
+    assert report.verdict.verdict.value == expected
+    assert report.verdict.evidence[0].source.startswith("model-decided fact")
+    assert f"<prediction>{call.check.claim}</prediction>" in model.requests[0]
+
+
+async def test_a_fact_check_needs_the_model_to_call_it_fixed_knowledge() -> None:
+    call, _ = await make("Apple releases a folding phone", {"source": "fact", "question": "Did it?"},
+                         category="api_tool_verifiable")
+    assert call.check is None
