@@ -379,6 +379,20 @@ def _complete_offline(
 _TOTAL = re.compile(r"\b(?:in total|total|altogether|combined|cumulative|over the (?:month|week|year))\b", re.I)
 
 
+def plan_fields(plan: CheckPlan) -> dict[str, Any]:
+    """What a call with a planned check says without the model: its category, why, and a method that
+    `with_check` sharpens once the check is complete (and that stands if the model's query fails)."""
+    source: str = plan.source
+    name = _OFFLINE_SOURCES.get(source) or _SOURCE_NAMES.get(plan.source, "a calculation")  # type: ignore[arg-type]
+    category = _OFFLINE_CATEGORIES.get(source, VerifiableCategory.API_TOOL_VERIFIABLE)
+    return {
+        "verifiable_category": VerifiableCategory(category).value,
+        "category_reasoning": f"It can be checked from {name}.",
+        "verification_method": {"source": [name], "criteria": ["The source's data agrees with the prediction"],
+                                "steps": ["Read the data from the source", "Apply the criterion"]},
+    }
+
+
 def with_check(draft: CallDraft, check: Check | None, now: datetime | None = None) -> CallDraft:
     """The call carrying its check: the category and the method then say how it will really be checked.
 

@@ -14,27 +14,46 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol
 
-from calledit.agents.checks import CheckPlan, complete_check, plan_check, with_check
+from calledit.agents.checks import CheckPlan, complete_check, plan_check, plan_fields, with_check
 from calledit.agents.partial import PartialCall, parse_answer
 from calledit.agents.prompts import SYSTEM_PROMPT, build_repair_prompt, build_user_prompt, call_grammar_schema
 from calledit.agents.sanitize import clean_value, quote_prediction, sanitize_draft, strip_controls
 from calledit.domain.call import MAX_PROMPT_CHARS, CallContent, CallDraft
 from calledit.domain.errors import BadRequest, CalledItError, ModelError
 from calledit.domain.events import CallEvent, CompleteEvent, TextEvent, ToolEvent
+from calledit.domain.verifiability import score_call
 from calledit.providers.base import OutputSchema, Provider
 
 Clock = Callable[[], datetime]
 CALL_OUTPUT = OutputSchema("call", call_grammar_schema())  # what the model writes, asked of every provider
 
 
-def call_output(plan: CheckPlan | None) -> OutputSchema:
-    """The call's schema for one request: with the query of the source code chose, when there is one."""
-    if plan is None:
+def call_output(plan: CheckPlan | None, omit: set[str] | None = None) -> OutputSchema:
+    """The call's schema for one request: without the fields code already knows (`omit`), and with the
+    query of the check code chose, when there is one."""
+    if plan is None and not omit:
         return CALL_OUTPUT
     schema = call_grammar_schema()
-    schema["properties"]["check"] = plan.schema()
-    schema["required"] = [*schema["required"], "check"]
+    for name in omit or ():
+        schema["properties"].pop(name, None)
+    schema["required"] = [name for name in schema["required"] if name not in (omit or ())]
+    if plan is not None:
+        schema["properties"]["check"] = plan.schema()
+        schema["required"] = [*schema["required"], "check"]
     return OutputSchema("call", schema)
+
+
+_HIDDEN = ("verifiability_score", "recurring_interval")  # placeholders until the guards decide them
+
+
+def _with_known(fields: dict[str, Any], known: dict[str, Any]) -> dict[str, Any]:
+    """The fields so far as the progressive `call` events show them: the model's statement first, then what
+    code knew (in place from then on: a field once shown never moves), then the model's other fields."""
+    names = list(fields)
+    if not names or names == ["prediction_statement"]:
+        return fields
+    shown = {name: value for name, value in known.items() if name not in _HIDDEN}
+    return {names[0]: fields[names[0]], **shown, **fields}
 CreationEvent = TextEvent | ToolEvent | CallEvent | CompleteEvent
 
 
@@ -77,6 +96,12 @@ class Guard(Protocol):
     def __call__(self, draft: CallDraft, context: CallContext) -> CallDraft: ...
 
 
+class Prefill(Protocol):
+    """Fields code knows before the model writes (by name, as JSON values): left out of the model's grammar."""
+
+    def __call__(self, context: CallContext) -> dict[str, Any]: ...
+
+
 class Hinter(Protocol):
     """Prepares a run before the model starts: may add prompt hints and report tool uses."""
 
@@ -94,6 +119,7 @@ class CreationAgent:
         tools: Sequence[Any] = (),
         hinters: Sequence[Hinter] = (),
         guards: Sequence[Guard] = (),
+        prefills: Sequence[Prefill] = (),
         max_prompt_chars: int = MAX_PROMPT_CHARS,
     ) -> None:
         self.provider = provider
@@ -101,6 +127,7 @@ class CreationAgent:
         self.tools = list(tools)
         self.hinters = list(hinters)
         self.guards = list(guards)
+        self.prefills = list(prefills)
         self.max_prompt_chars = max_prompt_chars
 
     def context(self, prompt: str, timezone: str) -> CallContext:
@@ -125,9 +152,14 @@ class CreationAgent:
             for tool_event in tool_events:
                 yield tool_event
         context = CallContext(context.prompt, context.timezone, context.now, hints)
+        known: dict[str, Any] = {}
+        for prefill in self.prefills:
+            known.update(await asyncio.to_thread(prefill, context))
+        if plan is not None:  # the check decides the category and the method: the model writes its query
+            known.update(plan_fields(plan))
 
         agent = Agent(
-            model=self.provider.model_for(call_output(plan)),
+            model=self.provider.model_for(call_output(plan, omit=set(known))),
             system_prompt=SYSTEM_PROMPT,
             tools=self.tools,
             callback_handler=None,
@@ -135,18 +167,18 @@ class CreationAgent:
         quoted = quote_prediction(context.prompt)
         user_prompt = build_user_prompt(quoted, context.now, context.timezone, context.hints)
         turn = PartialCall()
-        async with contextlib.aclosing(self._turn(agent, user_prompt, turn, cancel_signal)) as steps:
+        async with contextlib.aclosing(self._turn(agent, user_prompt, turn, cancel_signal, known)) as steps:
             async for step in steps:
                 yield step
-        draft, query, problem = self._validate(turn.text)
+        draft, query, problem = self._validate(turn.text, known)
         if draft is None:
             # One repair round: the model sees what failed and answers again.
             repair = PartialCall()
-            repair_turn = self._turn(agent, build_repair_prompt(problem), repair, cancel_signal)
+            repair_turn = self._turn(agent, build_repair_prompt(problem), repair, cancel_signal, known)
             async with contextlib.aclosing(repair_turn) as steps:
                 async for step in steps:
                     yield step
-            draft, query, problem = self._validate(repair.text)
+            draft, query, problem = self._validate(repair.text, known)
             if draft is None:
                 raise ModelError(f"The model's answer did not validate after one repair round: {problem}")
         for guard in self.guards:
@@ -154,6 +186,7 @@ class CreationAgent:
         if plan is not None:  # the dates and the reading of the range come from the final mode and date
             check = await asyncio.to_thread(complete_check, plan, query, draft, prompt, context.now, timezone)
             draft = with_check(draft, check, context.now)
+            draft = score_call(draft, prompt)  # the score follows the check now attached
         draft = sanitize_draft(draft)  # last: no control characters or markup in what people are shown
         content = CallContent(
             **draft.model_dump(),
@@ -164,7 +197,8 @@ class CreationAgent:
         yield CompleteEvent(content=content)
 
     async def _turn(
-        self, agent: Any, user_prompt: str, turn: PartialCall, cancel_signal: threading.Event | None
+        self, agent: Any, user_prompt: str, turn: PartialCall, cancel_signal: threading.Event | None,
+        known: dict[str, Any] | None = None,
     ) -> AsyncGenerator[CreationEvent, None]:
         """One model turn: stream text, report tools, and emit the call's fields as they complete."""
         try:
@@ -174,7 +208,7 @@ class CreationAgent:
                         yield TextEvent(content=strip_controls(event["data"]))
                         fields = turn.feed(event["data"])
                         if fields is not None:
-                            yield CallEvent(call=clean_value(fields))
+                            yield CallEvent(call=clean_value(_with_known(fields, known or {})))
                     elif "message" in event:
                         for tool_event in _tool_uses(event["message"]):
                             yield tool_event
@@ -185,14 +219,19 @@ class CreationAgent:
             raise self.provider.model_error(exc) from exc
 
     @staticmethod
-    def _validate(text: str) -> tuple[CallDraft | None, dict[str, Any] | None, str]:
-        """The call, the check's query as the model wrote it (completed after the guards), or the problem."""
+    def _validate(
+        text: str, known: dict[str, Any] | None = None
+    ) -> tuple[CallDraft | None, dict[str, Any] | None, str]:
+        """The call (with the fields code knew), the check's query as the model wrote it (completed after the
+        guards), or the problem."""
         query: dict[str, Any] = {}
 
         def take_query(payload: dict[str, Any]) -> None:
             found = payload.pop("check", None)
             if isinstance(found, dict):
                 query.update(found)
+            for name, value in (known or {}).items():
+                payload.setdefault(name, value)
 
         draft, problem = parse_answer(text, CallDraft, "call", take_query)
         return draft, query or None, problem

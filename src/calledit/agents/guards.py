@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from calledit.agents.creation import CallContext
-from calledit.agents.dates import TimeExpression, primary, resolve_dates
+from calledit.agents.dates import TimeExpression, date_order_for, primary, resolve_dates
 from calledit.domain.call import CallDraft, RecurringInterval, VerificationMode
 from calledit.domain.events import ToolEvent
 from calledit.domain.verifiability import claim_of, offline_check, score_call
+from calledit.domain.words import moment_words
 
 TOOL_NAME = "resolve_dates"
 
@@ -306,3 +307,30 @@ class ScoreGuard:
 
     def __call__(self, draft: CallDraft, context: CallContext) -> CallDraft:
         return score_call(draft, context.prompt)
+
+
+class DatePrefill:
+    """The fields code knows before the model writes, left out of its grammar (they cost no tokens): the
+    date and its reasoning when the prediction's own words resolve it (or it is checkable now), the
+    recurring interval its cues name, and a placeholder score (the score is computed after the model)."""
+
+    def __init__(self, date_order: str | None = None) -> None:
+        self.date_order = date_order
+
+    def __call__(self, context: CallContext) -> dict[str, object]:
+        expressions = resolve_dates(context.prompt, context.now, context.timezone, date_order=self.date_order)
+        reading = read_mode_cues(context.prompt, expressions, context.now)
+        known: dict[str, object] = {
+            "verifiability_score": 0.5,  # ScoreGuard and score_call decide it from the check and category
+            "recurring_interval": (reading.interval or RecurringInterval.DAILY).value,
+        }
+        target = primary([e for e in expressions if e.firm], context.now)
+        if reading.mode is VerificationMode.IMMEDIATE:
+            known["verification_date"] = context.now.isoformat(timespec="seconds")
+            known["date_reasoning"] = f"Checkable now: {reading.reason}."
+        elif target is not None:
+            known["verification_date"] = target.deadline.isoformat(timespec="seconds")
+            month_first = date_order_for(context.timezone, self.date_order) == "MDY"
+            known["date_reasoning"] = f'"{target.text}" is {moment_words(target.deadline, month_first=month_first)}.'
+        return known
+

@@ -1,0 +1,57 @@
+"""Fields code knows are not sampled: they leave the model's grammar and come back before validation."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from calledit.agents.creation import CallContext, call_output
+from calledit.agents.guards import DatePrefill
+from calledit.agents.setup import creation_agent
+from calledit.config import Settings
+from calledit.domain.events import CallEvent, CompleteEvent
+from calledit.providers.base import OutputSchema, Provider
+from calledit.providers.scripted import ScriptedModel, plausible_call
+
+NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+
+
+def _provider(model: ScriptedModel, seen: list[OutputSchema]) -> Provider:
+    def constrain(base: object, output: OutputSchema) -> object:
+        seen.append(output)
+        return base
+
+    return Provider(name="scripted", model=model, native_structured_output=True, constrain=constrain)
+
+
+def test_a_resolved_date_and_the_score_are_code_s() -> None:
+    known = DatePrefill()(CallContext("It rains in Paris tomorrow", "Europe/Paris", NOW))
+    assert known["verification_date"] == "2026-12-02T23:59:59+01:00"
+    assert "2 December 2026" in str(known["date_reasoning"])
+    assert "verifiability_score" in known
+    schema = call_output(None, omit=set(known)).schema
+    assert not {"verification_date", "date_reasoning", "verifiability_score"} & set(schema["properties"])
+    assert "prediction_statement" in schema["required"]
+
+
+def test_no_date_words_leave_the_date_to_the_model() -> None:
+    known = DatePrefill()(CallContext("Someone will walk on Mars", "UTC", NOW))
+    assert "verification_date" not in known
+
+
+async def test_the_call_is_complete_with_what_code_knew() -> None:
+    prediction = "My sister visits on Friday"
+    answer = plausible_call(prediction, NOW)
+    for name in ("verification_date", "date_reasoning", "verifiability_score", "recurring_interval"):
+        answer.pop(name)  # what a model held to the smaller schema writes
+    seen: list[OutputSchema] = []
+    agent = creation_agent(Settings(model="scripted"), _provider(ScriptedModel(rate=0, responses=[json.dumps(answer)]),
+                                                                  seen), clock=lambda: NOW)
+    events = [event async for event in agent.stream(prediction, "UTC")]
+    complete = events[-1]
+    assert isinstance(complete, CompleteEvent)
+    assert complete.content.verification_date.date().isoformat() == "2026-12-04"
+    assert "verification_date" not in seen[0].schema["properties"]
+    shown = [event.call for event in events if isinstance(event, CallEvent)]
+    assert shown[0] == {"prediction_statement": "My sister visits on Friday."}  # the statement comes first
+    assert all(call.get("verification_date") for call in shown[1:])  # then the date, with the next field
