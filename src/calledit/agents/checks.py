@@ -346,7 +346,8 @@ def complete_check(
     if _TOTAL.search(prediction):
         over = "total"
     try:
-        return parse_check({**query, **known, "start": start.isoformat(), "end": end.isoformat(), "over": over})
+        return parse_check({**_game_result(query), **known, "start": start.isoformat(), "end": end.isoformat(),
+                            "over": over})
     except ValidationError:
         return None
 
@@ -377,6 +378,15 @@ def _complete_offline(
 
 
 _TOTAL = re.compile(r"\b(?:in total|total|altogether|combined|cumulative|over the (?:month|week|year))\b", re.I)
+
+
+def _game_result(query: dict[str, Any]) -> dict[str, Any]:
+    """A win, loss or draw is 1 or 0 per game: a small model's "win >= 100" (points in mind) means a win."""
+    if query.get("variable") in ("win", "loss", "draw"):
+        threshold = query.get("threshold")
+        negated = query.get("comparator") == "!=" or (query.get("comparator") == "==" and threshold == 0)
+        return {**query, "comparator": "==", "threshold": 0 if negated else 1}
+    return query
 
 
 def plan_fields(plan: CheckPlan) -> dict[str, Any]:

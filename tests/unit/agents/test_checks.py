@@ -145,3 +145,14 @@ async def test_no_source_no_check() -> None:
     events = [event async for event in agent.stream("My meeting goes well tomorrow", "UTC")]
     complete = events[-1]
     assert isinstance(complete, CompleteEvent) and complete.content.check is None
+
+
+@pytest.mark.parametrize(("comparator", "threshold", "expected"), [(">=", 100, 1), ("==", 1, 1), ("==", 0, 0),
+                                                                    ("!=", 1, 0)])
+def test_a_game_result_is_one_or_zero(comparator: str, threshold: float, expected: int) -> None:
+    plan = plan_check("The Celtics win tonight")
+    assert plan is not None
+    draft = _draft("at_date", "2026-12-01T23:59:59+00:00")
+    query = {"source": "sports", "variable": "win", "comparator": comparator, "threshold": threshold, "unit": None}
+    check = complete_check(plan, query, draft, "The Celtics win tonight", NOW, "UTC")
+    assert isinstance(check, SportsCheck) and (check.comparator, check.threshold) == ("==", expected)
