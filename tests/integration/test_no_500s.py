@@ -20,6 +20,8 @@ from websockets.asyncio.client import connect
 
 from calledit.config import Settings
 from calledit.domain.call import CallPage
+from calledit.domain.outcomes import CallViewPage
+from calledit.domain.queries import CallQuery
 from calledit.providers.base import Provider
 from calledit.providers.scripted import plausible_call
 from calledit.server import create_app
@@ -139,9 +141,12 @@ def test_framework_errors_answer_code_and_message(
 
 
 class BrokenStore(SqliteCallStore):
-    """A real store with a bug in `list`, to see what a 500 looks like."""
+    """A real store with a bug in `list` and `find` (what GET /api/calls reads), to see what a 500 looks like."""
 
     def list(self, owner: str, limit: int = 20, cursor: str | None = None) -> CallPage:
+        raise RuntimeError("secret internals /srv/calledit/storage.py line 42")
+
+    def find(self, owner: str, query: CallQuery, now: datetime) -> CallViewPage:
         raise RuntimeError("secret internals /srv/calledit/storage.py line 42")
 
 

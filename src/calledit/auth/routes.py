@@ -132,6 +132,8 @@ async def logout(request: Request, state: StateDep, body: LogoutBody | None = No
     token = bearer_token(request.headers.get("authorization"))
     if token is not None:
         principal = await state.auth.authenticate(token)
+        if "sid" not in principal.claims and not body.everywhere:  # a personal API token: no session to end
+            raise AuthError("An API token is not a sign-in session: revoke it with DELETE /api/tokens/{id} instead.")
         if body.everywhere:
             await run_in_threadpool(local.logout, everywhere_for=principal.user_id)
         else:

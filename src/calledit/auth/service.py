@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import anyio.to_thread
 
+from calledit.auth.api_tokens import ApiTokens, is_api_token
 from calledit.auth.errors import AuthError
 from calledit.auth.tokens import Principal
 from calledit.domain.errors import ConfigurationError
+from calledit.storage.base import TokenStore
 
 if TYPE_CHECKING:
     from calledit.auth.local import LocalAuth
@@ -33,6 +35,12 @@ class Authenticator:
         self.mode: AuthMode = mode
         self.local = local
         self.oidc = oidc
+        self.api_tokens: ApiTokens | None = None  # personal `cit_` tokens, once `accept_api_tokens` is called
+
+    def accept_api_tokens(self, store: object) -> None:
+        """Verify personal API tokens against `store` (the call store, which keeps them) when it can."""
+        if isinstance(store, TokenStore):
+            self.api_tokens = ApiTokens(store)
 
     @property
     def required(self) -> bool:
@@ -47,6 +55,11 @@ class Authenticator:
                 "Sign in first: send 'Authorization: Bearer <access token>' (WebSocket: ?token=<access token> "
                 "or the subprotocol 'bearer, <access token>')."
             )
+        if is_api_token(token):
+            if self.api_tokens is None:
+                raise AuthError("Personal API tokens are not accepted here: sign in and send an access token.")
+            # A database read (and at most once a minute a write): off the event loop.
+            return await anyio.to_thread.run_sync(self.api_tokens.verify, token)
         if self.oidc is not None:
             return await self.oidc.averify(token)
         assert self.local is not None

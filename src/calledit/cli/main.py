@@ -17,13 +17,18 @@ from rich.text import Text
 from calledit.cli import eval as eval_cli
 from calledit.cli import prove as prove_cli
 from calledit.cli import stats as stats_cli
+from calledit.cli import tracker as tracker_cli
 from calledit.cli import verify as verify_cli
-from calledit.cli.render import call_panel, calls_table, clean, error_line, plain
+from calledit.cli.access import Target, open_tracker
+from calledit.cli.render import call_panel, clean, draft_panel, error_line, plain
+from calledit.cli.tracker import UserOption, target_of
 from calledit.config import Settings
 from calledit.domain.call import CallCreate
 from calledit.domain.errors import CalledItError
-from calledit.domain.events import CompleteEvent, ErrorEvent, MakeCall, StatusEvent, TextEvent, ToolEvent
+from calledit.domain.events import CallEvent, CompleteEvent, ErrorEvent, MakeCall, StatusEvent, TextEvent, ToolEvent
+from calledit.domain.forecasts import parse_probability
 from calledit.domain.frames import describe_validation
+from calledit.domain.tags import normalize_tags, split_tags
 
 app = typer.Typer(
     name="calledit",
@@ -41,6 +46,23 @@ ModelOption = Annotated[
     typer.Option("--model", "-m", help="local | scripted | bedrock[:ID] | anthropic:ID | openai:ID "
                  "(default: $CALLEDIT_MODEL, else local)", show_default=False),
 ]
+
+
+@app.callback()
+def global_options(
+    ctx: typer.Context,
+    server: Annotated[str | None, typer.Option(
+        "--server", envvar="CALLEDIT_SERVER", show_default=False,
+        help="Talk to a running server over REST (list, search, show, tag, export, import, stats), e.g. "
+             "http://127.0.0.1:8000. Default: this machine's database.")] = None,
+    token: Annotated[str | None, typer.Option(
+        "--token", envvar="CALLEDIT_TOKEN", show_default=False,
+        help="A personal API token (cit_...) for --server: make one on the server's account page.")] = None,
+) -> None:
+    """CalledIt turns a prediction in plain words into a verifiable call, and checks it when its time comes."""
+    if token and not server:
+        raise fail("--token goes with --server: it signs you in to that server.")
+    ctx.obj = Target(server=server.rstrip("/"), token=token) if server else None
 
 
 def settings_with(**overrides: Any) -> Settings:
@@ -133,6 +155,7 @@ def serve(
 
 @app.command()
 def make(
+    ctx: typer.Context,
     prompt: Annotated[str, typer.Argument(help="The prediction, in plain words.")],
     model: ModelOption = None,
     timezone: Annotated[
@@ -143,14 +166,25 @@ def make(
     as_json: Annotated[bool, typer.Option("--json", help="Print the call as JSON, no live output.")] = False,
     log: Annotated[bool, typer.Option("--log", help="Log (save) the call when it is ready.")] = False,
     confidence: Annotated[
-        float | None, typer.Option(min=0.0, max=1.0, help="Your own probability it comes true (with --log).")
+        str | None, typer.Option(help="Your own chance it comes true (with --log): 70, 70%, 0.7, 3:1 or 1 in 4.",
+                                 show_default=False)
     ] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="A tag for the call (with --log; repeat "
+                   "or comma-separate).", show_default=False)] = None,
+    user: UserOption = None,
+    raw: Annotated[bool, typer.Option("--raw", help="Show the model's raw text as it streams, too.")] = False,
 ) -> None:
-    """Turn a prediction into a call, streaming the agent's work live."""
+    """Turn a prediction into a call, showing the call as it is written (the fields so far, in words)."""
     from calledit.server.app import build_session
-    from calledit.storage import build_store
-    from calledit.wiring import instrument
 
+    if target_of(ctx) is not None:
+        raise fail("`make` runs the model on this machine: leave out --server (log calls on a server from its "
+                   "web UI, or log here and `calledit export` / `calledit --server URL import` them).")
+    try:
+        chance = parse_probability(confidence) if confidence is not None else None
+        tags = normalize_tags([part for value in tag or [] for part in split_tags(value)])
+    except (CalledItError, ValueError) as exc:
+        raise fail(exc.message if isinstance(exc, CalledItError) else str(exc), reason="bad_request") from None
     settings = settings_with(model=model)
     try:
         session = build_session(settings)
@@ -160,15 +194,19 @@ def make(
         request = MakeCall(action="makecall", prompt=prompt, timezone=timezone or local_timezone())
     except ValidationError as exc:  # the same words the WebSocket answers with
         raise fail(describe_validation(exc), reason="bad_request") from None
-    result = asyncio.run(_stream_make(session, request, quiet=as_json))
+    result = asyncio.run(_stream_make(session, request, quiet=as_json, raw=raw))
     if isinstance(result, ErrorEvent):
         raise fail(result.message, reason=result.code.value)
     content = result.content
     if log:
-        store = build_store(settings)
-        instrument(store, settings)  # logged in the call log, like a call logged through the server
-        stored = store.add("local", CallCreate(**content.model_dump(), confidence=confidence))
-        store.close()
+        try:
+            tracker = open_tracker(None, user)
+            try:
+                stored = tracker.log(CallCreate(**content.model_dump(), confidence=chance, tags=tags))
+            finally:
+                tracker.close()
+        except CalledItError as exc:
+            raise fail(exc.message) from None
         if as_json:
             sys.stdout.write(stored.model_dump_json(indent=2) + "\n")
         else:
@@ -181,64 +219,36 @@ def make(
         console.print(call_panel(content))
 
 
-async def _stream_make(session: Any, request: MakeCall, quiet: bool) -> CompleteEvent | ErrorEvent:
-    streamed = Text(style="dim")
+async def _stream_make(session: Any, request: MakeCall, quiet: bool, raw: bool = False) -> CompleteEvent | ErrorEvent:
+    """Run the agent, showing the call as it is written: a live card of the fields known so far (the model's
+    raw text too with --raw), on stderr and gone once the call is whole."""
+    fields: dict[str, Any] = {}
+    activity: list[str] = []
+    text = ""
     outcome: CompleteEvent | ErrorEvent = ErrorEvent(code="internal", message="The run ended without a call.")
-    with Live(streamed, console=errors, transient=True, refresh_per_second=12, redirect_stdout=False) as live:
+    if quiet:
         async for event in session.run(request):
-            if quiet:
-                pass
-            elif isinstance(event, TextEvent):  # the model's words: appended as text, never markup
-                streamed.append(clean(event.content))
-            elif isinstance(event, ToolEvent):
-                streamed.append(clean(f"\n[tool {event.name} {json.dumps(event.input)}]\n"), style="yellow")
-            elif isinstance(event, StatusEvent) and event.status == "queued":
-                streamed.append(clean(f"\n{event.message}\n"), style="yellow")
             if isinstance(event, CompleteEvent | ErrorEvent):
                 outcome = event
-            live.update(streamed)
+        return outcome
+    card = draft_panel(fields, request.timezone, activity)
+    screen = Console(stderr=True)  # made now: whether stderr is a terminal is known when the command runs
+    with Live(card, console=screen, transient=True, refresh_per_second=12, redirect_stdout=False) as live:
+        async for event in session.run(request):
+            if isinstance(event, CallEvent):  # the fields parsed so far
+                fields.update(event.call)
+            elif isinstance(event, TextEvent) and raw:
+                text += event.content
+            elif isinstance(event, ToolEvent):
+                activity.append(f"Used {event.name.replace('_', ' ')}")
+            elif isinstance(event, StatusEvent) and event.status == "queued" and event.message:
+                activity.append(event.message)
+            if isinstance(event, CompleteEvent | ErrorEvent):
+                outcome = event
+            # Drawn at once when a field or a step changes; raw text waits for the next refresh tick.
+            live.update(draft_panel(fields, request.timezone, activity, text),
+                        refresh=isinstance(event, CallEvent | ToolEvent | StatusEvent))
     return outcome
-
-
-@app.command("list")
-def list_calls(
-    limit: Annotated[int, typer.Option(min=1, max=100, help="How many to show.")] = 20,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
-    """List your logged calls, newest first."""
-    from calledit.storage import build_store
-
-    store = build_store(Settings())
-    page = store.list("local", limit=limit)
-    store.close()
-    if as_json:
-        sys.stdout.write(page.model_dump_json(indent=2) + "\n")
-    elif not page.items:
-        console.print('No calls yet. Make one: [bold]calledit make "It rains in Paris tomorrow" --log[/bold]')
-    else:
-        console.print(calls_table(page.items))
-
-
-@app.command()
-def show(
-    call_id: Annotated[str, typer.Argument(help="The call's id (from `calledit list`; a unique prefix works).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
-    """Show one logged call."""
-    from calledit.storage import build_store
-
-    store = build_store(Settings())
-    call = store.get("local", call_id)
-    if call is None and len(call_id) < 32:
-        matches = [c for c in store.list("local", limit=100).items if c.id.startswith(call_id)]
-        call = matches[0] if len(matches) == 1 else None
-    store.close()
-    if call is None:
-        raise fail(f"No call with id {call_id!r}. `calledit list` shows your calls.")
-    if as_json:
-        sys.stdout.write(call.model_dump_json(indent=2) + "\n")
-    else:
-        console.print(call_panel(call))
 
 
 @app.command()
@@ -365,6 +375,7 @@ def user_delete(
     console.print(plain(f"Deleted {user.username} (id {user.id}) and {calls} call(s); their tokens no longer work."))
 
 
+tracker_cli.register(app)
 verify_cli.register(app)
 eval_cli.register(app)
 stats_cli.register(app)

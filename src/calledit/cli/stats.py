@@ -6,12 +6,13 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from calledit.config import Settings
-from calledit.domain.track_record import TrackRecord, track_record
+from calledit.cli.render import plain
+from calledit.cli.tracker import UserOption, _run
+from calledit.domain.track_record import TrackRecord
 
 console = Console()
 CHART_WIDTH = 40
@@ -49,26 +50,36 @@ def summary_table(record: TrackRecord) -> Table:
         f"{record.brier:.3f} over {record.scored} calls (0 best, 0.25 = always saying 50%, 1 worst)"
     )
     table.add_row("Brier score", brier)
+    if record.brier_time_weighted is not None:
+        table.add_row("Time-weighted", f"{record.brier_time_weighted:.3f} (each forecast counted for as long as "
+                      "it stood, as Fatebook scores)")
+    return table
+
+
+def tags_table(record: TrackRecord) -> Table:
+    """Calibration by tag: how each kind of call goes."""
+    table = Table("tag", "calls", "called it", "missed it", "Brier", "time-weighted", title="By tag")
+    for tag in record.by_tag:
+        table.add_row(plain(tag.tag), str(tag.total), str(tag.called_it), str(tag.missed_it),
+                      "-" if tag.brier is None else f"{tag.brier:.3f}",
+                      "-" if tag.brier_time_weighted is None else f"{tag.brier_time_weighted:.3f}")
     return table
 
 
 def stats(
+    ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (as GET /api/stats).")] = False,
-    user: Annotated[str, typer.Option("--user", help="Whose record.")] = "local",
+    user: UserOption = None,
 ) -> None:
-    """Your track record: called it / missed it, Brier score and a calibration chart."""
-    from calledit.scheduler.resolution import owner_calls
-    from calledit.storage import build_store
-
-    store = build_store(Settings())
-    try:
-        record = track_record(owner_calls(store, user))
-    finally:
-        store.close()
+    """Your track record: called it / missed it, both Brier scores, a calibration chart, and by tag."""
+    record: TrackRecord = _run(ctx, user, lambda tracker: tracker.stats())
     if as_json:
         sys.stdout.write(record.model_dump_json(indent=2) + "\n")
         return
-    console.print(Group(summary_table(record), calibration_chart(record)))
+    parts: list[RenderableType] = [summary_table(record), calibration_chart(record)]
+    if record.by_tag:
+        parts.append(tags_table(record))
+    console.print(Group(*parts))
 
 
 def register(app: typer.Typer) -> None:

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from calledit.cli.access import user_id
 from calledit.cli.render import clean, error_line, plain
 from calledit.config import Settings
 from calledit.domain.errors import CalledItError
@@ -22,7 +23,8 @@ console = Console()
 errors = Console(stderr=True)
 LOCAL_USER = "local"
 
-UserOption = Annotated[str, typer.Option("--user", help="Whose calls (the local user unless accounts are on).")]
+UserOption = Annotated[str, typer.Option("--user", "-u", help="Whose calls, by username (accounts: "
+                                          "CALLEDIT_AUTH=local); default: the local user.")]
 
 
 def _fail(message: str) -> typer.Exit:
@@ -44,6 +46,14 @@ def _store(settings: Settings) -> VerificationStore:
         store = build_store(settings)
         instrument(store, settings)  # verdicts and resolutions go into the call log and the outbox
         return verification_store(store)
+    except CalledItError as exc:
+        raise _fail(exc.message) from None
+
+
+def _user(name: str) -> str:
+    """The id of the account `--user NAME` names (by username), or a clear error: never an empty record."""
+    try:
+        return user_id(Settings(), name)
     except CalledItError as exc:
         raise _fail(exc.message) from None
 
@@ -75,6 +85,7 @@ def verify(
 
         calledit verify 3f2a --json
     """
+    user = _user(user)
     if not due and call_id is None:
         raise _fail("Say what to verify: `calledit verify --due`, or `calledit verify CALL_ID`.")
     from calledit.scheduler.service import build_verifier
@@ -119,6 +130,7 @@ def resolve(
     user: UserOption = LOCAL_USER,
 ) -> None:
     """Resolve a call by hand (overrides the agent's verdict). `calledit undo ID` takes it back."""
+    user = _user(user)
     from calledit.scheduler import resolution as rules
 
     if resolution not in ("confirmed", "refuted", "void"):
@@ -138,6 +150,7 @@ def undo(
     user: UserOption = LOCAL_USER,
 ) -> None:
     """Undo the latest change to a call (repeat to step further back)."""
+    user = _user(user)
     from calledit.scheduler import resolution as rules
 
     store = _store(Settings())
@@ -157,6 +170,7 @@ def history(
     user: UserOption = LOCAL_USER,
 ) -> None:
     """Every change to a call: the agent's checks, your resolutions, undos."""
+    user = _user(user)
     store = _store(Settings())
     try:
         full = _find(store, user, call_id)

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from calledit.domain.check import Check
+from calledit.domain.tags import Tags
 
 MAX_PROMPT_CHARS = 2000
 # Far from datetime's own limits (years 1 and 9999), so converting to UTC or to any timezone, and the
@@ -121,9 +122,10 @@ class CallContent(CallDraft):
 
 
 class CallCreate(CallContent):
-    """Body of `POST /api/calls`: the `complete` content plus the user's own confidence."""
+    """Body of `POST /api/calls`: the `complete` content plus the user's own confidence and tags."""
 
     confidence: Score | None = None
+    tags: Tags = Field(default_factory=list, description="your own labels: lowercase words, 1-20 of them")
 
 
 class Evidence(BaseModel):
@@ -145,12 +147,24 @@ class Verdict(BaseModel):
     model: str | None = None
 
 
+class Forecast(BaseModel):
+    """One of the owner's probabilities that the call comes true, from `at` until the next one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    probability: Score
+    at: CallDate
+
+
 class Call(CallContent):
     """A logged call, as stored and as the REST API returns it."""
 
     id: str
     status: CallStatus = CallStatus.PENDING
     confidence: Score | None = None
+    tags: Tags = Field(default_factory=list)
+    # Every probability the owner gave, oldest first; the last is `confidence` (domain/forecasts.py).
+    forecasts: list[Forecast] = Field(default_factory=list, max_length=1000)
     verdict: Verdict | None = None
     created_at: CallDate
     updated_at: CallDate
@@ -163,13 +177,32 @@ class CallPage(BaseModel):
     next_cursor: str | None = None
 
 
+class CallTerms(BaseModel):
+    """What the owner may edit until the call is verified: what it says, when and how it is checked."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prediction_statement: ShortText
+    verification_date: CallDate
+    verification_method: VerificationMethod
+    check: Check | None = None
+
+
 class CallState(BaseModel):
-    """What a check or a person changes on a call, and what undo restores (with the next agent check)."""
+    """What a check or a person changes on a call, and what undo restores (with the next agent check).
+
+    `tags`, `forecasts` and `terms` are recorded only by the changes that touch them (null otherwise)."""
 
     status: CallStatus
     verdict: Verdict | None = None
     confidence: Score | None = None
     next_check_at: AwareDatetime | None = None
+    tags: list[str] | None = None
+    forecasts: list[Forecast] | None = None
+    terms: CallTerms | None = None
+
+
+ChangeAction = Literal["verified", "checked", "resolved", "overridden", "confidence", "tagged", "edited", "undone"]
 
 
 class CallChange(BaseModel):
@@ -177,15 +210,17 @@ class CallChange(BaseModel):
 
     actions: `verified` (the agent's verdict), `checked` (an agent check that left the outcome open: a
     before-date check, a recurring snapshot, an inconclusive retry), `resolved` (the owner, by hand),
-    `overridden` (the owner replaced the agent's verdict), `confidence` (the owner's own probability),
-    `undone` (restored `after` from an earlier change, named by `undoes`).
+    `overridden` (the owner replaced the agent's verdict), `confidence` (the owner's own probability: a
+    forecast update), `tagged` (the owner's tags), `edited` (the owner changed the call's terms before it
+    was verified; tags and confidence changed in the same request ride along), `undone` (restored `after`
+    from an earlier change, named by `undoes`).
     """
 
     id: str
     call_id: str
     at: AwareDatetime
     actor: Literal["agent", "owner"]
-    action: Literal["verified", "checked", "resolved", "overridden", "confidence", "undone"]
+    action: ChangeAction
     before: CallState
     after: CallState
     note: str | None = None
@@ -207,7 +242,10 @@ __all__ = [
     "CallPage",
     "CallState",
     "CallStatus",
+    "CallTerms",
+    "ChangeAction",
     "Evidence",
+    "Forecast",
     "RecurringInterval",
     "Verdict",
     "VerdictOutcome",

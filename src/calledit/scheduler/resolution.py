@@ -12,7 +12,8 @@ from typing import Literal
 
 from calledit.domain.call import Call, CallChange, CallStatus, Evidence, Verdict, VerdictOutcome
 from calledit.domain.errors import Conflict, NotFound
-from calledit.scheduler.history import change
+from calledit.domain.forecasts import with_forecast
+from calledit.scheduler.history import change, recorded_parts, restore
 from calledit.storage.base import MAX_PAGE, CallStore, VerificationStore
 
 Resolution = Literal["confirmed", "refuted", "void"]
@@ -69,12 +70,12 @@ def resolve(
 def set_confidence(
     store: VerificationStore, owner: str, call_id: str, confidence: float | None, *, now: datetime
 ) -> Call:
-    """The owner's own probability that the call comes true (None clears it)."""
+    """The owner's own probability that the call comes true (None clears it): a forecast update."""
     call, next_check_at = _load(store, owner, call_id)
-    updated = call.model_copy(update={"confidence": confidence})
+    updated = with_forecast(call, confidence, now)
     entry = change(
         call, updated, at=now, actor="owner", action="confidence",
-        next_before=next_check_at, next_after=next_check_at,
+        next_before=next_check_at, next_after=next_check_at, parts={"forecasts"},
     )
     return _save(store, owner, updated, entry, next_check_at)
 
@@ -89,14 +90,12 @@ def undo(store: VerificationStore, owner: str, call_id: str, *, now: datetime) -
         raise NothingToUndo("Nothing to undo: this call has no change left in its history.")
     last = open_changes[-1]
     state = last.before
-    restored = call.model_copy(
-        update={"status": state.status, "verdict": state.verdict, "confidence": state.confidence}
-    )
+    restored = restore(call, state)
     next_after = None if last.actor == "agent" else state.next_check_at
     entry = change(
         call, restored, at=now, actor="owner", action="undone",
         next_before=next_check_at, next_after=next_after, note=f"undid {last.action} of {last.at.isoformat()}",
-        undoes=last.id,
+        undoes=last.id, parts=recorded_parts(state),
     )
     return _save(store, owner, restored, entry, next_after)
 

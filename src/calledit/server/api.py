@@ -1,44 +1,48 @@
-"""REST: log, list, read and delete calls."""
+"""REST: log, read and delete calls (listing, search and edits: server/tracker_api.py)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, HTTPException, Response, status
 from fastapi.concurrency import run_in_threadpool
 
 from calledit.agents.sanitize import sanitize_call
-from calledit.domain.call import Call, CallCreate, CallPage
+from calledit.domain.call import CallCreate
+from calledit.domain.outcomes import CallView, view
+from calledit.scheduler.policy import first_check_at
 from calledit.server.state import CurrentUser, StateDep, WriteLimit
+from calledit.storage.base import VerificationStore
 
 router = APIRouter(prefix="/api", tags=["calls"])
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such call for this user"}}
 
 
-@router.post("/calls", status_code=status.HTTP_201_CREATED, response_model=Call, dependencies=[WriteLimit])
-async def log_call(body: CallCreate, state: StateDep, user: CurrentUser) -> Call:
-    """Log a call: the `complete` event's content, plus your own confidence (0-1) if you like."""
-    return await run_in_threadpool(state.store.add, user, sanitize_call(body))
+@router.post("/calls", status_code=status.HTTP_201_CREATED, response_model=CallView, dependencies=[WriteLimit])
+async def log_call(body: CallCreate, state: StateDep, user: CurrentUser) -> CallView:
+    """Log a call: the `complete` event's content, plus your own confidence (0-1) and tags if you like."""
+    stored = await run_in_threadpool(state.store.add, user, sanitize_call(body))
+    return view(stored, first_check_at(stored, stored.created_at), datetime.now(UTC))
 
 
-@router.get("/calls", response_model=CallPage)
-async def list_calls(
-    state: StateDep,
-    user: CurrentUser,
-    limit: int = Query(20, ge=1, le=100),
-    cursor: str | None = Query(None, description="next_cursor from the previous page"),
-) -> CallPage:
-    """Your calls, newest first."""
-    return await run_in_threadpool(state.store.list, user, limit, cursor)
+@router.get("/calls/{call_id}", response_model=CallView, responses=NOT_FOUND)
+async def get_call(call_id: str, state: StateDep, user: CurrentUser) -> CallView:
+    """The call, where it stands (`outcome`) and when the agent checks it next."""
+    store = state.store
 
+    def read() -> CallView | None:
+        call = store.get(user, call_id)
+        if call is None:
+            return None
+        schedule = store.schedule(user, call_id) if isinstance(store, VerificationStore) else None
+        return view(call, schedule.next_check_at if schedule else None, datetime.now(UTC))
 
-@router.get("/calls/{call_id}", response_model=Call, responses=NOT_FOUND)
-async def get_call(call_id: str, state: StateDep, user: CurrentUser) -> Call:
-    call = await run_in_threadpool(state.store.get, user, call_id)
-    if call is None:
+    found = await run_in_threadpool(read)
+    if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"No call with id {call_id!r}.")
-    return call
+    return found
 
 
 @router.delete(

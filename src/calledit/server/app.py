@@ -20,7 +20,17 @@ from calledit.auth.service import Authenticator, build_authenticator
 from calledit.config import Settings
 from calledit.domain.errors import CalledItError, ErrorCode, code_for_status
 from calledit.providers import Provider, build_provider
-from calledit.server import api, log_api, notifications_api, security, share, verification_api, ws
+from calledit.server import (
+    api,
+    log_api,
+    notifications_api,
+    security,
+    share,
+    tokens_api,
+    tracker_api,
+    verification_api,
+    ws,
+)
 from calledit.server.limits import Limits
 from calledit.server.state import AppState
 from calledit.storage import CallStore, build_store
@@ -66,6 +76,7 @@ def create_app(
         limits=limits or Limits.from_settings(settings),
     )
     instrument(state.store, settings)  # the call log and the notification outbox write with every call
+    state.auth.accept_api_tokens(state.store)  # personal `cit_` tokens live beside the calls
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -126,6 +137,8 @@ def create_app(
     app.include_router(share.router)
     app.include_router(log_api.router)
     app.include_router(notifications_api.router)
+    app.include_router(tracker_api.router)
+    app.include_router(tokens_api.router)
     app.include_router(ws.router)
     security.harden(app, state)  # auth routes, /metrics, security headers, CORS, limits, request ids
 

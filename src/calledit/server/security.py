@@ -124,10 +124,12 @@ class HttpGuard:
     """ASGI middleware for HTTP: Host check, body size limit, the security headers on every answer, and
     a JSON 500 for any exception a route lets out (Starlette's own 500 is plain text, outside this guard)."""
 
-    def __init__(self, app: ASGIApp, *, hosts: Sequence[str], max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, hosts: Sequence[str], max_body_bytes: int,
+                 large_bodies: dict[str, int] | None = None) -> None:
         self.app = app
         self.hosts = list(hosts)
         self.max_body_bytes = max_body_bytes
+        self.large_bodies = large_bodies or {}  # path -> its own limit (POST /api/import takes whole files)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -156,23 +158,23 @@ class HttpGuard:
                              "use http://127.0.0.1 or add the name to CALLEDIT_ALLOWED_HOSTS.")
             await response(scope, receive, send_with_headers)
             return
+        limit = self.large_bodies.get(scope["path"], self.max_body_bytes)
         length = _header(scope, b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
-            await self._too_large()(scope, receive, send_with_headers)
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await self._too_large(limit)(scope, receive, send_with_headers)
             return
         try:
-            await self.app(scope, self._counting(receive), send_with_headers)
+            await self.app(scope, self._counting(receive, limit), send_with_headers)
         except Exception:
             if started:  # too late for an answer: the server drops the connection
                 raise
             log.exception("request_id=<%s> | request failed unexpectedly", request_id.get())
             await internal_error()(scope, receive, send_with_headers)
 
-    def _too_large(self) -> JSONResponse:
-        return _json(413, ErrorCode.TOO_LARGE,
-                     f"The request body is over the {self.max_body_bytes}-byte limit: send less.")
+    def _too_large(self, limit: int) -> JSONResponse:
+        return _json(413, ErrorCode.TOO_LARGE, f"The request body is over the {limit}-byte limit: send less.")
 
-    def _counting(self, receive: Receive) -> Receive:
+    def _counting(self, receive: Receive, limit: int) -> Receive:
         seen = 0
 
         async def counted() -> Message:
@@ -180,9 +182,9 @@ class HttpGuard:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_body_bytes:
+                if seen > limit:
                     # Raised inside the body read, so FastAPI answers it through the app's error handler.
-                    raise HTTPException(413, f"The request body is over the {self.max_body_bytes}-byte limit.")
+                    raise HTTPException(413, f"The request body is over the {limit}-byte limit.")
             return message
 
         return counted
@@ -207,7 +209,8 @@ def install(app: FastAPI, settings: Settings) -> None:
             allow_credentials=False,  # bearer tokens, never cookies
             max_age=600,
         )
-    app.add_middleware(HttpGuard, hosts=allowed_hosts(settings), max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(HttpGuard, hosts=allowed_hosts(settings), max_body_bytes=settings.max_body_bytes,
+                       large_bodies={"/api/import": settings.max_import_bytes})
 
 
 # --- WebSocket admission ------------------------------------------------------------------------------

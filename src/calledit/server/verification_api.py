@@ -34,14 +34,6 @@ class Resolve(BaseModel):
     note: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
 
 
-class CallUpdate(BaseModel):
-    """Body of `PATCH /api/calls/{id}`: your own probability that the call comes true (null clears it)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    confidence: Annotated[float, Field(ge=0.0, le=1.0)] | None
-
-
 class CallHistory(BaseModel):
     call_id: str
     next_check_at: AwareDatetime | None = Field(description="when the agent checks next; null = it won't")
@@ -87,13 +79,6 @@ async def undo_change(call_id: str, state: StateDep, user: CurrentUser) -> Call:
     call = await run_in_threadpool(lambda: rules.undo(store, user, call_id, now=_now()))  # NothingToUndo: 409
     await _tell(state, user, call)
     return call
-
-
-@router.patch("/calls/{call_id}", response_model=Call, responses=NOT_FOUND, dependencies=[WriteLimit])
-async def update_call(call_id: str, body: CallUpdate, state: StateDep, user: CurrentUser) -> Call:
-    """Set (or clear with null) your own confidence that the call comes true; kept in the history."""
-    store = _store(state)
-    return await run_in_threadpool(lambda: rules.set_confidence(store, user, call_id, body.confidence, now=_now()))
 
 
 @router.get("/calls/{call_id}/history", response_model=CallHistory, responses=NOT_FOUND)

@@ -6,7 +6,7 @@ import base64
 import json
 import re
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -15,6 +15,9 @@ from pydantic import TypeAdapter
 
 from calledit.domain.call import Call, CallChange, CallCreate, CallPage, CallStatus, Verdict
 from calledit.domain.errors import BadRequest, ConfigurationError
+from calledit.domain.forecasts import first_forecasts
+from calledit.domain.outcomes import CallViewPage
+from calledit.domain.queries import CallQuery, Sort
 
 if TYPE_CHECKING:
     from calledit.config import Settings
@@ -108,6 +111,86 @@ class VerificationStore(CallStore, Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class StoredCall:
+    """A call with what an export carries beside it: its history, its import key and its next check."""
+
+    call: Call
+    history: list[CallChange]
+    import_key: str
+    next_check_at: datetime | None
+
+
+@runtime_checkable
+class TrackerStore(Protocol):
+    """Search, filters and pages over the owner's calls, and calls in and out (docs/protocol.md)."""
+
+    def find(self, owner: str, query: CallQuery, now: datetime) -> CallViewPage:
+        """One page of the owner's calls that match `query` (domain/queries.py), in its order, each with
+        its outcome at `now` and its next agent check."""
+        ...
+
+    def import_call(
+        self, owner: str, call: Call, history: list[CallChange], import_key: str, next_check_at: datetime | None
+    ) -> bool:
+        """Store a call made elsewhere as it is (its id, timestamps and history entries as given: the caller
+        makes them unique), unless the owner already has a call with this import key, or, for a key
+        `calledit:<id>`, the call `<id>` itself: then change nothing and return False."""
+        ...
+
+    def export_calls(self, owner: str) -> Iterator[StoredCall]:
+        """Every call of the owner, newest first, with its history (read page by page as it is consumed)."""
+        ...
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """A personal API token as stored: never the token itself, only its hash (kept by the store)."""
+
+    id: str
+    owner: str
+    name: str
+    hint: str  # the token's first characters, to tell tokens apart in a list
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+
+
+@runtime_checkable
+class TokenStore(Protocol):
+    """Personal API tokens (`cit_...`), kept beside the calls they reach."""
+
+    def add_token(self, owner: str, name: str, token_hash: str, hint: str, expires_at: datetime | None) -> ApiToken:
+        ...
+
+    def tokens(self, owner: str) -> list[ApiToken]:
+        """The owner's tokens, oldest first."""
+        ...
+
+    def delete_token(self, owner: str, token_id: str) -> bool:
+        """True when the owner's token existed and is gone."""
+        ...
+
+    def token_by_hash(self, token_hash: str) -> ApiToken | None: ...
+
+    def token_used(self, token: ApiToken, token_hash: str, at: datetime) -> None:
+        """Note when the token was last used (nothing when it was revoked meanwhile)."""
+        ...
+
+
+NATIVE_KEY = "calledit:"
+
+
+def import_key_of(call_id: str, stored_key: str | None) -> str:
+    """The key an export gives a call: where it was imported from, else this store's own id."""
+    return stored_key or f"{NATIVE_KEY}{call_id}"
+
+
+def native_id(import_key: str) -> str | None:
+    """The call id a `calledit:<id>` key names (a call exported from this tracker), else None."""
+    return import_key.removeprefix(NATIVE_KEY) if import_key.startswith(NATIVE_KEY) else None
+
+
 def verification_store(store: CallStore) -> VerificationStore:
     """The store as a VerificationStore, or a ConfigurationError naming the adapter that lacks it."""
     if not isinstance(store, VerificationStore):
@@ -143,6 +226,7 @@ def new_call(call: CallCreate, now: datetime | None = None) -> Call:
         id=uuid.uuid4().hex,
         status=CallStatus.PENDING,
         verdict=None,
+        forecasts=first_forecasts(call.confidence, stamp),
         created_at=stamp,
         updated_at=stamp,
     )
@@ -178,6 +262,37 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
     return created_at, call_id
 
 
+_SORT_CURSOR = TypeAdapter(tuple[str, str] | tuple[str, str, str])
+
+
+def encode_sort_cursor(sort: Sort, stamp: str, call_id: str) -> str:
+    """A `next_cursor` for a page in `sort` order: the last call's sort key and id. Newest-first cursors are
+    the ones `list` hands out, so either works with the other."""
+    if sort is Sort.NEWEST:
+        return encode_cursor(stamp, call_id)
+    return base64.urlsafe_b64encode(json.dumps([stamp, call_id, sort.value]).encode()).decode()
+
+
+def decode_sort_cursor(cursor: str, sort: Sort) -> tuple[str, str]:
+    """The (sort key, id) of a cursor from `encode_sort_cursor`; BadRequest for anything else, or for a
+    cursor made for another order."""
+    invalid = "Invalid cursor: pass back the next_cursor of the previous page unchanged."
+    if len(cursor) > MAX_CURSOR_CHARS:
+        raise BadRequest(invalid)
+    try:
+        parts = _SORT_CURSOR.validate_json(base64.urlsafe_b64decode(cursor.encode("ascii")))
+    except ValueError as exc:
+        raise BadRequest(invalid) from exc
+    made_for = Sort.NEWEST.value if len(parts) == 2 else parts[2]
+    if made_for != sort.value:
+        raise BadRequest(f"This cursor pages the {made_for!r} order, not {sort.value!r}: start again from the "
+                         "first page (no cursor) after changing the order.")
+    stamp, call_id = parts[0], parts[1]
+    if not _CURSOR_STAMP.fullmatch(stamp) or not 0 < len(call_id) <= 128 or not call_id.isprintable():
+        raise BadRequest(invalid)
+    return stamp, call_id
+
+
 def check_limit(limit: int) -> int:
     if not 1 <= limit <= MAX_PAGE:
         raise BadRequest(f"limit must be between 1 and {MAX_PAGE}.")
@@ -185,11 +300,14 @@ def check_limit(limit: int) -> int:
 
 
 def build_store(settings: Settings) -> CallStore:
-    """The adapter named by CALLEDIT_DB: `dynamodb://TABLE?endpoint=URL`, else a SQLite file path."""
+    """The adapter named by CALLEDIT_DB: `dynamodb://TABLE?endpoint=URL`, else a SQLite file path; with the call
+    log and the notification outbox attached, so every process's writes land in them (calledit.wiring)."""
+    from calledit.wiring import instrumented  # wiring builds on this module: imported when called
+
     if settings.db and settings.db.startswith("dynamodb://"):
         from calledit.storage.dynamodb import DynamoCallStore
 
-        return DynamoCallStore.from_url(settings.db)
+        return instrumented(DynamoCallStore.from_url(settings.db), settings)
     from calledit.storage.sqlite import SqliteCallStore
 
-    return SqliteCallStore(settings.sqlite_path())
+    return instrumented(SqliteCallStore(settings.sqlite_path()), settings)

@@ -7,6 +7,15 @@ One table, partitioned by owner, so no operation can reach another user's data:
   round trips), and its verification schedule: `next_check`, `attempts`, `lease_worker`, `lease_until`.
 - its history entries sit beside it, sort key `<call id>#h#<recorded at>#<change id>` (ids are hex, so
   they never collide with a call id), read in order with one Query.
+- an imported call's key has a marker item `#i#<import key>` (written with the call in one transaction,
+  conditional on its absence): importing the same file twice adds nothing.
+- personal API tokens: `#t#<token id>` in the owner's partition, and a lookup item keyed by the token's
+  hash in the `#api-token#` partition (no user id starts with `#`).
+
+Search and filters (`find`) read the owner's calls in the index order and keep the ones
+`calledit.domain.queries.matches` accepts, page by page until the page is full: a documented
+scan-and-filter over the owner's partition. DynamoDB bills a FilterExpression's reads the same, so
+filtering here costs no more and gives exactly the rules SQLite follows.
 
 Indexes: `by_created` (LSI, owner + `<created_at>#<id>`) lists newest first; `by_verification_date` (LSI,
 owner + `<verification_date>#<id>`) finds calls waiting for their owner; both LSIs, so both can be read
@@ -20,16 +29,33 @@ The layout is `CALLS_TABLE`; deploy/aws/template.yaml declares the same (a test 
 from __future__ import annotations
 
 import builtins
+import contextlib
 import logging
+import uuid
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from calledit.domain.call import Call, CallChange, CallCreate, CallPage, CallStatus
 from calledit.domain.errors import ConfigurationError
-from calledit.storage.base import CheckSchedule, Claim, check_limit, decode_cursor, encode_cursor, new_call
+from calledit.domain.outcomes import CallView, CallViewPage, view
+from calledit.domain.queries import CallQuery, Sort, matches
+from calledit.storage.base import (
+    ApiToken,
+    CheckSchedule,
+    Claim,
+    StoredCall,
+    check_limit,
+    decode_cursor,
+    decode_sort_cursor,
+    encode_cursor,
+    encode_sort_cursor,
+    import_key_of,
+    native_id,
+    new_call,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +64,11 @@ BY_VERIFICATION_DATE = "by_verification_date"
 DUE = "due"
 QUEUE = "due"  # the one partition of the `due` index (shard it by id if checks ever outgrow ~1,000 writes/s)
 HISTORY = "#h#"
+IMPORTED = "#i#"
+TOKEN = "#t#"
+TOKENS_BY_HASH = "#api-token#"  # the partition of the token lookup items
+FIND_PAGE = 200  # calls read per Query while filtering
+TRANSACT_ROOM = 23  # history entries written with an imported call (a transaction holds 25 items)
 LAST = "~"  # sorts after every hex id: "<stamp>#~" bounds all keys at that stamp
 
 
@@ -86,6 +117,28 @@ def created_key(created_at: str, call_id: str) -> str:
 
 def _parse(key: str | None) -> datetime | None:
     return datetime.fromisoformat(key.split("#", 1)[0]) if key else None
+
+
+def _token_attributes(token: ApiToken) -> dict[str, Any]:
+    record = {
+        "token_id": {"S": token.id}, "token_owner": {"S": token.owner}, "name": {"S": token.name},
+        "hint": {"S": token.hint}, "made_at": {"S": stamp(token.created_at)},  # never `created`: an index key
+    }
+    if token.expires_at is not None:
+        record["expires"] = {"S": stamp(token.expires_at)}
+    return record
+
+
+def _token_of(item: dict[str, Any]) -> ApiToken:
+    return ApiToken(
+        id=item["token_id"]["S"],
+        owner=item["token_owner"]["S"],
+        name=item["name"]["S"],
+        hint=item["hint"]["S"],
+        created_at=datetime.fromisoformat(item["made_at"]["S"]),
+        expires_at=_parse(item.get("expires", {}).get("S")),
+        last_used_at=_parse(item.get("last_used", {}).get("S")),
+    )
 
 
 def dynamo_client(endpoint: str | None, region: str | None) -> Any:
@@ -167,7 +220,7 @@ class DynamoCallStore:
         return stored
 
     def get(self, owner: str, call_id: str) -> Call | None:
-        if HISTORY in call_id:
+        if "#" in call_id:  # history, import markers and tokens share the partition; call ids are hex
             return None
         found = self.client.get_item(
             TableName=self.table, Key=self._key(owner, call_id), ConsistentRead=True, ProjectionExpression="doc"
@@ -199,11 +252,14 @@ class DynamoCallStore:
         return CallPage(items=items, next_cursor=next_cursor)
 
     def delete(self, owner: str, call_id: str) -> bool:
-        if HISTORY in call_id:
+        if "#" in call_id:
             return False
         gone = self.client.delete_item(TableName=self.table, Key=self._key(owner, call_id), ReturnValues="ALL_OLD")
         if "Attributes" not in gone:
             return False
+        if "import_key" in gone["Attributes"]:  # it may be imported again
+            marker = f"{IMPORTED}{gone['Attributes']['import_key']['S']}"
+            self.client.delete_item(TableName=self.table, Key=self._key(owner, marker))
         for entry in self._history_items(owner, call_id, keys_only=True):  # the history goes with the call
             self.client.delete_item(TableName=self.table, Key={"owner": entry["owner"], "id": entry["id"]})
         return True
@@ -316,12 +372,7 @@ class DynamoCallStore:
             update["ExpressionAttributeValues"][":worker"] = {"S": worker}
         writes: builtins.list[dict[str, Any]] = [{"Update": update}]
         if change is not None:
-            entry = f"{call.id}{HISTORY}{stamp(datetime.now(UTC))}#{change.id}"
-            writes.append({"Put": {
-                "TableName": self.table,
-                "Item": {"owner": {"S": owner}, "id": {"S": entry}, "change": {"S": change.model_dump_json()}},
-                "ConditionExpression": "attribute_not_exists(id)",
-            }})
+            writes.append({"Put": self._history_item(owner, call.id, change, datetime.now(UTC))})
         try:
             self.client.transact_write_items(TransactItems=writes)
         except self.client.exceptions.TransactionCanceledException as exc:
@@ -337,7 +388,7 @@ class DynamoCallStore:
         return [CallChange.model_validate_json(row["change"]["S"]) for row in self._history_items(owner, call_id)]
 
     def schedule(self, owner: str, call_id: str) -> CheckSchedule | None:
-        if HISTORY in call_id:
+        if "#" in call_id:
             return None
         item = self.client.get_item(
             TableName=self.table,
@@ -370,6 +421,155 @@ class DynamoCallStore:
             ConsistentRead=True,
         )
         return [Call.model_validate_json(row["doc"]["S"]) for row in rows[:limit]]
+
+    # --- the tracker ------------------------------------------------------------------------------
+
+    def find(self, owner: str, query: CallQuery, now: datetime) -> CallViewPage:
+        check_limit(query.limit)
+        index, key = (BY_VERIFICATION_DATE, "vdate") if query.sort is Sort.DUE else (BY_CREATED, "created")
+        forward = query.sort is not Sort.NEWEST
+        condition = "#owner = :owner"
+        values: dict[str, Any] = {":owner": {"S": owner}}
+        if query.cursor:
+            after_key, after_id = decode_sort_cursor(query.cursor, query.sort)
+            condition += f" AND {key} {'>' if forward else '<'} :after"
+            values[":after"] = {"S": created_key(after_key, after_id)}
+        found: builtins.list[CallView] = []
+        start: dict[str, Any] | None = None
+        more = False
+        while not more:
+            page = self.client.query(
+                TableName=self.table,
+                IndexName=index,
+                KeyConditionExpression=condition,
+                ExpressionAttributeNames={"#owner": "owner"},
+                ExpressionAttributeValues=values,
+                ProjectionExpression="doc, next_check",  # next_check is fetched from the table for by_created
+                ScanIndexForward=forward,
+                ConsistentRead=True,
+                Limit=FIND_PAGE if query.filtered else query.limit + 1,
+                **({"ExclusiveStartKey": start} if start else {}),
+            )
+            for item in page.get("Items", []):
+                call = Call.model_validate_json(item["doc"]["S"])
+                next_check = _parse(item.get("next_check", {}).get("S"))
+                if not matches(call, next_check, query, now):
+                    continue
+                if len(found) == query.limit:
+                    more = True
+                    break
+                found.append(view(call, next_check, now))
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                break
+        next_cursor = None
+        if more:
+            last = found[-1]
+            position = last.verification_date if query.sort is Sort.DUE else last.created_at
+            next_cursor = encode_sort_cursor(query.sort, stamp(position), last.id)
+        return CallViewPage(items=found, next_cursor=next_cursor)
+
+    def import_call(
+        self, owner: str, call: Call, history: builtins.list[CallChange], import_key: str,
+        next_check_at: datetime | None,
+    ) -> bool:
+        native = native_id(import_key)
+        if native is not None and "#" not in native and self.get(owner, native) is not None:
+            return False  # the owner's own call, exported and imported back
+        item = {**self._item(owner, call), "attempts": {"N": "0"}, "import_key": {"S": import_key}}
+        if next_check_at is not None:
+            item.update(queue={"S": QUEUE}, next_check={"S": created_key(stamp(next_check_at), call.id)})
+        writes: builtins.list[dict[str, Any]] = [
+            {"Put": {"TableName": self.table, "Item": {**self._key(owner, f"{IMPORTED}{import_key}"),
+                                                        "call_id": {"S": call.id}},
+                     "ConditionExpression": "attribute_not_exists(id)"}},
+            {"Put": {"TableName": self.table, "Item": item, "ConditionExpression": "attribute_not_exists(id)"}},
+        ]
+        entries = [self._history_item(owner, call.id, entry) for entry in history]
+        try:
+            self.client.transact_write_items(TransactItems=writes + [{"Put": e} for e in entries[:TRANSACT_ROOM]])
+        except self.client.exceptions.TransactionCanceledException as exc:
+            reasons = exc.response.get("CancellationReasons", [])
+            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+                return False
+            raise
+        for entry in entries[TRANSACT_ROOM:]:  # a long history: the rest after the call (rare)
+            self.client.put_item(**entry)
+        return True
+
+    def export_calls(self, owner: str) -> Iterator[StoredCall]:
+        start: dict[str, Any] | None = None
+        while True:
+            page = self.client.query(
+                TableName=self.table,
+                IndexName=BY_CREATED,
+                KeyConditionExpression="#owner = :owner",
+                ExpressionAttributeNames={"#owner": "owner"},
+                ExpressionAttributeValues={":owner": {"S": owner}},
+                ProjectionExpression="id, doc, next_check, import_key",
+                ScanIndexForward=False,
+                ConsistentRead=True,
+                Limit=100,
+                **({"ExclusiveStartKey": start} if start else {}),
+            )
+            for item in page.get("Items", []):
+                call_id = item["id"]["S"]
+                yield StoredCall(
+                    Call.model_validate_json(item["doc"]["S"]),
+                    self.history(owner, call_id),
+                    import_key_of(call_id, item.get("import_key", {}).get("S")),
+                    _parse(item.get("next_check", {}).get("S")),
+                )
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return
+
+    # --- personal API tokens --------------------------------------------------------------------------
+
+    def add_token(self, owner: str, name: str, token_hash: str, hint: str, expires_at: datetime | None) -> ApiToken:
+        token = ApiToken(uuid.uuid4().hex, owner, name, hint, datetime.now(UTC), expires_at, None)
+        record = _token_attributes(token)
+        self.client.transact_write_items(TransactItems=[
+            {"Put": {"TableName": self.table, "Item": {**self._key(owner, f"{TOKEN}{token.id}"), **record,
+                                                        "token_hash": {"S": token_hash}},
+                     "ConditionExpression": "attribute_not_exists(id)"}},
+            {"Put": {"TableName": self.table, "Item": {**self._key(TOKENS_BY_HASH, token_hash), **record},
+                     "ConditionExpression": "attribute_not_exists(id)"}},
+        ])
+        return token
+
+    def tokens(self, owner: str) -> builtins.list[ApiToken]:
+        rows = self._query(
+            1000,
+            KeyConditionExpression="#owner = :owner AND begins_with(id, :prefix)",
+            ExpressionAttributeNames={"#owner": "owner"},
+            ExpressionAttributeValues={":owner": {"S": owner}, ":prefix": {"S": TOKEN}},
+            ConsistentRead=True,
+        )
+        return sorted((_token_of(row) for row in rows), key=lambda token: (token.created_at, token.id))
+
+    def delete_token(self, owner: str, token_id: str) -> bool:
+        gone = self.client.delete_item(
+            TableName=self.table, Key=self._key(owner, f"{TOKEN}{token_id}"), ReturnValues="ALL_OLD"
+        ).get("Attributes")
+        if not gone:
+            return False
+        self.client.delete_item(TableName=self.table, Key=self._key(TOKENS_BY_HASH, gone["token_hash"]["S"]))
+        return True
+
+    def token_by_hash(self, token_hash: str) -> ApiToken | None:
+        found = self.client.get_item(
+            TableName=self.table, Key=self._key(TOKENS_BY_HASH, token_hash), ConsistentRead=True
+        ).get("Item")
+        return _token_of(found) if found else None
+
+    def token_used(self, token: ApiToken, token_hash: str, at: datetime) -> None:
+        for key in (self._key(token.owner, f"{TOKEN}{token.id}"), self._key(TOKENS_BY_HASH, token_hash)):
+            with contextlib.suppress(self.client.exceptions.ConditionalCheckFailedException):  # revoked meanwhile
+                self.client.update_item(
+                    TableName=self.table, Key=key, UpdateExpression="SET last_used = :at",
+                    ConditionExpression="attribute_exists(id)", ExpressionAttributeValues={":at": {"S": stamp(at)}},
+                )
 
     # --- items ------------------------------------------------------------------------------------
 
@@ -407,6 +607,15 @@ class DynamoCallStore:
             start = page.get("LastEvaluatedKey")
             if not start:
                 return rows
+
+    def _history_item(self, owner: str, call_id: str, change: CallChange, at: datetime | None = None) -> dict[str, Any]:
+        """A Put of one history entry, keyed so a Query reads the call's entries in the order recorded."""
+        entry = f"{call_id}{HISTORY}{stamp(at or change.at)}#{change.id}"
+        return {
+            "TableName": self.table,
+            "Item": {"owner": {"S": owner}, "id": {"S": entry}, "change": {"S": change.model_dump_json()}},
+            "ConditionExpression": "attribute_not_exists(id)",
+        }
 
     @staticmethod
     def _key(owner: str, call_id: str) -> dict[str, Any]:

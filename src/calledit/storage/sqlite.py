@@ -6,17 +6,35 @@ import builtins
 import json
 import sqlite3
 import threading
-from collections.abc import Collection
+import uuid
+from collections.abc import Collection, Iterator
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
-from calledit.domain.call import Call, CallChange, CallCreate, CallPage, CallStatus
+from calledit.domain.call import Call, CallChange, CallCreate, CallPage, CallStatus, VerdictOutcome
+from calledit.domain.outcomes import CallViewPage, Outcome, view
+from calledit.domain.queries import CallQuery, Sort
 from calledit.scheduler.policy import first_check_at
-from calledit.storage.base import CheckSchedule, Claim, check_limit, decode_cursor, encode_cursor, new_call
+from calledit.storage.base import (
+    ApiToken,
+    CheckSchedule,
+    Claim,
+    StoredCall,
+    check_limit,
+    decode_cursor,
+    decode_sort_cursor,
+    encode_cursor,
+    encode_sort_cursor,
+    import_key_of,
+    native_id,
+    new_call,
+)
 from calledit.storage.hooks import CallWrite, SqliteWriteHook
 
 MIGRATIONS_PACKAGE = "calledit.storage.migrations"
+_CALL_COLUMNS = "id, owner, status, verification_mode, verification_date, created_at, updated_at, document, import_key"
+EXPORT_PAGE = 200
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -27,6 +45,21 @@ def migrations() -> list[tuple[int, str, str]]:
             number, _, name = entry.name.removesuffix(".sql").partition("_")
             found.append((int(number), name, entry.read_text()))
     return sorted(found)
+
+
+def statements(sql: str) -> list[str]:
+    """A migration script's statements, each whole: SQLite's own `complete_statement` decides where one
+    ends, so a trigger's body (and a semicolon in a comment or a string) does not split it."""
+    found: list[str] = []
+    current = ""
+    for line in sql.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            found.append(current)
+            current = ""
+    if any(line.strip() and not line.strip().startswith("--") for line in current.splitlines()):
+        raise ValueError(f"a migration ends in an unfinished statement (a missing ';'?): {current.strip()[:200]}")
+    return found
 
 
 def _stamp(value: datetime) -> str:
@@ -92,9 +125,8 @@ class SqliteCallStore:
                 if conn.execute("SELECT 1 FROM schema_migrations WHERE version = ?", (number,)).fetchone():
                     conn.execute("ROLLBACK")  # another process got there first
                     continue
-                for statement in sql.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
+                for statement in statements(sql):
+                    conn.execute(statement)
                 conn.execute(
                     "INSERT INTO schema_migrations VALUES (?, ?, ?)",
                     (number, name, datetime.now(UTC).isoformat()),
@@ -112,19 +144,7 @@ class SqliteCallStore:
         conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")  # the call and its first check land together
         try:
-            conn.execute(
-                "INSERT INTO calls VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    stored.id,
-                    owner,
-                    stored.status.value,
-                    stored.verification_mode.value,
-                    _stamp(stored.verification_date),
-                    _stamp(stored.created_at),
-                    _stamp(stored.updated_at),
-                    stored.model_dump_json(),
-                ),
-            )
+            self._insert(conn, owner, stored, None)
             conn.execute(
                 "INSERT INTO call_checks (call_id, owner, next_check_at) VALUES (?, ?, ?)",
                 (stored.id, owner, _stamp(first) if first else None),
@@ -135,6 +155,23 @@ class SqliteCallStore:
             conn.execute("ROLLBACK")
             raise
         return stored
+
+    @staticmethod
+    def _insert(conn: sqlite3.Connection, owner: str, call: Call, import_key: str | None) -> None:
+        conn.execute(
+            f"INSERT INTO calls ({_CALL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                call.id,
+                owner,
+                call.status.value,
+                call.verification_mode.value,
+                _stamp(call.verification_date),
+                _stamp(call.created_at),
+                _stamp(call.updated_at),
+                call.model_dump_json(),
+                import_key,
+            ),
+        )
 
     def get(self, owner: str, call_id: str) -> Call | None:
         row = self._conn().execute(
@@ -302,9 +339,171 @@ class SqliteCallStore:
         ).fetchall()
         return [Call.model_validate_json(row[0]) for row in rows]
 
+    # --- the tracker: search, filters, pages, calls in and out ----------------------------------------
+
+    def find(self, owner: str, query: CallQuery, now: datetime) -> CallViewPage:
+        check_limit(query.limit)
+        column = "c.verification_date" if query.sort is Sort.DUE else "c.created_at"
+        order = "DESC" if query.sort is Sort.NEWEST else "ASC"
+        where: builtins.list[str] = ["c.owner = ?"]
+        args: builtins.list[object] = [owner]
+        if query.query_words:  # words only (letters and digits): nothing of FTS5's query syntax gets through
+            where.append("c.id IN (SELECT s.call_id FROM calls_fts f JOIN call_search s ON s.rowid = f.rowid"
+                         " WHERE calls_fts MATCH ?)")
+            args.append(" ".join(f'"{word}"*' for word in query.query_words))
+        for tag in query.tags:
+            where.append("EXISTS (SELECT 1 FROM call_tags t WHERE t.call_id = c.id AND t.tag = ?)")
+            args.append(tag)
+        if query.statuses:
+            clauses = []
+            for wanted in query.statuses:
+                clause, values = _status_clause(wanted, _stamp(now))
+                clauses.append(clause)
+                args += values
+            where.append("(" + " OR ".join(clauses) + ")")
+        if query.due_before is not None:
+            where.append("c.verification_date < ?")
+            args.append(_stamp(query.due_before))
+        if query.due_after is not None:
+            where.append("c.verification_date >= ?")
+            args.append(_stamp(query.due_after))
+        if query.category is not None:
+            where.append("c.category = ?")
+            args.append(query.category.value)
+        if query.cursor:
+            key, call_id = decode_sort_cursor(query.cursor, query.sort)
+            beyond = "<" if order == "DESC" else ">"
+            where.append(f"({column} {beyond} ? OR ({column} = ? AND c.id {beyond} ?))")
+            args += [key, key, call_id]
+        rows = self._conn().execute(
+            f"SELECT c.document, {column}, c.id, k.next_check_at FROM calls c"
+            " LEFT JOIN call_checks k ON k.call_id = c.id"
+            f" WHERE {' AND '.join(where)} ORDER BY {column} {order}, c.id {order} LIMIT ?",
+            [*args, query.limit + 1],
+        ).fetchall()
+        items = [view(Call.model_validate_json(row[0]), _parse(row[3]), now) for row in rows[: query.limit]]
+        last = rows[query.limit - 1] if len(rows) > query.limit else None
+        return CallViewPage(items=items, next_cursor=encode_sort_cursor(query.sort, last[1], last[2]) if last else None)
+
+    def import_call(
+        self, owner: str, call: Call, history: builtins.list[CallChange], import_key: str,
+        next_check_at: datetime | None,
+    ) -> bool:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if conn.execute(
+                "SELECT 1 FROM calls WHERE owner = ? AND (import_key = ? OR id = ?)",
+                (owner, import_key, native_id(import_key)),
+            ).fetchone():
+                conn.execute("ROLLBACK")
+                return False
+            self._insert(conn, owner, call, import_key)
+            conn.execute(
+                "INSERT INTO call_checks (call_id, owner, next_check_at) VALUES (?, ?, ?)",
+                (call.id, owner, _stamp(next_check_at) if next_check_at else None),
+            )
+            conn.executemany(
+                "INSERT INTO call_history (id, call_id, owner, at, document) VALUES (?, ?, ?, ?, ?)",
+                [(entry.id, call.id, owner, _stamp(entry.at), entry.model_dump_json()) for entry in history],
+            )
+            self._run_hooks(conn, CallWrite(owner, call, None, added=True, next_check_at=next_check_at, imported=True))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return True
+
+    def export_calls(self, owner: str) -> Iterator[StoredCall]:
+        after: tuple[str, str] | None = None
+        while True:
+            sql = ("SELECT c.document, c.created_at, c.id, c.import_key, k.next_check_at FROM calls c"
+                   " LEFT JOIN call_checks k ON k.call_id = c.id WHERE c.owner = ?")
+            args: builtins.list[object] = [owner]
+            if after is not None:
+                sql += " AND (c.created_at < ? OR (c.created_at = ? AND c.id < ?))"
+                args += [after[0], after[0], after[1]]
+            rows = self._conn().execute(
+                sql + " ORDER BY c.created_at DESC, c.id DESC LIMIT ?", [*args, EXPORT_PAGE]
+            ).fetchall()
+            if not rows:
+                return
+            history: dict[str, builtins.list[CallChange]] = {}
+            for entry in self._conn().execute(
+                "SELECT call_id, document FROM call_history WHERE owner = ? AND call_id IN"
+                " (SELECT value FROM json_each(?)) ORDER BY seq",
+                (owner, json.dumps([row[2] for row in rows])),
+            ):
+                history.setdefault(entry[0], []).append(CallChange.model_validate_json(entry[1]))
+            for row in rows:
+                yield StoredCall(Call.model_validate_json(row[0]), history.get(row[2], []),
+                                 import_key_of(row[2], row[3]), _parse(row[4]))
+            after = (rows[-1][1], rows[-1][2])
+
+    # --- personal API tokens ------------------------------------------------------------------------
+
+    def add_token(self, owner: str, name: str, token_hash: str, hint: str, expires_at: datetime | None) -> ApiToken:
+        token = ApiToken(uuid.uuid4().hex, owner, name, hint, datetime.now(UTC), expires_at, None)
+        self._conn().execute(
+            "INSERT INTO api_tokens (id, owner, name, token_hash, hint, created_at, expires_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (token.id, owner, name, token_hash, hint, _stamp(token.created_at),
+             _stamp(expires_at) if expires_at else None),
+        )
+        return token
+
+    def tokens(self, owner: str) -> builtins.list[ApiToken]:
+        rows = self._conn().execute(
+            "SELECT * FROM api_tokens WHERE owner = ? ORDER BY created_at, id", (owner,)
+        ).fetchall()
+        return [_token(row) for row in rows]
+
+    def delete_token(self, owner: str, token_id: str) -> bool:
+        return self._conn().execute(
+            "DELETE FROM api_tokens WHERE id = ? AND owner = ?", (token_id, owner)
+        ).rowcount > 0
+
+    def token_by_hash(self, token_hash: str) -> ApiToken | None:
+        row = self._conn().execute("SELECT * FROM api_tokens WHERE token_hash = ?", (token_hash,)).fetchone()
+        return _token(row) if row else None
+
+    def token_used(self, token: ApiToken, token_hash: str, at: datetime) -> None:
+        self._conn().execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", (_stamp(at), token.id))
+
     def close(self) -> None:
         with self._lock:
             for _, conn in self._open:
                 conn.close()
             self._open = []
         self._local = threading.local()
+
+
+def _token(row: sqlite3.Row) -> ApiToken:
+    return ApiToken(
+        id=row["id"],
+        owner=row["owner"],
+        name=row["name"],
+        hint=row["hint"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        expires_at=_parse(row["expires_at"]),
+        last_used_at=_parse(row["last_used_at"]),
+    )
+
+
+_SETTLED = "(c.status = 'verified' AND coalesce(c.verdict, '') IN ('confirmed', 'refuted'))"
+_OPEN = f"(c.status != 'void' AND NOT {_SETTLED})"
+_YOURS = "(k.next_check_at IS NULL AND c.verification_date <= ?)"
+
+
+def _status_clause(wanted: CallStatus | Outcome, now: str) -> tuple[str, builtins.list[object]]:
+    """SQL for one status filter: a stored status, or an outcome as domain/outcomes.py defines it."""
+    if wanted is Outcome.CALLED_IT:
+        return "(c.status = 'verified' AND c.verdict = ?)", [VerdictOutcome.CONFIRMED.value]
+    if wanted is Outcome.MISSED_IT:
+        return "(c.status = 'verified' AND c.verdict = ?)", [VerdictOutcome.REFUTED.value]
+    if wanted is Outcome.WAITING_FOR_YOU:
+        return f"({_OPEN} AND {_YOURS})", [now]
+    if wanted is Outcome.CHECKING:
+        return f"({_OPEN} AND NOT {_YOURS})", [now]
+    return "c.status = ?", [CallStatus(wanted.value).value]

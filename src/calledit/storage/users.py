@@ -86,8 +86,8 @@ class UserStore(Protocol):
     def revoke_user_sessions(self, user_id: str) -> int: ...
 
     def delete_user(self, user_id: str) -> int | None:
-        """Delete the account, its sessions and refresh tokens, and every call it owns, all at once;
-        returns how many calls went (None: no such account)."""
+        """Delete the account, its sessions, refresh and personal API tokens, and every call it owns, all at
+        once; returns how many calls went (None: no such account)."""
         ...
 
     def close(self) -> None: ...
@@ -264,6 +264,7 @@ class SqliteUserStore:
                 conn.execute("DELETE FROM call_history WHERE owner = ?", (user_id,))
                 calls = conn.execute("DELETE FROM calls WHERE owner = ?", (user_id,)).rowcount
                 conn.execute("DELETE FROM refresh_tokens WHERE user_id = ?", (user_id,))
+                conn.execute("DELETE FROM api_tokens WHERE owner = ?", (user_id,))
                 conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
                 conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
                 conn.execute("COMMIT")
