@@ -17,7 +17,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['*.config.ts', 'tests/e2e/**/*.ts'],
+    files: ['*.config.ts', 'tests/e2e/**/*.ts', 'scripts/**/*.mjs'],
     languageOptions: { globals: globals.node },
   },
   {

@@ -28,5 +28,6 @@ export default defineConfig({
     include: ['tests/unit/**/*.test.{ts,tsx}'],
     setupFiles: ['tests/unit/setup.ts'],
     restoreMocks: true,
+    testTimeout: 20_000, // two shared cores: a component test under load can take seconds
   },
 });

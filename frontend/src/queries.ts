@@ -98,8 +98,8 @@ export function useCallChanges() {
           ? { ...data, pages: data.pages.map((page) => ({ ...page, items: page.items.map((item) => (item.id === call.id ? call : item)) })) }
           : data,
       );
+      // The lists keep it in place, updated (no reload): a filtered list shows what just changed.
       void client.invalidateQueries({ queryKey: keys.history(call.id) });
-      void client.invalidateQueries({ queryKey: keys.calls }); // filters may now include or leave it out
       void client.invalidateQueries({ queryKey: keys.due });
       void client.invalidateQueries({ queryKey: keys.stats });
     },

@@ -71,7 +71,7 @@ describe('accounts (CALLEDIT_AUTH=local)', () => {
     await user.clear(screen.getByLabelText('Password'));
     await signIn(user);
     expect(await screen.findByText('Signed in as')).toHaveTextContent('Signed in as alice');
-    await waitFor(() => expect(screen.getByRole('heading', { name: 'Make a Prediction' })).toHaveFocus());
+    await waitFor(() => expect(screen.getByRole('heading', { name: 'Make a call' })).toHaveFocus());
     await waitFor(() => expect(FakeWebSocket.last.url).toBe('ws://test/ws?token=at-1'));
 
     await user.click(screen.getByRole('link', { name: 'My Calls' }));
@@ -131,7 +131,7 @@ describe('accounts (CALLEDIT_AUTH=local)', () => {
     server.live.add('rt-0');
     expect(await screen.findByText('Signed in as')).toHaveTextContent('alice');
     await waitFor(() => expect(FakeWebSocket.last.url).toBe('ws://test/ws?token=at-1'));
-    expect(screen.getByRole('heading', { name: 'Make a Prediction' })).not.toHaveFocus(); // a page load keeps focus where it was
+    expect(screen.getByRole('heading', { name: 'Make a call' })).not.toHaveFocus(); // a page load keeps focus where it was
   });
 
   it('the access token expiring mid-session (1008): a new token and a new connection, no sign-in', async () => {
@@ -191,14 +191,15 @@ describe('identity provider (CALLEDIT_AUTH=oidc)', () => {
 describe('auth off (CALLEDIT_AUTH=none)', () => {
   it('no auth UI at all: straight to the app, connecting without a token', async () => {
     renderApp({ config: { mode: 'none' } });
-    expect(await screen.findByRole('heading', { name: 'Make a Prediction' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: 'Make a call' })).toBeInTheDocument();
     expect(screen.queryByText('Signed in as')).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Sign out' })).not.toBeInTheDocument();
     await waitFor(() => expect(FakeWebSocket.last.url).toBe('ws://test/ws'));
     expect(within(screen.getByRole('navigation')).getAllByRole('link').map((link) => link.textContent)).toEqual([
-      'Make a Prediction',
+      'New call',
       'My Calls',
       'Track record',
+      'Account',
     ]);
   });
 });

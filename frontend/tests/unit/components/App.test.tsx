@@ -1,7 +1,8 @@
 import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
-import App from '../../../src/App';
+import TheApp from '../../../src/App';
+import { testQueryClient } from '../../fixtures/render';
 import type { Services } from '../../../src/services';
 import { CallsApi } from '../../../src/services/calls';
 import { PredictionService } from '../../../src/services/prediction';
@@ -12,9 +13,14 @@ import { FakeWebSocket } from '../../fixtures/fakeWebSocket';
 
 function services(routes: Parameters<typeof fakeFetch>[0] = {}): Services & { requests: ReturnType<typeof fakeFetch>['requests'] } {
   const webSocket = new WebSocketService('ws://test/ws', { WebSocketImpl: FakeWebSocket, reconnect: { initialDelayMs: 10 } });
-  const { fetchImpl, requests } = fakeFetch(routes);
+  const { fetchImpl, requests } = fakeFetch({ 'GET /api/due?limit=100': () => ({ status: 200, body: { items: [] } }), ...routes });
   const calls = new CallsApi('', fetchImpl);
   return { webSocket, predictions: new PredictionService(webSocket), calls, verification: new VerificationApi(calls.http), requests };
+}
+
+/** The app with a query client that does not retry (a test's failure shows at once). */
+function App({ services: s }: { services: Services }) {
+  return <TheApp services={s} queryClient={testQueryClient()} />;
 }
 
 beforeEach(() => FakeWebSocket.reset());
@@ -22,8 +28,8 @@ beforeEach(() => FakeWebSocket.reset());
 describe('App', () => {
   it('has the header, the navigation, and shows the connection as it changes', async () => {
     render(<App services={services()} />);
-    expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('CalledIt: Prediction Verification Platform');
-    expect(screen.getByRole('link', { name: 'Make a Prediction' })).toHaveAttribute('aria-current', 'page');
+    expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('CalledIt');
+    expect(screen.getByRole('link', { name: 'New call' })).toHaveAttribute('aria-current', 'page');
     expect(screen.getByRole('link', { name: 'My Calls' })).not.toHaveAttribute('aria-current');
 
     const connection = screen.getByText(/Server connection/).closest('[role="status"]')!;
@@ -48,8 +54,8 @@ describe('App', () => {
     await user.click(screen.getByRole('link', { name: 'My Calls' }));
     await waitFor(() => expect(screen.getByRole('heading', { name: 'My Calls' })).toHaveFocus());
     // The prediction form stays mounted (a run keeps streaming), just hidden.
-    expect(screen.queryByRole('heading', { name: 'Make a Prediction' })).not.toBeInTheDocument();
-    expect(screen.getByLabelText('Your Prediction:', { selector: 'textarea' })).not.toBeVisible();
+    expect(screen.queryByRole('heading', { name: 'Make a call' })).not.toBeInTheDocument();
+    expect(screen.getByLabelText('Your prediction', { selector: 'input' })).not.toBeVisible();
 
     await user.click(await screen.findByRole('link', { name: 'Rain in Paris.' }));
     await waitFor(() => expect(screen.getByRole('heading', { name: 'Call details' })).toHaveFocus());
@@ -64,7 +70,7 @@ describe('App', () => {
     render(<App services={s} />);
     act(() => FakeWebSocket.last.open());
     act(() => FakeWebSocket.last.receive({ type: 'verdict', call_id: 'c-1', verdict: { ...verdict, verdict: 'refuted' } }));
-    expect(screen.getByText(/One of your calls was just checked: Refuted\./)).toBeInTheDocument();
+    expect(screen.getByText(/One of your calls was just checked: Missed it\./)).toBeInTheDocument();
     // It then fetches the call to show it as it is now (here it is gone: the views reload instead).
     await waitFor(() => expect(s.requests.some((r) => r.url === '/api/calls/c-1')).toBe(true));
     await act(() => Promise.resolve());
@@ -89,17 +95,16 @@ describe('App: verdicts and calls due', () => {
     act(() => FakeWebSocket.last.open());
     await userEvent.click(screen.getByRole('link', { name: 'My Calls' }));
     const card = (await screen.findByText('It will rain.')).closest('article')!;
-    expect(card).toHaveTextContent('Status: Pending');
+    expect(card).toHaveTextContent('Checking');
     const listLoads = () => s.requests.filter((r) => r.url === '/api/calls?limit=20').length;
     const loadsBefore = listLoads();
 
     checked = true;
     act(() => FakeWebSocket.last.receive({ type: 'verdict', call_id: 'c-1', verdict }));
-    const announcement = screen.getByText(/One of your calls was just checked: Confirmed\./);
+    const announcement = screen.getByText(/One of your calls was just checked: Called it\./);
     expect(announcement.closest('[role="status"]')).not.toBeNull();
     expect(within(announcement).getByRole('link', { name: 'View it' })).toHaveAttribute('href', '#/calls/c-1');
-    await waitFor(() => expect(card).toHaveTextContent('Status: Verified'));
-    expect(card).toHaveTextContent('Verdict: Confirmed');
+    await waitFor(() => expect(card).toHaveTextContent('Called it'));
     expect(card).toHaveTextContent('Updated just now');
     expect(screen.getByText('Other.').closest('article')).not.toHaveTextContent('Updated just now');
     expect(listLoads()).toBe(loadsBefore);
@@ -121,8 +126,8 @@ describe('App: verdicts and calls due', () => {
     window.location.hash = '#/calls/c-1';
     render(<App services={s} />);
     act(() => FakeWebSocket.last.open());
-    await userEvent.click(await screen.findByRole('button', { name: 'Mark confirmed' }));
-    expect(await screen.findByText('Marked confirmed: it came true.')).toBeInTheDocument();
+    await userEvent.click(await screen.findByRole('button', { name: 'Called it' }));
+    expect(await screen.findByText('Marked called it: it came true.')).toBeInTheDocument();
     expect(screen.queryByText(/One of your calls was just checked/)).not.toBeInTheDocument();
   });
 
@@ -137,10 +142,33 @@ describe('App: verdicts and calls due', () => {
     });
     render(<App services={s} />);
     const tab = screen.getByRole('link', { name: 'My Calls' });
-    await waitFor(() => expect(tab).toHaveAccessibleDescription('2 calls are due for you to resolve'));
+    await waitFor(() => expect(tab).toHaveAccessibleDescription('2 calls are waiting for you to resolve them'));
     expect(tab).toHaveTextContent('My Calls2');
     await userEvent.click(tab);
     const reminder = await screen.findByRole('group', { name: '2 calls are waiting for you to resolve them' });
     expect(within(reminder).getByRole('link', { name: 'My sister will call on Sunday.' })).toHaveAttribute('href', '#/calls/d-1');
+  });
+});
+
+describe('App: after an outage', () => {
+  it("My Calls' error clears by itself when the connection comes back (no manual retry)", async () => {
+    let up = false;
+    const s = services({
+      'GET /api/calls?limit=20': () =>
+        up ? { status: 200, body: page([storedCall({ prediction_statement: 'Back again.' })]) } : { status: 503, body: { code: 'internal', message: 'Down.' } },
+    });
+    window.location.hash = '#/calls';
+    render(<App services={s} />);
+    act(() => FakeWebSocket.last.open());
+    expect(await screen.findByRole('alert')).toHaveTextContent('Could not load your calls: Down.');
+    act(() => FakeWebSocket.last.drop());
+    const connection = screen.getByText(/Server connection/).closest('[role="status"]')!;
+    expect(connection).toHaveTextContent('Reconnecting…');
+    up = true;
+    await waitFor(() => expect(FakeWebSocket.instances.length).toBeGreaterThan(1));
+    act(() => FakeWebSocket.last.open());
+    expect(connection).toHaveTextContent('Connected');
+    expect(await screen.findByText('Back again.')).toBeInTheDocument();
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });
 });

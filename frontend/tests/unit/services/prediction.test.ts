@@ -41,12 +41,16 @@ function recorder() {
   };
 }
 
+/** Every service a test made: closed after it, so no retry of one test's socket lands in the next. */
+const made: WebSocketService[] = [];
+
 function setup(options: { drainTimeoutMs?: number } = {}) {
   const webSocket = new WebSocketService('ws://test/ws', {
     WebSocketImpl: FakeWebSocket,
     reconnect: { initialDelayMs: 50 },
     random: () => 0,
   });
+  made.push(webSocket);
   const service = new PredictionService(webSocket, { timezone: () => 'Europe/Paris', ...options });
   return { webSocket, service };
 }
@@ -63,7 +67,10 @@ async function startRun(service: PredictionService, prompt = 'The Lakers will wi
 }
 
 beforeEach(() => FakeWebSocket.reset());
-afterEach(() => vi.useRealTimers());
+afterEach(() => {
+  for (const webSocket of made.splice(0)) webSocket.disconnect();
+  vi.useRealTimers();
+});
 
 describe('PredictionService.makePredictionWithStreaming', () => {
   it('sends makecall with the prompt and the user timezone', async () => {

@@ -258,6 +258,49 @@ describe('WebSocketService reconnecting', () => {
   });
 });
 
+describe('WebSocketService back after an outage', () => {
+  it('by default never waits more than 3 s between attempts (an outage costs seconds, not ~13 s)', async () => {
+    vi.useFakeTimers();
+    try {
+      const { ws } = service();
+      void ws.connect();
+      FakeWebSocket.last.open();
+      FakeWebSocket.last.drop();
+      for (let attempt = 0; attempt < 8; attempt += 1) {
+        const before = FakeWebSocket.instances.length;
+        await vi.advanceTimersByTimeAsync(3_000);
+        expect(FakeWebSocket.instances.length).toBe(before + 1); // one new attempt within every 3 s
+        FakeWebSocket.last.fail();
+      }
+      ws.disconnect();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('retryNow() tries at once while waiting to reconnect, and does nothing when connected', async () => {
+    vi.useFakeTimers();
+    try {
+      const { ws } = service({ reconnect: { initialDelayMs: 60_000, maxDelayMs: 60_000 } });
+      void ws.connect();
+      FakeWebSocket.last.open();
+      ws.retryNow();
+      expect(FakeWebSocket.instances).toHaveLength(1);
+      FakeWebSocket.last.drop();
+      expect(ws.getState()).toBe('reconnecting');
+      ws.retryNow(); // the browser came back online
+      expect(FakeWebSocket.instances).toHaveLength(2);
+      FakeWebSocket.last.open();
+      expect(ws.getState()).toBe('open');
+      ws.disconnect();
+      ws.retryNow();
+      expect(FakeWebSocket.instances).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
 describe('WebSocketService with an access token', () => {
   /** A token source that hands out tok-1, tok-2, ... and records what it was told was refused. */
   function tokens() {
