@@ -139,6 +139,7 @@ class Settings(BaseSettings):
     smtp_tls: Literal["starttls", "ssl", "none"] = "starttls"
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
+    smtp_ca_file: Path | None = None  # a CA bundle to trust for the relay (a private CA); None = the system's
     smtp_timeout_seconds: float = Field(default=20.0, gt=0)
     # Webhooks: each POST's deadline, and whether private and loopback addresses may be called (off: SSRF).
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)

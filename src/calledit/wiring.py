@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from calledit.config import Settings
 from calledit.storage.base import CallStore
@@ -32,6 +32,7 @@ class Services:
     preferences: Preferences | None = None
 
 
+StoreT = TypeVar("StoreT", bound=CallStore)
 _attached: weakref.WeakKeyDictionary[CallStore, Services] = weakref.WeakKeyDictionary()
 
 
@@ -59,6 +60,12 @@ def instrument(store: CallStore, settings: Settings) -> Services:
                             inbox=SqliteInbox(store.connection), preferences=SqlitePreferences(store.connection))
     _attached[store] = services
     return services
+
+
+def instrumented(store: StoreT, settings: Settings) -> StoreT:
+    """`store`, instrumented (for factories: `return instrumented(SqliteCallStore(path), settings)`)."""
+    instrument(store, settings)
+    return store
 
 
 def services_of(store: CallStore) -> Services:

@@ -116,7 +116,7 @@ class SmtpSender:
     def _send(self, mail: EmailMessage) -> None:
         s = self.settings
         assert s.smtp_host is not None
-        context = ssl.create_default_context()
+        context = ssl.create_default_context(cafile=str(s.smtp_ca_file) if s.smtp_ca_file else None)
         try:
             smtp: smtplib.SMTP
             if s.smtp_tls == "ssl":
