@@ -71,7 +71,7 @@ import_python="$runtime_python"
 import_bundle="$bundle"
 if [ -z "$import_python" ]; then
     here=$(.venv/bin/python -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
-    import_python=$(command -v "python$here" || command -v python3)
+    import_python=$(.venv/bin/python -c 'import sys; print(sys._base_executable)') # the venv's own interpreter
     import_bundle="$out/python$here"
     echo "build-lambda: no python$version on this machine: importing with python$here from a bundle built for it"
     build "$import_bundle" "$here"
