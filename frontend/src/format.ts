@@ -84,7 +84,7 @@ export function formatRelative(iso: string, now: number = Date.now(), locale?: s
   const diff = at - now;
   const format = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
   for (const [unit, size] of UNITS) {
-    if (Math.abs(diff) >= size) return format.format(Math.round(diff / size), unit);
+    if (Math.abs(diff) >= size * 0.95) return format.format(Math.round(diff / size), unit); // 23h59 is "tomorrow"
   }
   return format.format(0, 'minute');
 }

@@ -6,9 +6,9 @@ import { t } from '../strings';
 // Plot geometry, in SVG user units: a square plot, a row of counts under the x axis (one per bin, at
 // the bin's centre, so labels can never overlap a point or each other), then the axis labels.
 const LEFT = 48;
-const TOP = 12;
+const TOP = 16; // room for the largest point (r 12) at 100%
 const PLOT = 300;
-const RIGHT = 12;
+const RIGHT = 16;
 const COUNT_ROW = 22;
 const TICK_ROW = 20;
 const AXIS_ROW = 22;
