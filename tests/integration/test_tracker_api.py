@@ -261,10 +261,12 @@ def test_a_bad_call_in_an_export_is_reported_by_row_and_the_rest_imported(api: h
     log(api, "It rains in Paris tomorrow")
     document = api.get("/export").json()
     good = document["calls"][0]
-    document["calls"] = [{**good, "confidence": 7}, {**good, "import_key": "calledit:other"}]
+    document["calls"] = [{**good, "confidence": 7}, {**good, "import_key": "calledit:other"},
+                         {**good, "import_key": "calledit:third", "status": "verified", "verdict": None}]
     report = api.post("/import", params={"format": "calledit"}, content=json.dumps(document)).json()
-    assert report["imported"] == 1 and [e["row"] for e in report["errors"]] == [1]
+    assert report["imported"] == 1 and [e["row"] for e in report["errors"]] == [1, 3]
     assert "confidence" in report["errors"][0]["message"]
+    assert "confirmed or refuted verdict" in report["errors"][1]["message"]
 
 
 def test_an_import_larger_than_the_body_limit_is_accepted_up_to_its_own_limit(

@@ -348,10 +348,10 @@ def user_delete(
 ) -> None:
     """Delete an account and every call it logged, in one transaction; cannot be undone.
 
-    Its sessions end: its access tokens are refused at once and its refresh tokens answer 401. The
-    calls (with their history and schedule) go too, so nobody can read them and the verifier stops
-    checking them: save them first (GET /api/calls as that user) if they are wanted. The username is free
-    again.
+    Its sessions end: its access and personal API tokens are refused at once and its refresh tokens answer
+    401. The calls (with their history and schedule) go too, so nobody can read them and the verifier stops
+    checking them: save them first (`calledit export --user NAME --out calls.json`) if they are wanted. The
+    username is free again.
     """
     from calledit.auth.service import build_authenticator
 

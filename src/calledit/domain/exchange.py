@@ -24,9 +24,9 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 
-from calledit.domain.call import Call, CallChange
+from calledit.domain.call import Call, CallChange, CallStatus
 from calledit.domain.errors import BadRequest
-from calledit.domain.outcomes import LABELS, Outcome
+from calledit.domain.outcomes import LABELS, Outcome, settled_outcome
 
 EXPORT_FORMAT = "calledit"
 EXPORT_VERSION = 1
@@ -167,6 +167,9 @@ def read_export(data: bytes, clean: Cleaner = lambda value: value) -> tuple[list
             exported = ExportedCall.model_validate(clean(item))
         except ValidationError as exc:
             report.problem(row, f"not a valid call: {describe(exc)}")
+            continue
+        if exported.status is CallStatus.VERIFIED and settled_outcome(exported) is None:
+            report.problem(row, "a verified call needs a confirmed or refuted verdict: fix its status or verdict")
             continue
         incoming.append(relabel(row, exported))
     return incoming, report

@@ -8,7 +8,8 @@
 | `checking` | checking | open and in hand: the agent checks it when its time comes (or its date has not come yet) |
 | `void` | void | you voided it: it counts neither way |
 
-Waiting for you: a human-verifiable call, or one the agent could not settle after every retry. The
+A verified call always carries a confirmed or refuted verdict (what verifies a call gives one; imports
+refuse anything else). Waiting for you: a human-verifiable call, or one the agent could not settle. The
 stored `status` (pending, verified, inconclusive, void) stays what the scheduler works with; the
 outcome is what a person reads. `waiting_for_you` is exactly what `GET /api/due` lists.
 """

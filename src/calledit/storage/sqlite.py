@@ -491,8 +491,10 @@ def _token(row: sqlite3.Row) -> ApiToken:
     )
 
 
-_SETTLED = "(c.status = 'verified' AND coalesce(c.verdict, '') IN ('confirmed', 'refuted'))"
-_OPEN = f"(c.status != 'void' AND NOT {_SETTLED})"
+# Open = pending or inconclusive: a verified call always carries a decided verdict (the scheduler and the
+# owner's resolutions only verify with one; imports refuse anything else), so the verdict, which is read
+# from the document, is looked at only to tell called it from missed it.
+_OPEN = "c.status IN ('pending', 'inconclusive')"
 _YOURS = "(k.next_check_at IS NULL AND c.verification_date <= ?)"
 
 
