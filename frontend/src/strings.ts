@@ -154,7 +154,6 @@ export const t = {
       { prompt: 'It will rain in London tomorrow', chance: '60%' },
       { prompt: 'I will finish 12 books by the end of June', chance: '3:1' },
     ],
-    useExample: (prompt: string) => `Use the example: ${prompt}`,
     dismiss: 'Got it',
     signedOutIntro:
       'CalledIt keeps your predictions honest: write what you think will happen, give it a chance, and it checks later whether you called it.',

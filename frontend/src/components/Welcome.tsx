@@ -19,7 +19,6 @@ export function Welcome({ onExample, onDismiss }: { onExample: (prompt: string, 
             <button
               type="button"
               className="example"
-              aria-label={t.welcome.useExample(example.prompt)}
               onClick={() => onExample(example.prompt, example.chance)}
             >
               <span className="example-prompt">{example.prompt}</span> <span className="example-chance">{example.chance}</span>

@@ -1,28 +1,31 @@
-import { expect, field, makePrediction, test, uniquePrompt } from './fixtures';
+import { expect, field, logButton, makePrediction, returning, test, uniquePrompt } from './fixtures';
 
-test('works on a phone-sized screen', async ({ page, shot }) => {
+test('works on a phone: the main action in reach without scrolling, no sideways scroll, 44 px targets', async ({ page, shot }) => {
+  await returning(page);
   await page.goto('/');
   const noSideScroll = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  const height = page.viewportSize()!.height;
 
-  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  // Header and tabs are compact; the prediction, the chance and the button are on the first screen.
+  const header = await page.locator('.App-header').boundingBox();
+  expect(header!.height).toBeLessThanOrEqual(110);
+  for (const target of [page.getByLabel('Your prediction', { exact: true }), page.getByLabel('Chance', { exact: true }), page.getByRole('button', { name: 'Make the call' })]) {
+    const box = await target.boundingBox();
+    expect(box!.y + box!.height).toBeLessThanOrEqual(height * 0.6); // in reach of a thumb, nothing scrolled
+    expect(box!.height).toBeGreaterThanOrEqual(44);
+  }
   await shot('home');
   expect(await noSideScroll()).toBe(true);
 
-  await makePrediction(page, uniquePrompt('Bitcoin will close above $100k by the end of the year'));
-  await expect(page.getByRole('log', { name: 'Live output from the agent' })).toContainText('prediction');
+  await makePrediction(page, uniquePrompt('Bitcoin will close above $100k by the end of the year'), '70');
   await shot('streaming');
-  await expect(page.getByRole('button', { name: 'Log Call' })).toBeVisible({ timeout: 20_000 });
-  await expect(field(page, 'Mode')).toContainText('Must happen by the date');
+  await expect(logButton(page)).toBeVisible({ timeout: 20_000 });
+  await expect(field(page, 'Kind')).toContainText('Must happen by the date');
   expect(await noSideScroll()).toBe(true);
-
-  // Everything a thumb needs is at least 44 px tall.
-  for (const name of ['Make Prediction', 'Log Call']) {
-    const box = await page.getByRole('button', { name }).boundingBox();
-    expect(box!.height).toBeGreaterThanOrEqual(44);
-  }
+  expect((await logButton(page).boundingBox())!.height).toBeGreaterThanOrEqual(44);
   await shot('complete');
-  await page.getByRole('button', { name: 'Log Call' }).tap();
-  await expect(page.getByRole('status').filter({ hasText: 'Call logged.' })).toBeVisible();
+  await logButton(page).tap();
+  await expect(page.getByRole('status').filter({ hasText: 'Logged.' })).toBeVisible();
 
   await page.getByRole('navigation').getByRole('link', { name: 'My Calls' }).tap();
   await expect(page.getByRole('heading', { name: 'My Calls' })).toBeVisible();
@@ -35,18 +38,36 @@ test('works on a phone-sized screen', async ({ page, shot }) => {
   await expect(page.getByRole('button', { name: 'Delete call' })).toBeVisible();
   expect(await noSideScroll()).toBe(true);
   await shot('call-detail');
+  // The call's page stays short: the history and the sources are folded away.
+  expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThan(2_400);
 
-  // Resolve it by thumb, then look at the track record.
-  await page.getByRole('button', { name: 'Mark confirmed' }).tap();
-  await expect(page.getByRole('status').filter({ hasText: 'Marked confirmed' })).toBeVisible();
+  await page.getByRole('button', { name: 'Called it', exact: true }).tap();
+  await expect(page.getByRole('status').filter({ hasText: 'Marked called it' })).toBeVisible();
   expect(await noSideScroll()).toBe(true);
   await shot('call-resolved');
+
   await page.getByRole('navigation').getByRole('link', { name: 'Track record' }).tap();
-  await expect(page.getByRole('img', { name: /Calibration chart/ })).toBeVisible();
+  const chart = page.getByRole('img', { name: /Calibration chart/ });
+  await expect(chart).toBeVisible();
+  expect((await chart.boundingBox())!.width).toBeGreaterThanOrEqual(330); // sized for the phone, not a thumbnail
   expect(await noSideScroll()).toBe(true);
   await shot('track-record');
+
+  await page.getByRole('navigation').getByRole('link', { name: 'Account' }).tap();
+  await expect(page.getByRole('heading', { name: 'Account' })).toBeVisible();
+  expect(await noSideScroll()).toBe(true);
+  await shot('account');
+  await page.goBack();
   await page.goBack();
   await page.getByRole('button', { name: 'Delete call' }).tap();
   await page.getByRole('button', { name: 'Yes, delete it' }).tap();
   await expect(page.getByRole('status').filter({ hasText: 'Call deleted.' })).toBeVisible();
+});
+
+test('first visit on a phone: the welcome sits under the form, the form stays in reach', async ({ page, shot }) => {
+  await page.goto('/');
+  await expect(page.getByRole('region', { name: 'New here? Here is how it works' })).toBeVisible();
+  const button = await page.getByRole('button', { name: 'Make the call' }).boundingBox();
+  expect(button!.y + button!.height).toBeLessThanOrEqual(page.viewportSize()!.height * 0.6);
+  await shot('welcome');
 });

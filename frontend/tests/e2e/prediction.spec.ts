@@ -8,7 +8,7 @@ test.describe('quick capture', () => {
     await expect(welcome).toBeVisible();
     await expect(welcome.getByRole('listitem').first()).toContainText('Type a prediction');
     await shot('welcome');
-    await welcome.getByRole('button', { name: /Use the example: It will rain in London tomorrow/ }).click();
+    await welcome.getByRole('button', { name: /It will rain in London tomorrow/ }).click();
     await expect(page.getByLabel('Your prediction', { exact: true })).toHaveValue('It will rain in London tomorrow');
     await expect(page.getByLabel('Chance', { exact: true })).toHaveValue('60%');
     await welcome.getByRole('button', { name: 'Got it' }).click();

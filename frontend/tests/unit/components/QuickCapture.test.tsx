@@ -190,7 +190,7 @@ describe('QuickCapture', () => {
     const t = await setup();
     const welcome = screen.getByRole('region', { name: 'New here? Here is how it works' });
     expect(within(welcome).getAllByRole('listitem').length).toBeGreaterThanOrEqual(4);
-    await t.user.click(within(welcome).getByRole('button', { name: /Use the example: I will finish 12 books/ }));
+    await t.user.click(within(welcome).getByRole('button', { name: /I will finish 12 books/ }));
     expect(t.prompt()).toHaveValue('I will finish 12 books by the end of June');
     expect(t.chance()).toHaveValue('3:1');
     await t.user.click(within(welcome).getByRole('button', { name: 'Got it' }));
