@@ -16,7 +16,10 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from calledit.auth.api_tokens import ApiTokens
+from calledit.auth.errors import AuthError
 from calledit.auth.local import LocalAuth
+from calledit.auth.oidc import OidcVerifier
+from calledit.auth.service import Authenticator
 from calledit.config import Settings
 from calledit.providers.base import Provider
 from calledit.providers.scripted import plausible_call
@@ -132,3 +135,17 @@ def test_token_bodies_are_checked(server: LiveServer) -> None:
         response = httpx.post(f"{server.http}/api/tokens", json=body, headers=alice.headers)
         assert response.status_code == 422 and response.json()["code"] == "bad_request", body
     assert httpx.get(f"{server.http}/api/tokens").status_code == 401  # signed out: nothing to see
+
+
+async def test_with_oidc_a_token_names_the_subject_it_was_made_for(tmp_path: Path) -> None:
+    """Accounts at an identity provider: the token still acts as the subject that made it (no JWKS fetch)."""
+    store = SqliteCallStore(tmp_path / "calls.db")
+    auth = Authenticator("oidc", oidc=OidcVerifier("http://127.0.0.1:9/never-fetched", "client"))
+    auth.accept_api_tokens(store)
+    assert auth.api_tokens is not None
+    _, token = auth.api_tokens.create("cognito-sub-123", "script")
+    principal = await auth.authenticate(token)
+    assert principal.user_id == "cognito-sub-123" and principal.claims["auth"] == "api_token"
+    with pytest.raises(AuthError, match="Unknown or deleted API token"):
+        await auth.authenticate("cit_" + "y" * 43)
+    store.close()
