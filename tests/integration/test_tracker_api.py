@@ -282,3 +282,23 @@ def test_an_import_larger_than_the_body_limit_is_accepted_up_to_its_own_limit(
     too_big = api.post("/calls", content=body, headers={"Content-Type": "application/json"})
     assert too_big.status_code == 413  # other routes keep the small limit
     assert call["id"]
+
+
+def test_patch_reads_the_short_names_too(api: httpx.Client) -> None:
+    call = log(api, "It rains in Paris tomorrow")
+    when = (NOW + timedelta(days=3)).replace(microsecond=0)
+    edited = api.patch(f"/calls/{call['id']}", json={
+        "statement": "It rains in Paris on Friday.", "date": when.isoformat(),
+        "method": {"source": ["Météo-France"], "criteria": ["rain"], "steps": ["look"]}}).json()
+    assert edited["prediction_statement"] == "It rains in Paris on Friday."
+    assert datetime.fromisoformat(edited["verification_date"]) == when
+    assert edited["verification_method"]["source"] == ["Météo-France"]
+
+
+def test_import_takes_the_file_as_a_form_upload_too(api: httpx.Client) -> None:
+    files = {"file": ("fatebook.csv", FATEBOOK.read_bytes(), "text/csv")}
+    report = api.post("/import", params={"format": "fatebook"}, files=files).json()
+    assert report["imported"] == 4
+    empty = api.post("/import", params={"format": "fatebook"}, data={"note": "no file"},
+                     files={"other": ("", b"", "text/plain")})
+    assert empty.status_code == 400, empty.text

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
+from starlette.datastructures import UploadFile
 
 from calledit.domain.call import CallDate, VerifiableCategory
 from calledit.domain.errors import BadRequest, ConfigurationError, NotFound
@@ -122,10 +123,23 @@ async def export(
     )
 
 
+async def _file_of(request: Request) -> bytes:
+    """The file: the body itself, or the first file of a form upload (`multipart/form-data`)."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return await request.body()
+    form = await request.form(max_files=1, max_fields=10)
+    for value in form.values():
+        if isinstance(value, UploadFile):
+            return await value.read()
+    raise BadRequest("The form holds no file: send the file itself as the body, or as the form's one file.")
+
+
 @router.post("/import", response_model=ImportReport, dependencies=[WriteLimit], openapi_extra={"requestBody": {
     "required": True,
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExportFile"}},
-                "text/csv": {"schema": {"type": "string", "description": "Fatebook's CSV export"}}},
+                "text/csv": {"schema": {"type": "string", "description": "Fatebook's CSV export"}},
+                "multipart/form-data": {"schema": {"type": "object", "properties": {
+                    "file": {"type": "string", "format": "binary"}}}}},
 }})
 async def import_file(
     request: Request,
@@ -136,7 +150,7 @@ async def import_file(
     """Import calls from a file (the body): this tracker's JSON export, or Fatebook's CSV export. Calls
     imported before are skipped, so the same file twice adds nothing; rows that cannot be read are listed
     in `errors` with why."""
-    data = await request.body()
+    data = await _file_of(request)
     if not data.strip():
         raise BadRequest("The body is empty: send the file's contents as the request body.")
     store = _tracker(state)

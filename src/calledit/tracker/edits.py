@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
 from calledit.agents.sanitize import clean_value
 from calledit.domain.call import Call, CallDate, CallStatus, ChangeAction, ShortText, VerificationMethod
@@ -43,9 +43,13 @@ class CallUpdate(BaseModel):
 
     confidence: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
     tags: Tags | None = None
-    prediction_statement: ShortText | None = None
-    verification_date: CallDate | None = None
-    verification_method: VerificationMethod | None = None
+    # The call's own field names; `statement`, `date` and `method` are read too.
+    prediction_statement: ShortText | None = Field(
+        default=None, validation_alias=AliasChoices("prediction_statement", "statement"))
+    verification_date: CallDate | None = Field(
+        default=None, validation_alias=AliasChoices("verification_date", "date"))
+    verification_method: VerificationMethod | None = Field(
+        default=None, validation_alias=AliasChoices("verification_method", "method"))
     check: Check | None = None
 
 
