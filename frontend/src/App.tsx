@@ -43,11 +43,14 @@ function Root() {
     if (auth) void auth.start();
   }, [auth]);
 
-  // Another user (or nobody): nothing cached for the previous one may show.
+  // Another user (or nobody): nothing cached for the previous one may show. Reset, not clear: the
+  // views already mounted for the new user fetch their own data again.
   const userId = state.status === 'signed-in' ? state.user.id : null;
+  const lastUser = useRef<string | null>(null);
   useEffect(() => {
-    if (auth) client.clear();
-  }, [auth, client, userId]);
+    if (lastUser.current !== userId) void client.resetQueries();
+    lastUser.current = userId;
+  }, [client, userId]);
 
   // The server was unreachable at start: keep trying by itself, so the page carries on when it is back.
   useEffect(() => {

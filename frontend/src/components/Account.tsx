@@ -271,7 +271,7 @@ export function AccountMenu({ auth, user }: { auth: AuthService; user: AuthUser 
   return (
     <div className="account-menu">
       <span>
-        Signed in as{' '}
+        <span className="account-prefix">Signed in as </span>
         <strong className="account-name" title={user.username ?? user.id}>
           {user.username ?? user.id}
         </strong>

@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { test as base, expect, makePrediction, screenshot, uniquePrompt } from './fixtures';
+import { test as base, expect, logIt, makePrediction, screenshot, uniquePrompt } from './fixtures';
 import { startServer, type RunningServer } from './server';
 
 // Accounts need a server with CALLEDIT_AUTH=local: this file starts its own (once per worker), next
@@ -77,11 +77,8 @@ test('sign up, log a call, sign out, sign in again and see it; another user does
   expect(JSON.stringify(stored)).not.toContain('access_token');
 
   const prompt = uniquePrompt("alice's cat will knock a glass over tomorrow");
-  await makePrediction(page, prompt);
-  await expect(page.getByRole('button', { name: 'Log Call' })).toBeVisible({ timeout: 20_000 });
-  await page.getByRole('button', { name: 'Log Call' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Call logged.' })).toBeVisible();
-  const href = (await page.getByRole('link', { name: 'View it in My Calls' }).getAttribute('href'))!;
+  await makePrediction(page, prompt, '30%');
+  const href = `#/calls/${encodeURIComponent(await logIt(page))}`;
   await shot('signed-in-logged');
 
   // Sign out: back to the sign-in page, and the session is over on the server too.
@@ -143,4 +140,34 @@ test('signing out in one tab signs out the other', async ({ page, context }) => 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(second.getByRole('heading', { name: 'Sign in' })).toBeVisible();
   await expect(second.getByText('You signed out in another tab.')).toBeVisible();
+});
+
+test('personal API tokens: create one (shown once), use it from a script, list it, revoke it', async ({ page, request, shot }) => {
+  await page.goto('/');
+  await signUp(page, username('dana'));
+  await page.getByRole('navigation').getByRole('link', { name: 'Account' }).click();
+  const tokens = page.getByRole('region', { name: 'Personal API tokens' });
+  await expect(tokens).toContainText('No tokens yet.');
+  await tokens.getByLabel('Name').fill('laptop CLI');
+  await tokens.getByRole('button', { name: 'Create token' }).click();
+  const value = tokens.getByLabel('New token');
+  await expect(value).toHaveValue(/^cit_/);
+  const token = await value.inputValue();
+  await expect(tokens).toContainText('Copy it now: it is not shown again.');
+  await expect(tokens.getByRole('list')).toContainText('laptop CLI');
+  expect(await axe(page)).toEqual([]);
+  await shot('account-tokens');
+
+  // A script uses it as a bearer token.
+  const headers = { Authorization: `Bearer ${token}` };
+  expect((await request.get('/api/calls', { headers })).status()).toBe(200);
+
+  // Once dismissed it is gone from the page; revoking it stops it at once.
+  await tokens.getByRole('button', { name: 'Done' }).click();
+  await expect(tokens.getByLabel('New token')).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByRole('region', { name: 'Personal API tokens' })).not.toContainText(token);
+  await page.getByRole('region', { name: 'Personal API tokens' }).getByRole('button', { name: 'Revoke laptop CLI' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Revoked laptop CLI.' })).toBeVisible();
+  expect((await request.get('/api/calls', { headers })).status()).toBe(401);
 });
