@@ -11,7 +11,10 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
+
+from calledit.storage.base import CallStore
+from calledit.storage.hooks import CallWrite
 
 SLUG_BYTES = 16
 # What a public page (and its proof) discloses of a call; the owner's confidence only when they chose to.
@@ -89,3 +92,71 @@ class SqliteShares:
             return None
         return Share(slug=row["slug"], call_id=row["call_id"], owner=row["owner"],
                      show_confidence=bool(row["show_confidence"]), created_at=datetime.fromisoformat(row["created_at"]))
+
+
+class DynamoShares:
+    """Shares in the DynamoDB calls table, partition `#share`: `slug#<slug>` (what a page reads) and
+    `call#<call id>` (what the owner's routes read), written together. Deleting the call unshares it."""
+
+    PARTITION = "#share"
+
+    def __init__(self, table: str, client: Any, calls: CallStore) -> None:
+        self.table = table
+        self.client = client
+        self.calls = calls
+
+    def _key(self, name: str) -> dict[str, Any]:
+        return {"owner": {"S": self.PARTITION}, "id": {"S": name}}
+
+    def _get(self, name: str) -> dict[str, Any] | None:
+        item: dict[str, Any] | None = self.client.get_item(TableName=self.table, Key=self._key(name),
+                                                           ConsistentRead=True).get("Item")
+        return item
+
+    def share(self, owner: str, call_id: str, show_confidence: bool) -> Share | None:
+        if self.calls.get(owner, call_id) is None:
+            return None
+        current = self.of_call(owner, call_id)
+        slug = current.slug if current else new_slug()
+        created = current.created_at if current else datetime.now(UTC)
+        fields = {"call_id": {"S": call_id}, "call_owner": {"S": owner}, "slug": {"S": slug},
+                  "show_confidence": {"BOOL": show_confidence}, "created_at": {"S": created.isoformat()}}
+        self.client.transact_write_items(TransactItems=[
+            {"Put": {"TableName": self.table, "Item": {**self._key(f"slug#{slug}"), **fields}}},
+            {"Put": {"TableName": self.table, "Item": {**self._key(f"call#{call_id}"), **fields}}},
+        ])
+        return self.of_call(owner, call_id)
+
+    def unshare(self, owner: str, call_id: str) -> bool:
+        current = self.of_call(owner, call_id)
+        if current is None:
+            return False
+        self.client.transact_write_items(TransactItems=[
+            {"Delete": {"TableName": self.table, "Key": self._key(f"slug#{current.slug}")}},
+            {"Delete": {"TableName": self.table, "Key": self._key(f"call#{call_id}")}},
+        ])
+        return True
+
+    def of_call(self, owner: str, call_id: str) -> Share | None:
+        share = _share(self._get(f"call#{call_id}"))
+        return share if share is not None and share.owner == owner else None
+
+    def by_slug(self, slug: str) -> Share | None:
+        if not 0 < len(slug) <= 64:
+            return None
+        return _share(self._get(f"slug#{slug}"))
+
+    # the DynamoDB adapter's write hook: nothing to write with a call, and a deleted call is unshared
+    def transact_items(self, write: CallWrite) -> list[dict[str, Any]]:
+        return []
+
+    def on_delete(self, owner: str, call_id: str) -> None:
+        self.unshare(owner, call_id)
+
+
+def _share(item: dict[str, Any] | None) -> Share | None:
+    if item is None:
+        return None
+    return Share(slug=item["slug"]["S"], call_id=item["call_id"]["S"], owner=item["call_owner"]["S"],
+                 show_confidence=bool(item["show_confidence"]["BOOL"]),
+                 created_at=datetime.fromisoformat(item["created_at"]["S"]))

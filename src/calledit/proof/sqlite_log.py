@@ -10,29 +10,17 @@ import logging
 import sqlite3
 import time
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from calledit.domain.call import Call
 from calledit.proof import merkle
-from calledit.proof.bundle import CallProof, Disclosure, ProofEntry, ProofReport, verify_proof
-from calledit.proof.leaf import (
-    EVENT_FIELD,
-    Leaf,
-    build_leaf,
-    committed_values,
-    differences,
-    field_salt,
-    new_salt,
-)
+from calledit.proof.bundle import CallProof, ProofReport
+from calledit.proof.entries import NewEntry, Previous, StoredEntry, build_proof, next_entry, self_check, stamp
+from calledit.proof.leaf import build_leaf, committed_values, new_salt
 from calledit.proof.signing import LogSigner, TreeHead
 from calledit.storage.hooks import CallWrite
 
 log = logging.getLogger(__name__)
-
-
-def _stamp(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 class _Nodes:
@@ -44,14 +32,6 @@ class _Nodes:
         if row is None:
             raise LookupError(f"the log has no node {level}/{index}: its tables were changed by hand")
         return bytes(row[0])
-
-
-@dataclass(frozen=True)
-class _Entry:
-    index: int
-    version: int
-    leaf: str
-    leaf_hash: bytes
 
 
 class SqliteCallLog:
@@ -66,42 +46,26 @@ class SqliteCallLog:
     # --- writes (inside the call's transaction) --------------------------------------------------------
 
     def on_write(self, conn: sqlite3.Connection, write: CallWrite) -> None:
-        call = write.call
-        latest = self._latest(conn, call.id)
-        salt = self._salt(conn, call.id)
-        if write.added:
-            event, at = "imported" if write.imported else "logged", call.created_at
-        elif write.change is not None:
-            event, at = write.change.action, write.change.at
-        else:
-            event, at = "saved", call.updated_at
-        values = committed_values(write.owner, call, event)
-        unchanged = latest is not None and write.change is None and not write.added and not differences(
-            Leaf.model_validate_json(latest.leaf), salt, values, ignore=frozenset({EVENT_FIELD}))
-        if unchanged:
-            return  # a reschedule: nothing the log commits to changed
-        self._append(conn, call.id, latest, salt, values, event, at, write.change.id if write.change else None)
+        entry = next_entry(write, self._latest(conn, write.call.id), self._salt(conn, write.call.id))
+        if entry is not None:
+            self._append(conn, entry)
 
-    def _append(self, conn: sqlite3.Connection, call_id: str, latest: _Entry | None, salt: bytes,
-                values: dict[str, str], event: str, at: datetime, change_id: str | None) -> None:
+    def _append(self, conn: sqlite3.Connection, entry: NewEntry) -> None:
         row = conn.execute("SELECT MAX(idx) FROM log_entries").fetchone()
         index = 0 if row[0] is None else int(row[0]) + 1
         last = conn.execute("SELECT timestamp FROM log_heads ORDER BY tree_size DESC LIMIT 1").fetchone()
-        version = 0 if latest is None else latest.version + 1
-        leaf = build_leaf(salt, call_id, version, latest.leaf_hash.hex() if latest else None, _stamp(at), values)
-        text = leaf.text()
-        digest = merkle.leaf_hash(text.encode())
         conn.execute(
             "INSERT INTO log_entries (idx, call_id, version, event, change_id, leaf, leaf_hash, at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (index, call_id, version, event, change_id, text, digest, _stamp(at)),
+            (index, entry.call_id, entry.version, entry.event, entry.change_id, entry.text, entry.leaf_hash,
+             stamp(entry.at)),
         )
         nodes = _Nodes(conn)
 
         def write(level: int, index: int, value: bytes) -> None:
             conn.execute("INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)", (level, index, value))
 
-        merkle.completed_nodes(index, digest, nodes.node, write)
+        merkle.completed_nodes(index, entry.leaf_hash, nodes.node, write)
         stamp_ms = max(int(self.clock() * 1000), int(last[0]) if last else 0)  # heads never go back in time
         head = self.signer.sign(index + 1, merkle.root(nodes, index + 1), stamp_ms)
         conn.execute(
@@ -118,12 +82,12 @@ class SqliteCallLog:
         return salt
 
     @staticmethod
-    def _latest(conn: sqlite3.Connection, call_id: str) -> _Entry | None:
+    def _latest(conn: sqlite3.Connection, call_id: str) -> Previous | None:
         row = conn.execute(
-            "SELECT idx, version, leaf, leaf_hash FROM log_entries WHERE call_id = ? ORDER BY version DESC LIMIT 1",
+            "SELECT version, leaf, leaf_hash FROM log_entries WHERE call_id = ? ORDER BY version DESC LIMIT 1",
             (call_id,),
         ).fetchone()
-        return _Entry(int(row[0]), int(row[1]), str(row[2]), bytes(row[3])) if row else None
+        return Previous(int(row[0]), str(row[1]), bytes(row[2])) if row else None
 
     def backfill(self) -> int:
         """Log every call that has no entry yet (logged before the log existed), as of now; returns how many.
@@ -139,8 +103,10 @@ class SqliteCallLog:
             for row in rows:
                 call = Call.model_validate_json(row[2])
                 salt = self._salt(conn, call.id)
-                self._append(conn, call.id, None, salt, committed_values(row[1], call, "backfilled"), "backfilled",
-                             now, None)
+                leaf = build_leaf(salt, call.id, 0, None, stamp(now), committed_values(row[1], call, "backfilled"))
+                text = leaf.text()
+                self._append(conn, NewEntry(call.id, 0, "backfilled", now, text, merkle.leaf_hash(text.encode()),
+                                            None))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -186,41 +152,22 @@ class SqliteCallLog:
             ).fetchone()
             if not rows or salt_row is None or head_row is None:
                 return None
-            head, salt, nodes = _head(head_row), bytes(salt_row[0]), _Nodes(conn)
-            values = committed_values(owner, call, "")
-            latest = Leaf.model_validate_json(rows[-1][2])
-            wanted = latest.fields if disclose is None else disclose
-            names = [n for n in wanted if n in latest.fields and n in values and n != EVENT_FIELD]
             entries = []
             for index, version, text in rows:
-                appended_row = conn.execute(
+                appended = conn.execute(
                     "SELECT tree_size, root_hash, timestamp, key_id, signature FROM log_heads WHERE tree_size = ?",
                     (index + 1,),
                 ).fetchone()
-                if appended_row is None:
+                if appended is None:
                     raise LookupError(f"the log has no head for entry {index}: its tables were changed by hand")
-                appended = _head(appended_row)
-                entries.append(ProofEntry(
-                    index=index, leaf=text,
-                    inclusion=[h.hex() for h in merkle.inclusion_path(nodes, index, head.tree_size)],
-                    appended=appended,
-                    consistency=[h.hex() for h in merkle.consistency_path(nodes, appended.tree_size, head.tree_size)],
-                    disclosed={name: Disclosure(salt=field_salt(salt, version, name).hex(), value=values[name])
-                               for name in names},
-                ))
+                entries.append(StoredEntry(int(index), int(version), str(text), _head(appended)))
+            return build_proof(owner, call, bytes(salt_row[0]), _head(head_row), entries, _Nodes(conn),
+                               self.signer.public_key_b64, disclose)
         finally:
             conn.execute("COMMIT")
-        return CallProof(call_id=call.id, public_key=self.signer.public_key_b64, head=head, entries=entries)
 
     def check(self, owner: str, call: Call, disclose: Collection[str] | None = None) -> ProofReport:
-        """The server's own check of a call against the log, with its own key: what a proof page shows."""
-        try:
-            proof = self.prove(owner, call, disclose)
-        except (LookupError, ValueError) as exc:
-            return ProofReport(ok=False, call_id=call.id, problems=[f"the log cannot be read: {exc}"])
-        if proof is None:
-            return ProofReport(ok=False, call_id=call.id, problems=["this call is not in the log."])
-        return verify_proof(proof, self.signer.public_key)
+        return self_check(call.id, lambda: self.prove(owner, call, disclose), self.signer.public_key)
 
 
 def _head(row: sqlite3.Row | tuple[object, ...]) -> TreeHead:

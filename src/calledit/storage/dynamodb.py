@@ -31,6 +31,8 @@ from __future__ import annotations
 import builtins
 import contextlib
 import logging
+import random
+import time
 import uuid
 from collections import Counter
 from collections.abc import Collection, Iterator
@@ -56,6 +58,7 @@ from calledit.storage.base import (
     native_id,
     new_call,
 )
+from calledit.storage.hooks import CallWrite, DynamoWriteHook
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +72,8 @@ TOKEN = "#t#"
 TOKENS_BY_HASH = "#api-token#"  # the partition of the token lookup items
 FIND_PAGE = 200  # calls read per Query while filtering
 TRANSACT_ROOM = 23  # history entries written with an imported call (a transaction holds 25 items)
+TRANSACT_ITEMS = 25
+HOOK_ATTEMPTS = 12  # a write whose log append lost the race to another writer is retried this often
 LAST = "~"  # sorts after every hex id: "<stamp>#~" bounds all keys at that stamp
 
 
@@ -184,6 +189,7 @@ class DynamoCallStore:
     def __init__(self, table: str, client: Any) -> None:
         self.table = table
         self.client = client
+        self.hooks: builtins.list[DynamoWriteHook] = []  # their items ride in each call write's transaction
 
     @classmethod
     def from_url(cls, url: str) -> DynamoCallStore:
@@ -216,8 +222,33 @@ class DynamoCallStore:
         item = {**self._item(owner, stored), "attempts": {"N": "0"}}
         if first is not None:
             item.update(queue={"S": QUEUE}, next_check={"S": created_key(stamp(first), stored.id)})
-        self.client.put_item(TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(id)")
+        if self.hooks:  # the call and what its hooks write land together
+            put = {"TableName": self.table, "Item": item, "ConditionExpression": "attribute_not_exists(id)"}
+            self._transact([{"Put": put}], CallWrite(owner, stored, None, added=True, next_check_at=first))
+        else:
+            self.client.put_item(TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(id)")
         return stored
+
+    def _transact(self, writes: builtins.list[dict[str, Any]], write: CallWrite,
+                  tail: builtins.list[dict[str, Any]] | None = None) -> int:
+        """`writes`, the hooks' items for `write` and as much of `tail` as fits, in one transaction; retried
+        when a hook's item lost a race (another writer appended first). Returns how many of `tail` went in."""
+        tail = tail or []
+        for attempt in range(HOOK_ATTEMPTS):
+            extra = [item for hook in self.hooks for item in hook.transact_items(write)]
+            room = max(TRANSACT_ITEMS - len(writes) - len(extra), 0)
+            try:
+                self.client.transact_write_items(TransactItems=[*writes, *extra, *tail[:room]])
+                return min(room, len(tail))
+            except self.client.exceptions.TransactionCanceledException as exc:
+                reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+                ours = reasons[: len(writes)]
+                raced = any(code in ("ConditionalCheckFailed", "TransactionConflict")
+                            for code in reasons[len(writes): len(writes) + len(extra)])
+                if "ConditionalCheckFailed" in ours or not raced or attempt == HOOK_ATTEMPTS - 1:
+                    raise
+            time.sleep(random.uniform(0, min(0.01 * 2**attempt, 0.5)))  # jittered: racers spread out
+        raise AssertionError("unreachable")
 
     def get(self, owner: str, call_id: str) -> Call | None:
         if "#" in call_id:  # history, import markers and tokens share the partition; call ids are hex
@@ -262,6 +293,8 @@ class DynamoCallStore:
             self.client.delete_item(TableName=self.table, Key=self._key(owner, marker))
         for entry in self._history_items(owner, call_id, keys_only=True):  # the history goes with the call
             self.client.delete_item(TableName=self.table, Key={"owner": entry["owner"], "id": entry["id"]})
+        for hook in self.hooks:
+            hook.on_delete(owner, call_id)
         return True
 
     def save(self, owner: str, call: Call) -> Call:
@@ -374,7 +407,7 @@ class DynamoCallStore:
         if change is not None:
             writes.append({"Put": self._history_item(owner, call.id, change, datetime.now(UTC))})
         try:
-            self.client.transact_write_items(TransactItems=writes)
+            self._transact(writes, CallWrite(owner, stored, change, next_check_at=next_check_at))
         except self.client.exceptions.TransactionCanceledException as exc:
             reasons = exc.response.get("CancellationReasons", [])
             if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
@@ -487,13 +520,14 @@ class DynamoCallStore:
         ]
         entries = [self._history_item(owner, call.id, entry) for entry in history]
         try:
-            self.client.transact_write_items(TransactItems=writes + [{"Put": e} for e in entries[:TRANSACT_ROOM]])
+            written = self._transact(writes, CallWrite(owner, call, None, added=True, next_check_at=next_check_at,
+                                                       imported=True), [{"Put": e} for e in entries[:TRANSACT_ROOM]])
         except self.client.exceptions.TransactionCanceledException as exc:
             reasons = exc.response.get("CancellationReasons", [])
             if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
                 return False
             raise
-        for entry in entries[TRANSACT_ROOM:]:  # a long history: the rest after the call (rare)
+        for entry in entries[written:]:  # a long history: the rest after the call (rare)
             self.client.put_item(**entry)
         return True
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from calledit.domain.call import Call, CallChange
 
@@ -28,4 +28,17 @@ class CallWrite:
 class SqliteWriteHook(Protocol):
     def on_write(self, conn: sqlite3.Connection, write: CallWrite) -> None:
         """Called inside the write's transaction, after the call's own rows are written; raising rolls it back."""
+        ...
+
+
+class DynamoWriteHook(Protocol):
+    """The DynamoDB adapter writes a call and what its hooks return in one TransactWriteItems."""
+
+    def transact_items(self, write: CallWrite) -> list[dict[str, Any]]:
+        """The items to write with the call's own (reading what they need first). When one of them fails its
+        condition, another writer got there first: the adapter asks again and retries the whole write."""
+        ...
+
+    def on_delete(self, owner: str, call_id: str) -> None:
+        """The call is gone: drop what only it could use (the log's entries stay)."""
         ...
