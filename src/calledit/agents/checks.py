@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
@@ -221,10 +222,18 @@ class CheckPlan:
             schemas = query_schemas()
             if self.source == "calendar":
                 if self.question:
-                    return copy.deepcopy(schemas[f"calendar:{self.question}"])
+                    branch = copy.deepcopy(schemas[f"calendar:{self.question}"])
+                    for name in self.known:  # what code read from the words is not asked again
+                        branch["properties"].pop(name, None)
+                    branch["required"] = [name for name in branch["required"] if name in branch["properties"]]
+                    return branch
                 return {"anyOf": [copy.deepcopy(value) for key, value in schemas.items()
                                   if key.startswith("calendar:")]}
-            return copy.deepcopy(schemas[self.source])
+            branch = copy.deepcopy(schemas[self.source])
+            for name in self.known:  # what code read from the words is not asked again
+                branch["properties"].pop(name, None)
+            branch["required"] = [name for name in branch["required"] if name in branch["properties"]]
+            return branch
         schema = query_schema(self.source)  # type: ignore[arg-type]  # a data source here
         for branch in schema.get("anyOf", [schema]):
             if branch.get("properties", {}).get("source", {}).get("const") != self.source:
@@ -282,6 +291,26 @@ def _offline_plan(prediction: str, cue: claim_words.OfflineCue, now: datetime | 
         known["comparator"] = claim_words.clock_comparison(claim)
     elif cue.kind == "fact":
         known["claim"] = claim_words.without_negation(claim).rstrip(" .!") + "."
+    if cue.kind == "calendar" and now is not None:  # the operands the words give for certain
+        today = now.astimezone(ZoneInfo(timezone)).date()
+        full = [e.start.date() for e in resolve_dates(claim, now, timezone)
+                if e.kind == "day" and re.search(r"\d{4}", e.text)]
+        known.update(claim_words.calendar_fields(claim, cue.question, today, known.get("country"), full))
+        whole = {**known, "source": "calendar", "question": cue.question}
+        if cue.question and set(_QUESTION_FIELDS[cue.question]) <= set(known):
+            try:
+                parse_check(whole)
+                known = whole
+            except ValidationError:
+                pass
+    if cue.kind == "clock":
+        known.update(claim_words.clock_fields(claim))
+        if {"place", "part", "value"} <= set(known):
+            try:
+                parse_check({**known, "source": "clock"})
+                known = {**known, "source": "clock"}
+            except ValidationError:
+                pass
     if now is not None and cue.kind in ("calendar", "arithmetic", "clock"):
         exact = _regex_reading(prediction, now, timezone)
         if exact is not None and exact.get("source") == cue.kind:
@@ -289,6 +318,10 @@ def _offline_plan(prediction: str, cue: claim_words.OfflineCue, now: datetime | 
             known = {**exact, **({"country": country} if country and cue.kind == "calendar" else {})}
     numbers = tuple(claim_words.spelled_numbers(claim))
     return CheckPlan(cue.kind, known, cue.question, numbers)
+
+
+_QUESTION_FIELDS = {"weekday": ("day", "weekday"), "leap_year": ("year",), "date": ("day", "other"),
+                    "days_between": ("day", "other", "value"), "weekday_count": ("weekday", "year", "month", "value")}
 
 
 def _regex_reading(prediction: str, now: datetime, timezone: str) -> dict[str, Any] | None:

@@ -7,9 +7,13 @@ These are decisions a small model gets wrong under pressure (a "not" dropped, "n
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
+from calledit.agents.calendar import CalendarError, holiday_date, month_number
 from calledit.agents.tools.clock import zone_for_place
 from calledit.domain.offline_checks import CalendarQuestion, OfflineKind, Relation
 
@@ -267,8 +271,10 @@ def offline_cue(prediction: str, *, data_source: bool = False) -> OfflineCue | N
 __all__ = [
     "OfflineCue",
     "approximate",
+    "calendar_fields",
     "claim_of",
     "clock_comparison",
+    "clock_fields",
     "comparison",
     "negated",
     "offline_cue",
@@ -276,3 +282,131 @@ __all__ = [
     "spelled_numbers",
     "without_negation",
 ]
+
+
+# --- the operands code can read itself --------------------------------------------------------------
+
+_MONTH_DAY = re.compile(
+    rf"\b(?P<month>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*[/:])"
+    rf"|\b(?:the\s+)?(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month2>{_MONTH})\b",
+    re.I,
+)
+_WEEKDAY_NAME = re.compile(rf"\b({_WEEKDAY_FULL})\b", re.I)
+_RELATIVE = re.compile(r"\b(today|tomorrow|yesterday)\b", re.I)
+
+
+def _years(claim: str) -> list[int]:
+    years = [int(y) for y in re.findall(r"(?<![\d/.-])(\d{4})(?![\d/-])", claim)]
+    years += [value for _, value in spelled_numbers(claim) if 1000 <= value <= 9999]
+    return list(dict.fromkeys(years))
+
+
+def _one(values: list[Any]) -> Any:
+    unique = list(dict.fromkeys(values))
+    return unique[0] if len(unique) == 1 else None
+
+
+def calendar_fields(claim: str, question: str | None, today: date, country: str | None,
+                    full_dates: list[date]) -> dict[str, Any]:
+    """The calendar operands the words give unambiguously: one holiday and one year, one weekday, one date
+    written out in full (`full_dates`, read by the date resolver), the count next to "days" or "Fridays".
+    Whatever is not certain is left to the model."""
+    fields: dict[str, Any] = {}
+    holiday_matches = [m.group(0) for m in _HOLIDAY_WORDS.finditer(claim)]
+    holiday = _one([" ".join(h.split()) for h in holiday_matches])
+    rest = _HOLIDAY_WORDS.sub(" ", claim)
+    years = _years(claim)
+    year = years[0] if len(years) == 1 else None
+    weekday = _one([m.group(1).capitalize() for m in _WEEKDAY_NAME.finditer(rest)])
+    holiday_day = f"{holiday} {year}" if holiday and year else None
+    relative = _one([m.group(1).lower() for m in _RELATIVE.finditer(claim)])
+    if question == "weekday":
+        day = holiday_day or (full_dates[0].isoformat() if len(full_dates) == 1 and not holiday else None)
+        if day is None and relative and not holiday and not full_dates:
+            day = relative
+        fields.update({key: value for key, value in (("day", day), ("weekday", weekday)) if value})
+    elif question == "leap_year" and year:
+        fields["year"] = year
+    elif question == "date" and holiday_day:
+        fields["day"] = holiday_day
+        month_days = [m for m in _MONTH_DAY.finditer(rest)]
+        if len(month_days) == 1 and year:
+            m = month_days[0]
+            with contextlib.suppress(ValueError, CalendarError):
+                fields["other"] = date(year, month_number(m.group("month") or m.group("month2")),
+                                       int(m.group("day") or m.group("day2"))).isoformat()
+    elif question == "weekday_count":
+        count = re.search(rf"\b(\d+|[a-z-]+(?:[\s-][a-z]+)?)\s+{_WEEKDAY_FULL}s\b", claim, re.I)
+        months = [m.group(0) for m in re.finditer(rf"\b{_MONTH}\b", rest, re.I)
+                  if not re.fullmatch(r"may|mar|jan|jun|jul|aug|sep|oct|nov|dec|feb|apr", m.group(0), re.I)
+                  or m.group(0)[0].isupper()]
+        plural = _one([m.group(1).capitalize() for m in re.finditer(rf"\b({_WEEKDAY_FULL})s\b", rest, re.I)])
+        if plural:
+            fields["weekday"] = plural
+        if year:
+            fields["year"] = year
+        if len(months) <= 1:
+            fields["month"] = month_number(months[0]) if months else None
+        value = _count(count.group(1)) if count else None
+        if value is not None:
+            fields["value"] = value
+    elif question == "days_between":
+        count = re.search(r"\b(\d[\d,]*|[a-z]+(?:[\s-][a-z]+)*?)\s+(?:more\s+|whole\s+|full\s+)?days?\b", claim, re.I)
+        value = _count(count.group(1)) if count else None
+        if value is not None:
+            fields["value"] = value
+        if holiday and not year and len(full_dates) == 0:
+            try:
+                when = holiday_date(holiday, today.year, country)
+                if when < today:
+                    when = holiday_date(holiday, today.year + 1, country)
+                fields.update(day="today", other=f"{holiday} {when.year}")
+            except CalendarError:
+                pass
+        elif len(full_dates) == 2 and not holiday:
+            fields.update(day=full_dates[0].isoformat(), other=full_dates[1].isoformat())
+    return fields
+
+
+def _count(text: str) -> int | None:
+    text = text.replace(",", "").strip()
+    if text.isdigit():
+        return int(text)
+    found = spelled_numbers(text)
+    return found[-1][1] if found and found[-1][0].replace(" ", "") == text.lower().replace("-", "").replace(" ", "") \
+        else None
+
+
+_TIME_OF_DAY = re.compile(
+    r"\b(\d{1,2})(?::(\d{2}))?\s*(a\.?m\.?|p\.?m\.?)(?![a-z])|\b(\d{1,2}):(\d{2})\b|\b(noon|midnight)\b", re.I)
+_PERIOD_WORD = re.compile(r"\b(morning|afternoon|evening|night(?:time)?)\b", re.I)
+
+
+def clock_fields(claim: str) -> dict[str, Any]:
+    """The clock operands the words give for certain: the place, and one weekday, time or part of the day."""
+    fields: dict[str, Any] = {}
+    place = place_named(claim)
+    if place is not None:
+        fields["place"] = place
+    weekdays = list(dict.fromkeys(m.group(1).capitalize() for m in _WEEKDAY_NAME.finditer(claim)))
+    times = list(_TIME_OF_DAY.finditer(claim))
+    periods = list(dict.fromkeys(m.group(1).lower().removesuffix("time") for m in _PERIOD_WORD.finditer(claim)))
+    found = [bool(weekdays), bool(times), bool(periods)]
+    if sum(found) != 1:
+        return fields
+    if weekdays and len(weekdays) == 1:
+        fields.update(part="weekday", value=weekdays[0])
+    elif periods and len(periods) == 1:
+        fields.update(part="period", value=periods[0])
+    elif len(times) == 1:
+        m = times[0]
+        if m.group(6):
+            hour, minute = (12, 0) if m.group(6).lower() == "noon" else (0, 0)
+        elif m.group(3):
+            hour, minute = int(m.group(1)) % 12, int(m.group(2) or 0)
+            hour += 12 if m.group(3).lower().startswith("p") else 0
+        else:
+            hour, minute = int(m.group(4)), int(m.group(5))
+        if hour < 24 and minute < 60:
+            fields.update(part="time", value=f"{hour:02d}:{minute:02d}")
+    return fields
