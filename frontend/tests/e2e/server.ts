@@ -48,7 +48,12 @@ export interface RunningServer {
  * scheduler polls every second, so a call the agent can settle gets its verdict within a test.
  * `env` adds settings (e.g. CALLEDIT_AUTH=local); the log goes to test-results/`logName`.
  */
-export async function startServer(env: Record<string, string> = {}, logName = 'e2e-server.log'): Promise<RunningServer> {
+export async function startServer(
+  env: Record<string, string> = {},
+  logName = 'e2e-server.log',
+  /** Reuse a port and a data folder (a restart after an outage); `keepData` leaves the folder on stop. */
+  options: { port?: number; dataDir?: string; keepData?: boolean } = {},
+): Promise<RunningServer & { port: number; dataDir: string }> {
   if (!existsSync(join(repoRoot, 'src', 'calledit', 'server', 'static', 'index.html'))) {
     throw new Error('The UI is not built: run `npm run build` in frontend/ before the e2e tests.');
   }
@@ -58,12 +63,12 @@ export async function startServer(env: Record<string, string> = {}, logName = 'e
     throw new Error(`${calledit} not found: install the Python package into ${venv} first (or set CALLEDIT_VENV).`);
   }
 
-  const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'calledit-e2e-'));
+  const port = options.port ?? (await freePort());
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'calledit-e2e-'));
   const resultsDir = join(frontendDir, 'test-results');
   mkdirSync(resultsDir, { recursive: true });
   const logPath = join(resultsDir, logName);
-  const log = createWriteStream(logPath);
+  const log = createWriteStream(logPath, { flags: options.port ? 'a' : 'w' });
 
   const server = spawn(calledit, ['serve', '--host', '127.0.0.1', '--port', String(port), '--model', 'scripted'], {
     cwd: repoRoot,
@@ -94,6 +99,8 @@ export async function startServer(env: Record<string, string> = {}, logName = 'e
 
   return {
     url,
+    port,
+    dataDir,
     stop: async () => {
       if (server.exitCode === null) {
         const exited = new Promise((done) => server.once('exit', done));
@@ -103,7 +110,7 @@ export async function startServer(env: Record<string, string> = {}, logName = 'e
         clearTimeout(timer);
       }
       log.end();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
