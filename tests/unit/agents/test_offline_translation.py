@@ -162,3 +162,39 @@ async def test_a_fact_check_needs_the_model_to_call_it_fixed_knowledge() -> None
     call, _ = await make("Apple releases a folding phone", {"source": "fact", "question": "Did it?"},
                          category="api_tool_verifiable")
     assert call.check is None
+
+
+@pytest.mark.parametrize(
+    ("prediction", "timezone", "known"),
+    [
+        # The model once wrote "day": "time 2027" for this one: code now reads the holiday and its year.
+        ("In 2034, New Year's Eve is on a Saturday", "America/Sao_Paulo",
+         {"question": "weekday", "day": "New Year's Eve 2034", "weekday": "Saturday"}),
+        ("Thanksgiving 2026 is on November 26", "America/New_York",
+         {"question": "date", "day": "Thanksgiving 2026", "other": "2026-11-26"}),
+        ("November 2039 has 5 Wednesdays", "UTC",
+         {"question": "weekday_count", "weekday": "Wednesday", "year": 2039, "month": 11, "value": 5}),
+        ("It is 24 days until Christmas", "UTC",
+         {"question": "days_between", "day": "today", "other": "Christmas 2026", "value": 24}),
+        ("Two thousand and twenty-eight will be a leap year", "UTC", {"question": "leap_year", "year": 2028}),
+    ],
+)
+def test_code_reads_the_operands_the_words_give_for_certain(
+    prediction: str, timezone: str, known: dict[str, Any]
+) -> None:
+    plan = plan_check(prediction, now=NOW, timezone=timezone)
+    assert plan is not None and plan.complete
+    assert {key: plan.known.get(key) for key in known} == known
+
+
+def test_a_clock_claim_is_read_whole() -> None:
+    plan = plan_check("It's after 5 pm in Tokyo", now=NOW, timezone="Europe/Paris")
+    assert plan is not None and plan.complete
+    assert (plan.known["place"], plan.known["part"], plan.known["value"], plan.known["comparator"]) == (
+        "Tokyo", "time", "17:00", ">")
+
+
+def test_an_unsure_reading_is_left_to_the_model() -> None:
+    plan = plan_check("Christmas 2026 and New Year's Day 2027 fall on a Friday", now=NOW, timezone="UTC")
+    assert plan is not None and not plan.complete and "day" not in plan.known  # two holidays: not certain
+    assert "day" in json.dumps(plan.schema())
