@@ -194,6 +194,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/calls/{call_id}/proof": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Call Proof
+         * @description The inclusion proof of every entry of your call, revealing all of its fields (to you): check it offline
+         *     with `calledit prove`. A shared call's public proof, revealing only what its page shows, is at
+         *     `/c/{slug}/proof.json`.
+         */
+        get: operations["call_proof_api_calls__call_id__proof_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/calls/{call_id}/resolve": {
         parameters: {
             query?: never;
@@ -210,6 +232,32 @@ export interface paths {
          */
         post: operations["resolve_call_api_calls__call_id__resolve_post"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calls/{call_id}/share": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Share */
+        get: operations["get_share_api_calls__call_id__share_get"];
+        put?: never;
+        /**
+         * Share Call
+         * @description Share a call at an unguessable public address (again: the same address, with these options).
+         *     `DELETE` the share to take the page down at once.
+         */
+        post: operations["share_call_api_calls__call_id__share_post"];
+        /**
+         * Unshare Call
+         * @description Stop sharing: the public page answers 404 from now on. Sharing again makes a new address.
+         */
+        delete: operations["unshare_call_api_calls__call_id__share_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -293,6 +341,206 @@ export interface paths {
          *     in `errors` with why.
          */
         post: operations["import_file_api_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/log/consistency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Log Consistency
+         * @description Proof that the log at `first` entries is a prefix of the log at `second`: nothing was rewritten.
+         */
+        get: operations["log_consistency_api_log_consistency_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/log/head": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Log Head
+         * @description The signed head of the append-only call log: size, Merkle root, time, Ed25519 signature over RFC 6962's
+         *     TreeHeadSignature. Publish it (docs/proof.md) and no entry can later be changed or backdated unseen.
+         */
+        get: operations["log_head_api_log_head_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Bell
+         * @description Your in-app notifications and how many are unread (live updates come as `notification` events on /ws).
+         */
+        get: operations["bell_api_notifications_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/channels/{channel}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove Channel */
+        delete: operations["remove_channel_api_notifications_channels__channel__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/channels/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Email
+         * @description Where your email goes. Setting it again revives a dead address. Send a test with POST .../test.
+         */
+        put: operations["set_email_api_notifications_channels_email_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/channels/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Webhook
+         * @description Your webhook: each notification is POSTed as JSON (or Slack/Discord's shape), signed in
+         *     `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>` with the secret, as GitHub signs its own.
+         */
+        put: operations["set_webhook_api_notifications_channels_webhook_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Choose Events
+         * @description Turn events on or off per channel, e.g. `{"verdict": {"email": false}, "digest": {"email": true}}`.
+         */
+        put: operations["choose_events_api_notifications_events_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark Read
+         * @description Mark notifications read (`ids`), or all of them (`ids` null or left out).
+         */
+        post: operations["mark_read_api_notifications_read_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Settings
+         * @description Your email address and webhook with their health (a dead channel says so: set it up again to revive
+         *     it), and which events go to which channel.
+         */
+        get: operations["get_settings_api_notifications_settings_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send Test
+         * @description Send a test notification to every channel you set up; watch its health in GET .../settings.
+         */
+        post: operations["send_test_api_notifications_test_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -446,6 +694,16 @@ export interface components {
             source: "arithmetic";
             /** Value */
             value: components["schemas"]["Number"] | components["schemas"]["Operation-Output"] | components["schemas"]["Function-Output"];
+        };
+        /** Bell */
+        Bell: {
+            /**
+             * Items
+             * @description newest first
+             */
+            items: components["schemas"]["InAppNotification"][];
+            /** Unread */
+            unread: number;
         };
         /**
          * CalendarCheck
@@ -674,6 +932,25 @@ export interface components {
              */
             next_check_at: string | null;
         };
+        /** CallProof */
+        CallProof: {
+            /** Call Id */
+            call_id: string;
+            /** Entries */
+            entries: components["schemas"]["ProofEntry"][];
+            /**
+             * Format
+             * @default calledit-proof/1
+             * @constant
+             */
+            format: "calledit-proof/1";
+            head: components["schemas"]["TreeHead"];
+            /**
+             * Public Key
+             * @description base64 raw Ed25519 public key of the log
+             */
+            public_key: string;
+        };
         /**
          * CallState
          * @description What a check or a person changes on a call, and what undo restores (with the next agent check).
@@ -818,6 +1095,33 @@ export interface components {
             next_cursor?: string | null;
         };
         /**
+         * Channel
+         * @enum {string}
+         */
+        Channel: "inapp" | "email" | "webhook";
+        /** ChannelHealth */
+        ChannelHealth: {
+            /** Dead Since */
+            dead_since?: string | null;
+            /**
+             * Failures
+             * @description failed deliveries in a row
+             */
+            failures: number;
+            /** Last Error */
+            last_error?: string | null;
+            /** Last Failure At */
+            last_failure_at?: string | null;
+            /** Last Success At */
+            last_success_at?: string | null;
+            /**
+             * Status
+             * @description ok: the last delivery worked; failing: recent ones failed and are retried; dead: given up on after too many failures in a row, set the channel up again to revive it; unused: nothing sent yet
+             * @enum {string}
+             */
+            status: "ok" | "failing" | "dead" | "unused";
+        };
+        /**
          * ClockCheck
          * @description What the clock says now in a place: its weekday, its date, its time (HH:MM) or the part of its day.
          */
@@ -847,6 +1151,18 @@ export interface components {
             source: "clock";
             /** Value */
             value: string;
+        };
+        /** Consistency */
+        Consistency: {
+            /** First */
+            first: number;
+            /**
+             * Proof
+             * @description hex RFC 9162 §2.1.4 consistency proof (empty when first is 0 or second)
+             */
+            proof: string[];
+            /** Second */
+            second: number;
         };
         /**
          * CryptoCheck
@@ -891,6 +1207,19 @@ export interface components {
              * @constant
              */
             variable: "price";
+        };
+        /** Disclosure */
+        Disclosure: {
+            /**
+             * Salt
+             * @description hex: this field's salt in this entry
+             */
+            salt: string;
+            /**
+             * Value
+             * @description the field's canonical JSON text, hashed as is
+             */
+            value: string;
         };
         /** DueCalls */
         DueCalls: {
@@ -940,6 +1269,38 @@ export interface components {
              * @constant
              */
             variable: "value";
+        };
+        /** EmailChannel */
+        EmailChannel: {
+            /** Address */
+            address: string;
+            health: components["schemas"]["ChannelHealth"];
+        };
+        /**
+         * EmailSetup
+         * @description Body of `PUT /api/notifications/channels/email`.
+         */
+        EmailSetup: {
+            /** Address */
+            address: string;
+        };
+        /**
+         * EventChoices
+         * @description Body of `PUT /api/notifications/events`: the switches to change, e.g. {"verdict": {"email": false}}.
+         */
+        EventChoices: {
+            /** Digest */
+            digest?: {
+                [key: string]: boolean;
+            };
+            /** Due */
+            due?: {
+                [key: string]: boolean;
+            };
+            /** Verdict */
+            verdict?: {
+                [key: string]: boolean;
+            };
         };
         /** Evidence */
         Evidence: {
@@ -1146,6 +1507,67 @@ export interface components {
              */
             skipped: number;
         };
+        /**
+         * InAppNotification
+         * @description One entry under the bell.
+         */
+        InAppNotification: {
+            /** Body */
+            body: string;
+            /** Call Id */
+            call_id?: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: string;
+            kind: components["schemas"]["NotificationKind"];
+            /** Read At */
+            read_at?: string | null;
+            /** Title */
+            title: string;
+        };
+        /**
+         * LogHead
+         * @description The latest signed tree head, with the key that signs it.
+         */
+        LogHead: {
+            /**
+             * Key Id
+             * @description hex SHA-256 of the raw public key
+             */
+            key_id: string;
+            /**
+             * Public Key
+             * @description base64 raw Ed25519 public key: publish it with the heads
+             */
+            public_key: string;
+            /**
+             * Root Hash
+             * @description hex SHA-256 Merkle tree hash (RFC 9162 §2.1.1)
+             */
+            root_hash: string;
+            /**
+             * Signature
+             * @description base64 Ed25519 signature of RFC 6962's TreeHeadSignature
+             */
+            signature: string;
+            /**
+             * Signed At
+             * Format: date-time
+             * @description the timestamp, readable
+             */
+            signed_at: string;
+            /**
+             * Timestamp
+             * @description milliseconds since the Unix epoch, UTC
+             */
+            timestamp: number;
+            /** Tree Size */
+            tree_size: number;
+        };
         /** LogoutBody */
         LogoutBody: {
             /**
@@ -1201,6 +1623,14 @@ export interface components {
              */
             variable: "close";
         };
+        /**
+         * MarkRead
+         * @description Body of `POST /api/notifications/read`: these ids, or (null) everything.
+         */
+        MarkRead: {
+            /** Ids */
+            ids?: string[] | null;
+        };
         /** Me */
         Me: {
             /**
@@ -1214,6 +1644,32 @@ export interface components {
             mode: string;
             /** Username */
             username?: string | null;
+        };
+        /**
+         * NotificationKind
+         * @enum {string}
+         */
+        NotificationKind: "verdict" | "due" | "digest" | "test";
+        /** NotificationSettings */
+        NotificationSettings: {
+            /** @description null: no email address set up */
+            email?: components["schemas"]["EmailChannel"] | null;
+            /**
+             * Email Available
+             * @description false: this server has no outgoing mail configured
+             */
+            email_available: boolean;
+            /**
+             * Events
+             * @description per event, per channel: on or off (a channel not set up delivers nothing either way)
+             */
+            events: {
+                [key: string]: {
+                    [key: string]: boolean;
+                };
+            };
+            /** @description null: no webhook set up */
+            webhook?: components["schemas"]["WebhookChannel"] | null;
         };
         /**
          * Number
@@ -1271,6 +1727,35 @@ export interface components {
             /** Scored */
             scored: number;
         };
+        /** ProofEntry */
+        ProofEntry: {
+            /** @description the head signed when this entry was appended */
+            appended: components["schemas"]["TreeHead"];
+            /**
+             * Consistency
+             * @description hex proof that `appended` is a prefix of `head` (§2.1.4)
+             */
+            consistency: string[];
+            /** Disclosed */
+            disclosed?: {
+                [key: string]: components["schemas"]["Disclosure"];
+            };
+            /**
+             * Inclusion
+             * @description hex audit path to `head` (RFC 9162 §2.1.3)
+             */
+            inclusion: string[];
+            /**
+             * Index
+             * @description the entry's position in the log (leaf index)
+             */
+            index: number;
+            /**
+             * Leaf
+             * @description the leaf's JSON text; its leaf hash is SHA-256(0x00 || UTF-8 text)
+             */
+            leaf: string;
+        };
         /**
          * RecurringInterval
          * @enum {string}
@@ -1289,6 +1774,40 @@ export interface components {
              * @enum {string}
              */
             resolution: "confirmed" | "refuted" | "void";
+        };
+        /** SharedCall */
+        SharedCall: {
+            /**
+             * Path
+             * @description /c/{slug}
+             */
+            path: string;
+            /**
+             * Shared At
+             * Format: date-time
+             */
+            shared_at: string;
+            /** Show Confidence */
+            show_confidence: boolean;
+            /** Slug */
+            slug: string;
+            /**
+             * Url
+             * @description the public page: <server>/c/{slug}
+             */
+            url: string;
+        };
+        /**
+         * ShareOptions
+         * @description Body of `POST /api/calls/{id}/share` (optional).
+         */
+        ShareOptions: {
+            /**
+             * Show Confidence
+             * @description show your own confidence on the public page
+             * @default false
+             */
+            show_confidence: boolean;
         };
         /** SignupBody */
         SignupBody: {
@@ -1375,6 +1894,16 @@ export interface components {
             tag: string;
             /** Total */
             total: number;
+        };
+        /** TestQueued */
+        TestQueued: {
+            /**
+             * Channels
+             * @description where it goes: every channel you set up that is not dead
+             */
+            channels: components["schemas"]["Channel"][];
+            /** Event Id */
+            event_id: string;
         };
         /**
          * TokenBody
@@ -1552,6 +2081,39 @@ export interface components {
             /** Void */
             void: number;
         };
+        /**
+         * TreeHead
+         * @description A signed tree head: the log had `tree_size` entries hashing to `root_hash` at `timestamp`.
+         */
+        TreeHead: {
+            /**
+             * Key Id
+             * @description hex SHA-256 of the raw Ed25519 public key
+             */
+            key_id: string;
+            /**
+             * Root Hash
+             * @description hex SHA-256 Merkle tree hash (RFC 9162 §2.1.1)
+             */
+            root_hash: string;
+            /**
+             * Signature
+             * @description base64 Ed25519 signature of RFC 6962's TreeHeadSignature
+             */
+            signature: string;
+            /**
+             * Timestamp
+             * @description milliseconds since the Unix epoch, UTC
+             */
+            timestamp: number;
+            /** Tree Size */
+            tree_size: number;
+        };
+        /** Unread */
+        Unread: {
+            /** Unread */
+            unread: number;
+        };
         /** UserPublic */
         UserPublic: {
             /** Id */
@@ -1658,6 +2220,43 @@ export interface components {
              * @enum {string}
              */
             variable: "temperature_2m_max" | "temperature_2m_min" | "precipitation_sum" | "rain_sum" | "snowfall_sum" | "wind_speed_10m_max" | "sunshine_duration";
+        };
+        /** WebhookChannel */
+        WebhookChannel: {
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "json" | "slack" | "discord";
+            health: components["schemas"]["ChannelHealth"];
+            /** Url */
+            url: string;
+        };
+        /** WebhookSaved */
+        WebhookSaved: {
+            /**
+             * Secret
+             * @description the signing secret made for you: shown this once (null when you gave your own)
+             */
+            secret?: string | null;
+            settings: components["schemas"]["NotificationSettings"];
+        };
+        /**
+         * WebhookSetup
+         * @description Body of `PUT /api/notifications/channels/webhook`. Leave `secret` out to have one made (shown once).
+         */
+        WebhookSetup: {
+            /**
+             * Format
+             * @description json: CalledIt's own payload; slack or discord: their incoming-webhook message shape
+             * @default json
+             * @enum {string}
+             */
+            format: "json" | "slack" | "discord";
+            /** Secret */
+            secret?: string | null;
+            /** Url */
+            url: string;
         };
     };
     responses: never;
@@ -2149,6 +2748,44 @@ export interface operations {
             };
         };
     };
+    call_proof_api_calls__call_id__proof_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                call_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallProof"];
+                };
+            };
+            /** @description No such call for this user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     resolve_call_api_calls__call_id__resolve_post: {
         parameters: {
             query?: never;
@@ -2174,6 +2811,122 @@ export interface operations {
                 };
             };
             /** @description No such call for this user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_share_api_calls__call_id__share_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                call_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SharedCall"];
+                };
+            };
+            /** @description No such call for this user, or not shared */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    share_call_api_calls__call_id__share_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                call_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ShareOptions"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SharedCall"];
+                };
+            };
+            /** @description No such call for this user, or not shared */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    unshare_call_api_calls__call_id__share_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                call_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such call for this user, or not shared */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2306,6 +3059,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ExportFile"];
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file?: string;
+                };
                 "text/csv": string;
             };
         };
@@ -2326,6 +3083,293 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    log_consistency_api_log_consistency_get: {
+        parameters: {
+            query: {
+                /** @description the size of a head you hold */
+                first: number;
+                /** @description a later size; default: the latest head's */
+                second?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Consistency"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    log_head_api_log_head_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogHead"];
+                };
+            };
+        };
+    };
+    bell_api_notifications_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                unread_only?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bell"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    remove_channel_api_notifications_channels__channel__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel: components["schemas"]["Channel"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_email_api_notifications_channels_email_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailSetup"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_webhook_api_notifications_channels_webhook_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookSetup"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSaved"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    choose_events_api_notifications_events_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventChoices"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    mark_read_api_notifications_read_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarkRead"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unread"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_settings_api_notifications_settings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
+        };
+    };
+    send_test_api_notifications_test_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestQueued"];
                 };
             };
         };
