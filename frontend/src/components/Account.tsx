@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState, useSyncExternalStore, type FormEvent, type ReactNode } from 'react';
 import type { AuthConfig, AuthService, AuthState, AuthUser } from '../services/auth';
 import { ApiError } from '../services/http';
+import { t } from '../strings';
 
 const OFF: AuthState = { status: 'off' };
 const noSubscription = () => () => undefined;
@@ -19,7 +20,7 @@ function problemText(error: unknown): string {
     if (error.code === 'rate_limited') return `${error.message} Wait a minute, then try again.`;
     return error.message;
   }
-  return error instanceof Error ? error.message : 'Something went wrong. Try again.';
+  return error instanceof Error ? error.message : t.errors.generic;
 }
 
 interface AccountFormProps {
@@ -41,7 +42,7 @@ export function SignIn({ auth, config, notice }: AccountFormProps) {
           <p className="hint">Accounts on this server are created by its operator (calledit user add).</p>
         ) : (
           <p>
-            New here? <a href="#/signup">Create an account</a>
+            {t.auth.newHere} <a href="#/signup">{t.auth.signUp}</a>
           </p>
         )
       }
@@ -57,9 +58,9 @@ export function SignUp({ auth, config, notice }: AccountFormProps) {
         <h2 id="account-heading" tabIndex={-1} data-view-heading>
           Create an account
         </h2>
-        <p>Sign-up is closed on this server: ask its operator for an account.</p>
+        <p>{t.auth.signupClosed}</p>
         <p>
-          <a href="#/signin">Sign in</a>
+          <a href="#/signin">{t.auth.signIn}</a>
         </p>
       </section>
     );
@@ -71,7 +72,7 @@ export function SignUp({ auth, config, notice }: AccountFormProps) {
       submit={(username, password) => auth.signUp(username, password)}
       footer={
         <p>
-          Have an account? <a href="#/signin">Sign in</a>
+          {t.auth.haveAccount} <a href="#/signin">{t.auth.signIn}</a>
         </p>
       }
     />
@@ -99,7 +100,7 @@ function PasswordForm({
   const errorId = useId();
   const usernameRef = useRef<HTMLInputElement>(null);
   const signup = kind === 'signup';
-  const title = signup ? 'Create an account' : 'Sign in';
+  const title = signup ? t.auth.signUp : t.auth.signIn;
 
   useEffect(() => {
     if (problem) usernameRef.current?.focus();
@@ -127,7 +128,7 @@ function PasswordForm({
       <div role="status">{notice && !problem && <p className="notice notice-info">{notice}</p>}</div>
       <form onSubmit={(event) => void onSubmit(event)} aria-label={title}>
         <div className="form-group">
-          <label htmlFor={usernameId}>Username</label>
+          <label htmlFor={usernameId}>{t.auth.username}</label>
           <input
             id={usernameId}
             ref={usernameRef}
@@ -145,7 +146,7 @@ function PasswordForm({
           />
         </div>
         <div className="form-group">
-          <label htmlFor={passwordId}>Password</label>
+          <label htmlFor={passwordId}>{t.auth.password}</label>
           <input
             id={passwordId}
             className="form-control form-input"
@@ -173,7 +174,7 @@ function PasswordForm({
         )}
         <div className="actions">
           <button type="submit" className="btn btn-primary" disabled={busy}>
-            {busy ? (signup ? 'Creating…' : 'Signing in…') : title}
+            {busy ? (signup ? t.auth.creating : t.auth.signingIn) : title}
           </button>
         </div>
       </form>
@@ -232,9 +233,9 @@ export function OidcSignIn({ auth, config, notice }: AccountFormProps) {
         paste it below. It is kept in this tab's memory only: reloading the page or the token expiring signs
         you out.
       </p>
-      <form onSubmit={(event) => void onSubmit(event)} aria-label="Sign in with a token">
+      <form onSubmit={(event) => void onSubmit(event)} aria-label={t.auth.withToken}>
         <div className="form-group">
-          <label htmlFor={tokenId}>Access token</label>
+          <label htmlFor={tokenId}>{t.auth.accessToken}</label>
           <textarea
             id={tokenId}
             className="form-control token-input"
@@ -257,7 +258,7 @@ export function OidcSignIn({ auth, config, notice }: AccountFormProps) {
         )}
         <div className="actions">
           <button type="submit" className="btn btn-primary" disabled={busy || !token.trim()}>
-            {busy ? 'Checking…' : 'Use this token'}
+            {busy ? t.auth.checking : t.auth.useToken}
           </button>
         </div>
       </form>
@@ -271,7 +272,7 @@ export function AccountMenu({ auth, user }: { auth: AuthService; user: AuthUser 
   return (
     <div className="account-menu">
       <span>
-        <span className="account-prefix">Signed in as </span>
+        <span className="account-prefix">{t.account.signedInAs} </span>
         <strong className="account-name" title={user.username ?? user.id}>
           {user.username ?? user.id}
         </strong>
@@ -285,7 +286,7 @@ export function AccountMenu({ auth, user }: { auth: AuthService; user: AuthUser 
           void auth.signOut().finally(() => setBusy(false));
         }}
       >
-        {busy ? 'Signing out…' : 'Sign out'}
+        {busy ? t.account.signingOut : t.account.signOut}
       </button>
     </div>
   );

@@ -11,6 +11,11 @@ import { MemoryStorage, accountsServer } from '../../fixtures/accounts';
 import { page, storedCall, type FakeRoute } from '../../fixtures/calls';
 import { FakeWebSocket } from '../../fixtures/fakeWebSocket';
 
+/** The header's "Signed in as NAME", once someone is. */
+const whoMatcher = (_: string, element: Element | null) =>
+  element?.matches('.account-menu > span') === true && /^Signed in as/.test(element.textContent ?? '');
+const signedIn = () => screen.findByText(whoMatcher);
+
 /** The app wired as main.tsx wires it, against a fake server with accounts. */
 function renderApp(options: Parameters<typeof accountsServer>[0] = {}, storage = new MemoryStorage()) {
   // The API answers only to a good access token, as the real one does.
@@ -70,7 +75,7 @@ describe('accounts (CALLEDIT_AUTH=local)', () => {
     await user.clear(screen.getByLabelText('Username'));
     await user.clear(screen.getByLabelText('Password'));
     await signIn(user);
-    expect(await screen.findByText('Signed in as')).toHaveTextContent('Signed in as alice');
+    expect(await signedIn()).toHaveTextContent('Signed in as alice');
     await waitFor(() => expect(screen.getByRole('heading', { name: 'Make a call' })).toHaveFocus());
     await waitFor(() => expect(FakeWebSocket.last.url).toBe('ws://test/ws?token=at-1'));
 
@@ -91,14 +96,14 @@ describe('accounts (CALLEDIT_AUTH=local)', () => {
     await user.clear(screen.getByLabelText('Username'));
     await user.type(screen.getByLabelText('Username'), 'bob');
     await user.click(screen.getByRole('button', { name: 'Create an account' }));
-    expect(await screen.findByText('Signed in as')).toHaveTextContent('Signed in as bob');
+    expect(await signedIn()).toHaveTextContent('Signed in as bob');
     await waitFor(() => expect(window.location.hash).toBe('#/')); // no sign-up page once signed in
   });
 
   it('signs out: the server is told, the connection closes, and the sign-in page says so', async () => {
     const { server, storage, user } = renderApp();
     await signIn(user);
-    await screen.findByText('Signed in as');
+    await signedIn();
     await waitFor(() => expect(FakeWebSocket.instances).toHaveLength(1));
     const socket = FakeWebSocket.last;
     act(() => socket.open());
@@ -113,7 +118,7 @@ describe('accounts (CALLEDIT_AUTH=local)', () => {
   it('when the session ends on the server, the next request sends you to sign in, with the reason', async () => {
     const { server, user } = renderApp();
     await signIn(user);
-    await screen.findByText('Signed in as');
+    await signedIn();
     server.revoke('at-1');
     server.live.clear(); // signed out everywhere
     await user.click(screen.getByRole('link', { name: 'My Calls' }));
@@ -129,7 +134,7 @@ describe('accounts (CALLEDIT_AUTH=local)', () => {
     );
     const { server } = renderApp({}, storage);
     server.live.add('rt-0');
-    expect(await screen.findByText('Signed in as')).toHaveTextContent('alice');
+    expect(await signedIn()).toHaveTextContent('alice');
     await waitFor(() => expect(FakeWebSocket.last.url).toBe('ws://test/ws?token=at-1'));
     expect(screen.getByRole('heading', { name: 'Make a call' })).not.toHaveFocus(); // a page load keeps focus where it was
   });
@@ -137,7 +142,7 @@ describe('accounts (CALLEDIT_AUTH=local)', () => {
   it('the access token expiring mid-session (1008): a new token and a new connection, no sign-in', async () => {
     const { user } = renderApp();
     await signIn(user);
-    await screen.findByText('Signed in as');
+    await signedIn();
     await waitFor(() => expect(FakeWebSocket.instances).toHaveLength(1));
     act(() => FakeWebSocket.last.open());
     act(() => {
@@ -148,7 +153,7 @@ describe('accounts (CALLEDIT_AUTH=local)', () => {
     expect(FakeWebSocket.last.url).toBe('ws://test/ws?token=at-2');
     act(() => FakeWebSocket.last.open());
     expect(screen.getByText(/Server connection/).closest('[role="status"]')).toHaveTextContent('Connected');
-    expect(screen.getByText('Signed in as')).toBeInTheDocument();
+    expect(screen.getByText(whoMatcher)).toBeInTheDocument();
   });
 
   it('sign-up closed by the operator: the pages say so', async () => {
@@ -183,7 +188,7 @@ describe('identity provider (CALLEDIT_AUTH=oidc)', () => {
     await user.clear(screen.getByLabelText('Access token'));
     await user.type(screen.getByLabelText('Access token'), 'idp.jwt');
     await user.click(screen.getByRole('button', { name: 'Use this token' }));
-    expect(await screen.findByText('Signed in as')).toHaveTextContent('dana@example.com');
+    expect(await signedIn()).toHaveTextContent('dana@example.com');
     await waitFor(() => expect(FakeWebSocket.last.url).toBe('ws://test/ws?token=idp.jwt'));
   });
 });
@@ -192,7 +197,7 @@ describe('auth off (CALLEDIT_AUTH=none)', () => {
   it('no auth UI at all: straight to the app, connecting without a token', async () => {
     renderApp({ config: { mode: 'none' } });
     expect(await screen.findByRole('heading', { name: 'Make a call' })).toBeInTheDocument();
-    expect(screen.queryByText('Signed in as')).not.toBeInTheDocument();
+    expect(screen.queryByText(whoMatcher)).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Sign out' })).not.toBeInTheDocument();
     await waitFor(() => expect(FakeWebSocket.last.url).toBe('ws://test/ws'));
     expect(within(screen.getByRole('navigation')).getAllByRole('link').map((link) => link.textContent)).toEqual([
