@@ -61,14 +61,17 @@ def instrument(store: CallStore, settings: Settings) -> Services:
     from calledit.storage.dynamodb import DynamoCallStore
 
     if isinstance(store, DynamoCallStore):
+        from calledit.notify.dynamo import DynamoInbox, DynamoOutbox
         from calledit.proof.dynamo_log import DynamoCallLog
         from calledit.proof.shares import DynamoShares
         from calledit.proof.signing import LogSigner
 
         dynamo_log = DynamoCallLog(store.table, store.client, LogSigner.from_settings(settings))
         shares = DynamoShares(store.table, store.client, store)
-        store.hooks.extend([dynamo_log, shares])
-        services = Services(log=dynamo_log, shares=shares)
+        dynamo_outbox = DynamoOutbox(store.table, store.client)
+        store.hooks.extend([dynamo_log, shares, dynamo_outbox])
+        services = Services(log=dynamo_log, shares=shares, outbox=dynamo_outbox,
+                            inbox=DynamoInbox(store.table, store.client), preferences=dynamo_outbox.preferences)
     _attached[store] = services
     return services
 
