@@ -10,6 +10,8 @@ echo "== ruff"
 .venv/bin/ruff check src tests bench
 echo "== mypy"
 .venv/bin/mypy
+echo "== import layers (lint-imports)"
+.venv/bin/lint-imports --no-cache
 if [ -f deploy/aws/template.yaml ]; then
     echo "== cfn-lint"
     .venv/bin/cfn-lint deploy/aws/template.yaml

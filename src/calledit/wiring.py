@@ -6,17 +6,23 @@ notification outbox, each writing inside the store's own transactions (storage/h
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypeVar
 
 from calledit.config import Settings
 from calledit.storage.base import CallStore
 
 if TYPE_CHECKING:
+    from calledit.notify.channels import Push
     from calledit.notify.inbox import Inbox
     from calledit.notify.outbox import Outbox
     from calledit.notify.preferences import Preferences
+    from calledit.notify.service import Dispatcher, RunningDelivery
     from calledit.proof.port import CallLog
     from calledit.proof.shares import Shares
 
@@ -66,10 +72,17 @@ def instrument(store: CallStore, settings: Settings) -> Services:
         from calledit.proof.shares import DynamoShares
         from calledit.proof.signing import LogSigner
 
-        dynamo_log = DynamoCallLog(store.table, store.client, LogSigner.from_settings(settings))
+        # Every function writes this one log: they must share one key (a key per container would sign heads
+        # no proof could verify). Without CALLEDIT_LOG_SIGNING_KEY there is no log rather than a broken one.
+        dynamo_log = None
+        if settings.log_signing_key is not None:
+            dynamo_log = DynamoCallLog(store.table, store.client, LogSigner.from_settings(settings))
+        else:
+            logging.getLogger(__name__).warning(
+                "table=<%s> | no call log: set CALLEDIT_LOG_SIGNING_KEY (one key for every function)", store.table)
         shares = DynamoShares(store.table, store.client, store)
         dynamo_outbox = DynamoOutbox(store.table, store.client)
-        store.hooks.extend([dynamo_log, shares, dynamo_outbox])
+        store.hooks.extend([hook for hook in (dynamo_log, shares, dynamo_outbox) if hook is not None])
         services = Services(log=dynamo_log, shares=shares, outbox=dynamo_outbox,
                             inbox=DynamoInbox(store.table, store.client), preferences=dynamo_outbox.preferences)
     _attached[store] = services
@@ -85,3 +98,55 @@ def instrumented(store: StoreT, settings: Settings) -> StoreT:
 def services_of(store: CallStore) -> Services:
     """What `instrument` attached to `store` (nothing if it was never instrumented)."""
     return _attached.get(store) or Services()
+
+
+def build_store(settings: Settings) -> CallStore:
+    """The adapter named by CALLEDIT_DB: `dynamodb://TABLE?endpoint=URL`, else a SQLite file path; with the call
+    log and the notification outbox attached, so every process's writes land in them (calledit.wiring)."""
+    if settings.db and settings.db.startswith("dynamodb://"):
+        from calledit.storage.dynamodb import DynamoCallStore
+
+        return instrumented(DynamoCallStore.from_url(settings.db), settings)
+    from calledit.storage.sqlite import SqliteCallStore
+
+    return instrumented(SqliteCallStore(settings.sqlite_path()), settings)
+
+
+log = logging.getLogger(__name__)
+
+
+# --- the notification delivery loop: built from what `instrument` attached ------------------------------
+
+
+def build_dispatcher(
+    settings: Settings,
+    store: CallStore,
+    push: Push | None = None,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    worker: str | None = None,
+) -> Dispatcher | None:
+    """A dispatcher over what `instrument` attached to `store`; None when the store has no outbox."""
+    from calledit.notify.channels import build_senders
+    from calledit.notify.service import Dispatcher
+    services = instrument(store, settings)
+    if services.outbox is None or services.preferences is None or services.inbox is None:
+        return None
+    senders = build_senders(settings, services.inbox, push)
+    return Dispatcher(store, services.outbox, services.preferences, senders, settings,
+                      clock=clock or (lambda: datetime.now(UTC)), worker=worker)
+
+
+def start_delivery(settings: Settings, store: CallStore, push: Push | None) -> RunningDelivery | None:
+    """Start the loop when CALLEDIT_NOTIFY is on (serve turns it on); it pushes the bell through `push`."""
+    from calledit.notify.service import RunningDelivery
+    if not settings.notify:
+        return None
+    dispatcher = build_dispatcher(settings, store, push)
+    if dispatcher is None:
+        log.warning("store=<%s> | notification delivery not started: this storage adapter has no outbox",
+                    type(store).__name__)
+        return None
+    stop = asyncio.Event()
+    task = asyncio.create_task(dispatcher.run_forever(stop, settings.notify_poll_seconds), name="notify")
+    return RunningDelivery(dispatcher, task, stop)

@@ -17,10 +17,9 @@ from calledit.domain.notifications import Channel
 from calledit.notify.channels import Sender
 from calledit.notify.messages import Message
 from calledit.notify.outbox import Delivery
-from calledit.notify.service import build_dispatcher
 from calledit.scheduler.worker import Verifier
-from calledit.storage import build_store
 from calledit.storage.base import verification_store
+from calledit.wiring import build_dispatcher, build_store
 from tests.unit.scheduler.fakes import FakeClock, ScriptedVerifier
 
 CRASH = 9

@@ -20,13 +20,12 @@ from websockets.asyncio.client import connect
 
 from calledit.config import Settings
 from calledit.domain.notifications import Channel, NotificationKind
-from calledit.notify.service import Dispatcher, build_dispatcher
+from calledit.notify.service import Dispatcher
 from calledit.providers.base import Provider
 from calledit.scheduler.worker import Verifier
 from calledit.server import create_app
-from calledit.storage import build_store
 from calledit.storage.base import VerificationStore, verification_store
-from calledit.wiring import services_of
+from calledit.wiring import build_dispatcher, build_store, services_of
 from tests.fixtures.notify import SMTP_PASSWORD, SMTP_USER, Hooks, Mailbox, smtp_server, webhook_server
 from tests.fixtures.server import run_server
 from tests.fixtures.wsclient import until

@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from calledit.domain.call import CallStatus
-from calledit.scheduler.policy import Policy
+from calledit.domain.policy import Policy
 from calledit.scheduler.worker import CheckResult, Verifier
 from calledit.storage.sqlite import SqliteCallStore
 from tests.unit.scheduler.fakes import FakeClock, ScriptedVerifier, new_call, soon

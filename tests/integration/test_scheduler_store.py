@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from calledit.domain.call import CallStatus
-from calledit.scheduler.history import change
+from calledit.domain.history import change
 from calledit.storage.base import VerificationStore, verification_store
 from calledit.storage.sqlite import SqliteCallStore, migrations
 from tests.unit.scheduler.fakes import new_call, soon

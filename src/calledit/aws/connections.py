@@ -13,7 +13,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from calledit.aws.config import AwsSettings
 
 BY_USER = "by_user"
 
@@ -253,3 +256,14 @@ class DynamoConnections:
             if "LastEvaluatedKey" not in page:
                 return found
             query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def build_connections(aws: AwsSettings) -> ConnectionStore:
+    """The connection table from the Lambda settings (in memory without a table name: local and tests)."""
+    if not aws.connections_table:
+        return MemoryConnections()
+    from calledit.aws.management import boto_client
+
+    return DynamoConnections(
+        aws.connections_table, boto_client("dynamodb", aws.dynamodb_endpoint), ttl_s=aws.connection_ttl_s
+    )

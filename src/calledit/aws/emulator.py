@@ -34,7 +34,7 @@ from calledit.auth.service import Authenticator
 from calledit.aws import push
 from calledit.aws.authorizer import ConnectAuthorizer, Unauthorized, policy, token_of
 from calledit.aws.config import AwsSettings
-from calledit.aws.connections import ConnectionStore, DynamoConnections
+from calledit.aws.connections import ConnectionStore, DynamoConnections, build_connections
 from calledit.aws.events import (
     authorizer_event,
     connect_event,
@@ -45,7 +45,7 @@ from calledit.aws.events import (
     request_context,
     route_key,
 )
-from calledit.aws.handlers import LambdaRuntime, build_connections
+from calledit.aws.handlers import LambdaRuntime
 from calledit.aws.management import ManagementClients, boto_client
 from calledit.config import Settings
 from calledit.domain.errors import ErrorCode

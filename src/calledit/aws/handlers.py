@@ -36,7 +36,7 @@ from calledit.auth.service import LOCAL_USER
 from calledit.aws.authorizer import credentials_of
 from calledit.aws.coalesce import CoalescingSender, SendStats
 from calledit.aws.config import AwsSettings
-from calledit.aws.connections import ConnectionStore, DynamoConnections, MemoryConnections
+from calledit.aws.connections import ConnectionStore, build_connections
 from calledit.aws.management import ClientGone, ManagementApi, ManagementClients
 from calledit.config import Settings
 from calledit.domain.events import AnyServerEvent, ErrorEvent, MakeCall, StatusEvent, encode
@@ -254,16 +254,6 @@ class LambdaRuntime:
                     return True
             except Exception as exc:  # a table hiccup must not end the run: look again next time
                 log.warning("connection=<%s>, error=<%s> | could not read the cancel mark", connection_id, exc)
-
-
-def build_connections(aws: AwsSettings) -> ConnectionStore:
-    if not aws.connections_table:
-        return MemoryConnections()
-    from calledit.aws.management import boto_client
-
-    return DynamoConnections(
-        aws.connections_table, boto_client("dynamodb", aws.dynamodb_endpoint), ttl_s=aws.connection_ttl_s
-    )
 
 
 # --- Lambda entry points (deploy/aws/template.yaml names these) -------------------------------------

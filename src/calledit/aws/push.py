@@ -73,6 +73,6 @@ def from_settings(aws: AwsSettings) -> ConnectionPush | None:
     """The REST function's push: needs CALLEDIT_CONNECTIONS_TABLE and CALLEDIT_MANAGEMENT_ENDPOINT."""
     if not aws.connections_table or not aws.management_endpoint:
         return None
-    from calledit.aws.handlers import build_connections
+    from calledit.aws.connections import build_connections
 
     return ConnectionPush(build_connections(aws), ManagementClients(aws.management_endpoint))

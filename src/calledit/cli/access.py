@@ -86,8 +86,7 @@ class LocalTracker:
     """The calls of one user in this machine's database (CALLEDIT_DB)."""
 
     def __init__(self, settings: Settings, user: str) -> None:
-        from calledit.storage import build_store
-        from calledit.wiring import instrument
+        from calledit.wiring import build_store, instrument
 
         store = build_store(settings)
         instrument(store, settings)  # changes go into the call log, as through the server

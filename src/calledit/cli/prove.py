@@ -49,8 +49,7 @@ def _fetch(url: str, token: str | None) -> CallProof:
 
 
 def _local(call_id: str, user: str) -> tuple[CallProof, bytes]:
-    from calledit.storage import build_store
-    from calledit.wiring import instrument
+    from calledit.wiring import build_store, instrument
 
     settings = Settings()
     try:

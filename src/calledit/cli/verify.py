@@ -38,9 +38,8 @@ def _settings(model: str | None = None) -> Settings:
 
 
 def _store(settings: Settings) -> VerificationStore:
-    from calledit.storage import build_store
     from calledit.storage.base import verification_store
-    from calledit.wiring import instrument
+    from calledit.wiring import build_store, instrument
 
     try:
         store = build_store(settings)

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from calledit.config import Settings
 from calledit.domain.call import CallStatus
 from calledit.domain.notifications import Channel, NotificationKind
-from calledit.notify.channels import DeliveryError, Push, Sender, build_senders
+from calledit.notify.channels import DeliveryError, Sender
 from calledit.notify.messages import render
 from calledit.notify.outbox import Delivery, Expansion, Outbox, OutboxEvent
 from calledit.notify.preferences import Preferences
@@ -150,25 +150,6 @@ class Dispatcher:
         log.info("worker=<%s> | notification delivery stopped", self.worker)
 
 
-def build_dispatcher(
-    settings: Settings,
-    store: CallStore,
-    push: Push | None = None,
-    *,
-    clock: Callable[[], datetime] | None = None,
-    worker: str | None = None,
-) -> Dispatcher | None:
-    """A dispatcher over what `instrument` attached to `store`; None when the store has no outbox."""
-    from calledit.wiring import instrument
-
-    services = instrument(store, settings)
-    if services.outbox is None or services.preferences is None or services.inbox is None:
-        return None
-    senders = build_senders(settings, services.inbox, push)
-    return Dispatcher(store, services.outbox, services.preferences, senders, settings,
-                      clock=clock or (lambda: datetime.now(UTC)), worker=worker)
-
-
 @dataclass
 class RunningDelivery:
     dispatcher: Dispatcher
@@ -183,17 +164,3 @@ class RunningDelivery:
             self.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.task
-
-
-def start_delivery(settings: Settings, store: CallStore, push: Push | None) -> RunningDelivery | None:
-    """Start the loop when CALLEDIT_NOTIFY is on (serve turns it on); it pushes the bell through `push`."""
-    if not settings.notify:
-        return None
-    dispatcher = build_dispatcher(settings, store, push)
-    if dispatcher is None:
-        log.warning("store=<%s> | notification delivery not started: this storage adapter has no outbox",
-                    type(store).__name__)
-        return None
-    stop = asyncio.Event()
-    task = asyncio.create_task(dispatcher.run_forever(stop, settings.notify_poll_seconds), name="notify")
-    return RunningDelivery(dispatcher, task, stop)

@@ -13,7 +13,7 @@ from typing import Literal
 from calledit.domain.call import Call, CallChange, CallStatus, Evidence, Verdict, VerdictOutcome
 from calledit.domain.errors import Conflict, NotFound
 from calledit.domain.forecasts import with_forecast
-from calledit.scheduler.history import change, recorded_parts, restore
+from calledit.domain.history import change, recorded_parts, restore
 from calledit.storage.base import MAX_PAGE, CallStore, VerificationStore
 
 Resolution = Literal["confirmed", "refuted", "void"]

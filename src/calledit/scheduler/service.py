@@ -13,8 +13,8 @@ from calledit.agents.session import CallSession
 from calledit.agents.verification import build_verification_agent
 from calledit.config import Settings
 from calledit.domain.errors import ConfigurationError
+from calledit.domain.policy import Policy
 from calledit.providers import Provider, build_provider
-from calledit.scheduler.policy import Policy
 from calledit.scheduler.worker import Notify, Verifier
 from calledit.sources.status import STATUS_FILE, StatusBook
 from calledit.storage.base import CallStore, verification_store

@@ -27,8 +27,8 @@ from calledit.agents.verification import VerificationAgent
 from calledit.domain.call import Verdict, VerdictOutcome
 from calledit.domain.errors import CalledItError
 from calledit.domain.events import ToolEvent, VerdictEvent
-from calledit.scheduler.history import change
-from calledit.scheduler.policy import DEFAULT_POLICY, Policy, after_check, agent_checks
+from calledit.domain.history import change
+from calledit.domain.policy import DEFAULT_POLICY, Policy, after_check, agent_checks
 from calledit.storage.base import Claim, VerificationStore
 
 log = logging.getLogger(__name__)

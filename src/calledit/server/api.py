@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from calledit.agents.sanitize import sanitize_call
 from calledit.domain.call import CallCreate
 from calledit.domain.outcomes import CallView, view
-from calledit.scheduler.policy import first_check_at
+from calledit.domain.policy import first_check_at
 from calledit.server.state import CurrentUser, StateDep, WriteLimit
 from calledit.storage.base import VerificationStore
 

@@ -33,8 +33,8 @@ from calledit.server import (
 )
 from calledit.server.limits import Limits
 from calledit.server.state import AppState
-from calledit.storage import CallStore, build_store
-from calledit.wiring import instrument
+from calledit.storage import CallStore
+from calledit.wiring import build_store, instrument
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
@@ -80,8 +80,8 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from calledit.notify.service import start_delivery
         from calledit.scheduler.service import start_scheduler
+        from calledit.wiring import start_delivery
 
         scheduler = start_scheduler(settings, state.store, state.session, state.notify)
         delivery = start_delivery(settings, state.store, state.notify)  # beside the scheduler (notify/service.py)

@@ -3,13 +3,11 @@ WebSocket admission check (token, host, origin, connection cap) made before the 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import ipaddress
 import logging
 import math
 import re
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -31,7 +29,6 @@ from calledit.server.proxies import client_ip
 if TYPE_CHECKING:
     from calledit.config import Settings
     from calledit.server.state import AppState
-    from calledit.server.ws import Connection
 
 log = logging.getLogger(__name__)
 
@@ -274,19 +271,6 @@ async def admit(websocket: WebSocket, state: AppState) -> Admission | None:
     return Admission(principal, "bearer" if offered_bearer else None, client_ip(websocket))
 
 
-async def expire(connection: Connection, expires_at: float | None) -> None:
-    """Ends a session when its token expires: an `unauthorized` error, then close 1008."""
-    if expires_at is None:
-        return
-    await asyncio.sleep(max(0.0, expires_at - time.time()))
-    log.info("connection=<%s> | token expired: closing", connection.id)
-    await connection.stop_run()
-    with contextlib.suppress(Exception):  # the client may already be gone
-        await connection.error(ErrorCode.UNAUTHORIZED, "Your sign-in has expired: get a new token and reconnect.")
-    with contextlib.suppress(Exception):
-        await connection.websocket.close(code=1008, reason="token expired")
-
-
 # --- wiring -----------------------------------------------------------------------------------------
 
 def error_status(exc: CalledItError) -> tuple[int, dict[str, str]]:
@@ -303,7 +287,7 @@ def error_status(exc: CalledItError) -> tuple[int, dict[str, str]]:
 def harden(app: FastAPI, state: AppState) -> None:
     """Auth routes, /metrics, and the middleware: request ids and access log outermost, then the
     HTTP guard (host, body size, security headers), then CORS nearest the routes."""
-    from calledit.auth.routes import router as auth_router
+    from calledit.server.auth_routes import router as auth_router
     from calledit.server.observability import RequestContext, install_redaction
 
     app.include_router(auth_router)

@@ -143,7 +143,10 @@ def _load(state: AppState, slug: str) -> _Public | None:
     call = state.store.get(share.owner, share.call_id)
     if call is None:
         return None
-    log = log_of(state)
+    log = services_of(state.store).log
+    if log is None:  # a deployment without its signing key (docs/deploy-aws.md): say so, show the rest
+        return _Public(share, call, ProofReport(ok=False, call_id=call.id, problems=[
+            "this server keeps no call log: its operator has to set CALLEDIT_LOG_SIGNING_KEY."]), "")
     report = log.check(share.owner, call, share.disclosed())
     if report.ok:
         hidden = log.check(share.owner, call)  # the fields not shown must match the log too

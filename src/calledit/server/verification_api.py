@@ -14,9 +14,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from calledit.domain.call import Call, CallChange
 from calledit.domain.events import VerdictEvent
+from calledit.domain.policy import agent_checks
 from calledit.domain.track_record import TrackRecord, track_record
 from calledit.scheduler import resolution as rules
-from calledit.scheduler.policy import agent_checks
 from calledit.server.state import AppState, CurrentUser, StateDep, WriteLimit
 from calledit.storage.base import MAX_PAGE, VerificationStore, verification_store
 

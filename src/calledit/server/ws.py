@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 
 from fastapi import APIRouter, WebSocket
@@ -128,7 +129,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     connection_id.set(connection.id)
     state.register(connection)
     state.metrics.connections.inc()
-    expiry = asyncio.create_task(security.expire(connection, admission.expires_at))
+    expiry = asyncio.create_task(expire(connection, admission.expires_at))
     log.info("connection=<%s> | connected", connection.id)
     try:
         await connection.serve()
@@ -140,3 +141,16 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
             with contextlib.suppress(RuntimeError):
                 await websocket.close()
         log.info("connection=<%s> | disconnected", connection.id)
+
+
+async def expire(connection: Connection, expires_at: float | None) -> None:
+    """Ends a session when its token expires: an `unauthorized` error, then close 1008."""
+    if expires_at is None:
+        return
+    await asyncio.sleep(max(0.0, expires_at - time.time()))
+    log.info("connection=<%s> | token expired: closing", connection.id)
+    await connection.stop_run()
+    with contextlib.suppress(Exception):  # the client may already be gone
+        await connection.error(ErrorCode.UNAUTHORIZED, "Your sign-in has expired: get a new token and reconnect.")
+    with contextlib.suppress(Exception):
+        await connection.websocket.close(code=1008, reason="token expired")

@@ -1,5 +1,6 @@
-"""Storage: one port (`CallStore`), adapters for SQLite and DynamoDB, chosen by CALLEDIT_DB."""
+"""Storage: one port (`CallStore`), adapters for SQLite and DynamoDB; `calledit.wiring.build_store` picks one
+from CALLEDIT_DB."""
 
-from calledit.storage.base import CallStore, build_store
+from calledit.storage.base import CallStore
 
-__all__ = ["CallStore", "build_store"]
+__all__ = ["CallStore"]

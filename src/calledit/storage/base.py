@@ -20,7 +20,7 @@ from calledit.domain.outcomes import CallViewPage
 from calledit.domain.queries import CallQuery, Sort
 
 if TYPE_CHECKING:
-    from calledit.config import Settings
+    pass
 
 MAX_PAGE = 100
 
@@ -56,7 +56,7 @@ class VerificationStore(CallStore, Protocol):
 
     Every adapter is to implement it; it is a separate protocol only so an adapter can land the basic
     methods first (`verification_store()` says which is missing). `add` must also schedule the call's
-    first check at `calledit.scheduler.policy.first_check_at(call, call.created_at)`.
+    first check at `calledit.domain.policy.first_check_at(call, call.created_at)`.
     """
 
     def claim_due(
@@ -297,17 +297,3 @@ def check_limit(limit: int) -> int:
     if not 1 <= limit <= MAX_PAGE:
         raise BadRequest(f"limit must be between 1 and {MAX_PAGE}.")
     return limit
-
-
-def build_store(settings: Settings) -> CallStore:
-    """The adapter named by CALLEDIT_DB: `dynamodb://TABLE?endpoint=URL`, else a SQLite file path; with the call
-    log and the notification outbox attached, so every process's writes land in them (calledit.wiring)."""
-    from calledit.wiring import instrumented  # wiring builds on this module: imported when called
-
-    if settings.db and settings.db.startswith("dynamodb://"):
-        from calledit.storage.dynamodb import DynamoCallStore
-
-        return instrumented(DynamoCallStore.from_url(settings.db), settings)
-    from calledit.storage.sqlite import SqliteCallStore
-
-    return instrumented(SqliteCallStore(settings.sqlite_path()), settings)

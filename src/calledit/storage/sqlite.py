@@ -14,8 +14,8 @@ from pathlib import Path
 
 from calledit.domain.call import Call, CallChange, CallCreate, CallPage, CallStatus, VerdictOutcome
 from calledit.domain.outcomes import CallViewPage, Outcome, view
+from calledit.domain.policy import first_check_at
 from calledit.domain.queries import CallQuery, Sort
-from calledit.scheduler.policy import first_check_at
 from calledit.storage.base import (
     ApiToken,
     CheckSchedule,

@@ -18,9 +18,9 @@ from calledit.domain.call import Call, CallDate, CallStatus, ChangeAction, Short
 from calledit.domain.check import Check
 from calledit.domain.errors import BadRequest, NotFound
 from calledit.domain.forecasts import with_forecast
+from calledit.domain.history import Part, change
+from calledit.domain.policy import first_check_at
 from calledit.domain.tags import Tags
-from calledit.scheduler.history import Part, change
-from calledit.scheduler.policy import first_check_at
 from calledit.storage.base import VerificationStore
 
 TERMS = ("prediction_statement", "verification_date", "verification_method", "check")

@@ -28,7 +28,7 @@ from calledit.domain.exchange import (
 )
 from calledit.domain.fatebook import read_fatebook
 from calledit.domain.outcomes import outcome_of
-from calledit.scheduler.policy import first_check_at
+from calledit.domain.policy import first_check_at
 from calledit.storage.base import TrackerStore
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,8 @@ import pytest
 from pydantic import ValidationError
 
 from calledit.domain.call import EARLIEST_DATE, LATEST_DATE, CallCreate
+from calledit.domain.policy import INTERVALS, first_check_at, next_snapshot_at
 from calledit.providers.scripted import plausible_call
-from calledit.scheduler.policy import INTERVALS, first_check_at, next_snapshot_at
 
 NOW = datetime(2026, 11, 21, 15, 0, tzinfo=UTC)
 

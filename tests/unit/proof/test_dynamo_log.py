@@ -3,6 +3,7 @@ behind the server's back fails its proof, racing writers get dense indexes, and 
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from calledit.config import Settings
 from calledit.proof import merkle
@@ -24,6 +26,7 @@ from tests.unit.scheduler.fakes import new_call
 
 pytestmark = pytest.mark.dynamodb
 OWNER = "alice"
+KEY = SecretStr(base64.b64encode(bytes(range(32))).decode())  # every function shares the log's key
 
 
 @pytest.fixture
@@ -35,7 +38,7 @@ def store(dynamodb_local: DynamoLocal) -> Iterator[DynamoCallStore]:
 
 @pytest.fixture
 def call_log(store: DynamoCallStore, tmp_path: Path) -> DynamoCallLog:
-    log = instrument(store, Settings(data_dir=tmp_path / "data")).log
+    log = instrument(store, Settings(data_dir=tmp_path / "data", log_signing_key=KEY)).log
     assert isinstance(log, DynamoCallLog)
     return log
 
@@ -105,7 +108,7 @@ def test_racing_writers_get_dense_indexes(store: DynamoCallStore, call_log: Dyna
 
 
 def test_deleting_a_call_forgets_its_salt_and_unshares_it(store: DynamoCallStore, tmp_path: Path) -> None:
-    services = instrument(store, Settings(data_dir=tmp_path / "data"))
+    services = instrument(store, Settings(data_dir=tmp_path / "data", log_signing_key=KEY))
     assert services.log is not None and services.shares is not None
     call = store.add(OWNER, new_call("Gone soon", "at_date", later()))
     share = services.shares.share(OWNER, call.id, False)
@@ -120,7 +123,7 @@ def test_deleting_a_call_forgets_its_salt_and_unshares_it(store: DynamoCallStore
 
 
 def test_an_import_with_a_long_history_is_logged_whole(store: DynamoCallStore, call_log: DynamoCallLog) -> None:
-    from calledit.scheduler.history import change
+    from calledit.domain.history import change
     from calledit.storage.base import new_call as stored_call
 
     call = stored_call(new_call("Imported with history", "at_date", later()))
@@ -133,3 +136,12 @@ def test_an_import_with_a_long_history_is_logged_whole(store: DynamoCallStore, c
     assert verify_proof(proof, call_log.signer.public_key).ok
     assert not store.import_call(OWNER, call, history, "fatebook:row-7", None)  # idempotent: nothing new
     assert call_log.head().tree_size == 1
+
+
+def test_without_a_shared_key_there_is_no_log_rather_than_a_broken_one(store: DynamoCallStore,
+                                                                       tmp_path: Path) -> None:
+    services = instrument(store, Settings(data_dir=tmp_path / "data"))
+    assert services.log is None and services.shares is not None and services.outbox is not None
+    store.add(OWNER, new_call("Still logged as a call", "at_date", later()))
+    assert store.client.get_item(TableName=store.table, Key={"owner": {"S": PARTITION}, "id": {"S": "tip"}}).get(
+        "Item") is None

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from calledit.domain.call import CallStatus, VerdictOutcome
-from calledit.scheduler.policy import Policy
+from calledit.domain.policy import Policy
 from calledit.scheduler.worker import Verifier
 from calledit.storage.sqlite import SqliteCallStore
 from tests.unit.scheduler.fakes import FakeClock, Inbox, ScriptedVerifier, new_call

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from calledit.domain.call import Call, CallStatus, Verdict, VerdictOutcome
-from calledit.scheduler.policy import Policy, after_check, first_check_at, next_snapshot_at
+from calledit.domain.policy import Policy, after_check, first_check_at, next_snapshot_at
 
 LOGGED = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 POLICY = Policy(retry_seconds=600, max_attempts=3, recheck_seconds=86400)

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from calledit.aws import scan as lambda_scan
 from calledit.config import Settings
-from calledit.scheduler import lambda_scan
 from calledit.storage.sqlite import SqliteCallStore
 from tests.unit.scheduler.fakes import new_call
 

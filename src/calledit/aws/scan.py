@@ -32,7 +32,7 @@ def aws_notify(settings: Settings) -> Notify | None:
     aws = AwsSettings()
     if not aws.management_endpoint or not aws.connections_table:
         return None
-    from calledit.aws.handlers import build_connections
+    from calledit.aws.connections import build_connections
     from calledit.aws.management import ManagementClients
     from calledit.aws.push import ConnectionPush
 
@@ -42,7 +42,7 @@ def aws_notify(settings: Settings) -> Notify | None:
 async def scan(settings: Settings, budget_s: float, notify: Notify | None = None) -> dict[str, Any]:
     """One invocation's work: check due calls until none is due or the budget is spent."""
     from calledit.scheduler.service import build_verifier
-    from calledit.storage import build_store
+    from calledit.wiring import build_store
 
     deadline = time.monotonic() + budget_s
     store = build_store(settings)
