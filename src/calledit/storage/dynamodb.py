@@ -215,7 +215,7 @@ class DynamoCallStore:
     # --- the port ---------------------------------------------------------------------------------
 
     def add(self, owner: str, call: CallCreate) -> Call:
-        from calledit.scheduler.policy import first_check_at
+        from calledit.domain.policy import first_check_at
 
         stored = new_call(call)
         first = first_check_at(stored, stored.created_at)
