@@ -18,6 +18,7 @@ from typing import Any
 
 import boto3
 import pytest
+from pydantic import SecretStr
 
 from calledit.config import Settings
 from calledit.domain.notifications import Channel, NotificationKind
@@ -87,7 +88,8 @@ def hooks() -> Iterator[tuple[Hooks, str]]:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", email="ses", email_from="CalledIt <calls@calledit.example>",
+    return Settings(data_dir=tmp_path / "data", log_signing_key=SecretStr(base64.b64encode(bytes(32)).decode()),
+                    email="ses", email_from="CalledIt <calls@calledit.example>",
                     webhook_allow_private=True, public_url="https://calledit.example")
 
 
