@@ -123,7 +123,7 @@ def test_deleting_a_call_forgets_its_salt_and_unshares_it(store: DynamoCallStore
 
 
 def test_an_import_with_a_long_history_is_logged_whole(store: DynamoCallStore, call_log: DynamoCallLog) -> None:
-    from calledit.scheduler.history import change
+    from calledit.domain.history import change
     from calledit.storage.base import new_call as stored_call
 
     call = stored_call(new_call("Imported with history", "at_date", later()))
