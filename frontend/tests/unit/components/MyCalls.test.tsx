@@ -159,7 +159,7 @@ describe('MyCalls', () => {
         status: 200,
         body: page([storedCall({ id: 'a', prediction_statement: 'A.' }), storedCall({ id: 'b', prediction_statement: 'B.' }), storedCall({ id: 'c', prediction_statement: 'C.' })]),
       }),
-      'POST /api/calls/a/resolve': (body) => (resolved.push(`a:${(body as { resolution: string }).resolution}`), { status: 200, body: storedCall({ id: 'a', status: 'void' }) }),
+      'POST /api/calls/a/resolve': (body) => (resolved.push(`a:${(body as { resolution: string }).resolution}`), { status: 200, body: storedCall({ id: 'a', prediction_statement: 'A.', status: 'void' }) }),
       'POST /api/calls/c/resolve': () => ({ status: 500, body: { code: 'internal', message: 'Down.' } }),
       'GET /api/due?limit=100': () => ({ status: 200, body: { items: [] } }),
     });
@@ -175,5 +175,7 @@ describe('MyCalls', () => {
     expect(resolved).toEqual(['a:void']);
     expect(screen.getByRole('checkbox', { name: 'Select “C.”' })).toBeChecked(); // the failed one stays selected
     expect(screen.getByRole('checkbox', { name: 'Select “A.”' })).not.toBeChecked();
+    // The resolved call is updated in place: its new outcome shows without reloading the list.
+    expect(screen.getByRole('checkbox', { name: 'Select “A.”' }).closest('article')).toHaveTextContent('Void');
   });
 });
