@@ -7,6 +7,10 @@ Environment (besides the usual CALLEDIT_DB=dynamodb://TABLE, CALLEDIT_MODEL / CA
   the owner's open connections as a `verdict` event; without, verdicts are only stored.
 - CALLEDIT_VERIFY_LEASE_SECONDS should exceed the function timeout, so a timed-out invocation's lease
   outlives it and the next invocation retries the call.
+
+After the checks, the same invocation delivers the outbox's due notifications (docs/notifications.md): the
+verdicts it just stored, reminders, retries. Email goes through SES with CALLEDIT_EMAIL=ses and
+CALLEDIT_EMAIL_FROM (the function's role needs ses:SendRawEmail).
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ import time
 from typing import Any
 
 from calledit.config import Settings
-from calledit.scheduler.worker import Notify
+from calledit.notify.channels import Push
+from calledit.storage.base import CallStore
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +30,7 @@ SAFETY_MARGIN_S = 60.0  # stop starting checks this long before the function's t
 DEFAULT_BUDGET_S = 600.0  # when the context does not say (local runs)
 
 
-def aws_notify(settings: Settings) -> Notify | None:
+def aws_notify(settings: Settings) -> Push | None:
     """Push verdicts through the API Gateway management API to the owner's open connections."""
     from calledit.aws.config import AwsSettings
 
@@ -39,8 +44,9 @@ def aws_notify(settings: Settings) -> Notify | None:
     return ConnectionPush(build_connections(aws), ManagementClients(aws.management_endpoint)).notify
 
 
-async def scan(settings: Settings, budget_s: float, notify: Notify | None = None) -> dict[str, Any]:
-    """One invocation's work: check due calls until none is due or the budget is spent."""
+async def scan(settings: Settings, budget_s: float, notify: Push | None = None) -> dict[str, Any]:
+    """One invocation's work: check due calls until none is due or the budget is spent, then deliver the
+    notifications that are due (`notified`: how many went out) in what is left of it."""
     from calledit.scheduler.service import build_verifier
     from calledit.wiring import build_store
 
@@ -49,14 +55,26 @@ async def scan(settings: Settings, budget_s: float, notify: Notify | None = None
     try:
         verifier = build_verifier(settings, store, notify=notify)
         results = await verifier.run_once(limit=10_000, should_stop=lambda: time.monotonic() >= deadline)
+        notified = await deliver(settings, store, notify) if time.monotonic() < deadline else 0
     finally:
         store.close()
     counts: dict[str, int] = {}
     for result in results:
         counts[result.result] = counts.get(result.result, 0) + 1
-    summary: dict[str, Any] = {"total": len(results), **counts, "out_of_time": time.monotonic() >= deadline}
+    summary: dict[str, Any] = {"total": len(results), **counts, **({"notified": notified} if notified else {}),
+                               "out_of_time": time.monotonic() >= deadline}
     log.info("checked=<%d>, out_of_time=<%s> | scan done", len(results), summary["out_of_time"])
     return summary
+
+
+async def deliver(settings: Settings, store: CallStore, push: Push | None) -> int:
+    """One delivery pass over the outbox; how many notifications went out."""
+    from calledit.wiring import build_dispatcher
+
+    dispatcher = build_dispatcher(settings, store, push)
+    if dispatcher is None:
+        return 0
+    return len((await dispatcher.run_once(limit=500)).sent)
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -35,7 +35,7 @@ def test_the_handler_checks_what_is_due_and_reports(env: Path) -> None:
     later = store.add("alice", new_call("Rain next year", "at_date", datetime(2030, 1, 1, tzinfo=UTC)))
     store.close()
     summary = lambda_scan.handler({"source": "aws.events"}, Context(remaining_ms=120_000))
-    assert summary == {"total": 1, "verified": 1, "out_of_time": False}
+    assert summary == {"total": 1, "verified": 1, "notified": 1, "out_of_time": False}  # the verdict, on the bell
     store = SqliteCallStore(env)
     checked = store.get("alice", due.id)
     assert checked is not None and checked.verdict is not None and checked.verdict.verdict.value == "confirmed"
