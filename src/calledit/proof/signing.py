@@ -12,7 +12,10 @@ import logging
 import os
 import stat
 import struct
+import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -69,14 +72,23 @@ def verify_head(head: TreeHead, public_key: bytes) -> bool:
 
 
 class LogSigner:
-    """Signs tree heads with the log's private key."""
+    """Signs tree heads with the log's private key, loaded (or made) on first use: a process that never
+    signs or proves anything (an OpenAPI export, a read-only command) leaves no key behind."""
 
-    def __init__(self, private_key: Ed25519PrivateKey) -> None:
-        self._key = private_key
-        self.public_key = private_key.public_key().public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        )
-        self.key_id = key_id(self.public_key)
+    def __init__(self, private_key: Ed25519PrivateKey | Callable[[], Ed25519PrivateKey]) -> None:
+        self._source = private_key
+
+    @cached_property
+    def _key(self) -> Ed25519PrivateKey:
+        return self._source if isinstance(self._source, Ed25519PrivateKey) else self._source()
+
+    @cached_property
+    def public_key(self) -> bytes:
+        return self._key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+    @property
+    def key_id(self) -> str:
+        return key_id(self.public_key)
 
     @property
     def public_key_b64(self) -> str:
@@ -104,7 +116,8 @@ class LogSigner:
                     "CALLEDIT_LOG_SIGNING_KEY is not the base64 of a 32-byte Ed25519 seed: generate one with "
                     "`python -c \"import os, base64; print(base64.b64encode(os.urandom(32)).decode())\"`."
                 ) from None
-        return cls(load_or_create_key(settings.log_key_path or settings.data_dir / KEY_FILE))
+        path = settings.log_key_path or settings.data_dir / KEY_FILE
+        return cls(lambda: load_or_create_key(path))
 
 
 def load_or_create_key(path: Path) -> Ed25519PrivateKey:
@@ -115,15 +128,20 @@ def load_or_create_key(path: Path) -> Ed25519PrivateKey:
         key = Ed25519PrivateKey.generate()
         pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
+        # Written whole under a temporary name, then linked into place: a process racing this one sees no
+        # key or a complete one, and the first link wins.
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".log-key-")
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it first: use theirs
-            pass
-        else:
-            with os.fdopen(fd, "wb") as out:
+            with os.fdopen(fd, "wb") as out:  # mkstemp makes it 0600
                 out.write(pem)
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        else:
             log.info("path=<%s> | created the call log's signing key", path)
             return key
+        finally:
+            os.unlink(temporary)
     mode = path.stat().st_mode
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         log.warning("path=<%s>, mode=<%o> | the log signing key is readable by others: chmod 600 it", path,

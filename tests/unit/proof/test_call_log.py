@@ -193,11 +193,14 @@ def test_a_public_proof_reveals_only_the_shared_fields(store: SqliteCallStore, c
     assert {"raw_prompt", "owner", "confidence"} <= set(json.loads(proof.entries[0].leaf)["fields"])
 
 
-def test_the_key_is_made_once_and_kept_private(settings: Settings) -> None:
+def test_the_key_is_made_on_first_use_once_and_kept_private(settings: Settings) -> None:
     first = LogSigner.from_settings(settings)
     path = settings.data_dir / KEY_FILE
+    assert not path.exists()  # nothing signed yet: an OpenAPI export or `calledit list` leaves no key behind
+    made = first.public_key
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    assert LogSigner.from_settings(settings).public_key == first.public_key
+    assert LogSigner.from_settings(settings).public_key == made
+    assert [p.name for p in path.parent.iterdir()] == [KEY_FILE]  # no temporary file left over
 
 
 def test_a_proof_against_another_key_or_a_forged_head_fails(store: SqliteCallStore, call_log: SqliteCallLog) -> None:
