@@ -188,3 +188,11 @@ def test_words_for_people_say_the_negation() -> None:
     assert describe(check) == "Calendar: Fri 25 Dec 2026 is not a Friday"
     arithmetic = parse_check({"source": "arithmetic", "expression": "17*23", "value": "391"})
     assert describe(arithmetic) == "Arithmetic: 17 \u00d7 23 = 391"
+
+
+def test_year_0_is_not_on_the_calendar_and_says_so() -> None:
+    with pytest.raises(ValueError, match="year 0"):
+        parse_check(cal(question="weekday", day="0000-01-01", weekday="Saturday"))
+    with pytest.raises(ValueError):
+        parse_check(cal(question="leap_year", year=0))
+    assert calendar.outside_calendar(0).startswith("there is no year 0")
