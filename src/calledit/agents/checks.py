@@ -273,8 +273,25 @@ def plan_check(prediction: str, *, now: datetime | None = None, timezone: str = 
         first = teams[0]
         rival = next((team for team in teams[1:] if (team.sport, team.league) == (first.sport, first.league)), None)
         known = {"sport": first.sport, "league": first.league, "team": first.name,
-                 "opponent": rival.name if rival else None}
+                 "opponent": rival.name if rival else None, **_game_words(prediction)}
     return CheckPlan(source, known)
+
+
+_RESULTS = (("loss", re.compile(r"\b(?:lose|loses|lost|losing|fall to|falls to)\b", re.I)),
+            ("draw", re.compile(r"\b(?:draw|draws|drew|tie|ties|tied)\b", re.I)),
+            ("win", re.compile(r"\b(?:win|wins|won(?!['’]t)|winning|beat|beats|defeat|defeats|victory|take down)\b", re.I)))
+_NOT = re.compile(r"\b(?:not|never|won't|wont|don't|dont|doesn't|doesnt|didn't|didnt|fail to|fails to)\b", re.I)
+
+
+def _game_words(prediction: str) -> dict[str, Any]:
+    """A result the words name (win, lose, draw, and a negation before it) is code's to write, not the
+    model's: the whole condition of "the Celtics win" is win == 1."""
+    for variable, words in _RESULTS:
+        found = words.search(prediction)
+        if found:
+            negated = bool(_NOT.search(prediction[: found.start()]))
+            return {"variable": variable, "comparator": "==", "threshold": 0 if negated else 1, "unit": None}
+    return {}
 
 
 def _offline_plan(prediction: str, cue: claim_words.OfflineCue, now: datetime | None, timezone: str) -> CheckPlan:
@@ -379,7 +396,7 @@ def complete_check(
     if _TOTAL.search(prediction):
         over = "total"
     try:
-        return parse_check({**_game_result(query), **known, "start": start.isoformat(), "end": end.isoformat(),
+        return parse_check({**_zero_threshold(_game_result(query)), **known, "start": start.isoformat(), "end": end.isoformat(),
                             "over": over})
     except ValidationError:
         return None
@@ -411,6 +428,13 @@ def _complete_offline(
 
 
 _TOTAL = re.compile(r"\b(?:in total|total|altogether|combined|cumulative|over the (?:month|week|year))\b", re.I)
+
+
+def _zero_threshold(query: dict[str, Any]) -> dict[str, Any]:
+    """">= 0" of rain or snow always holds: a small model writes it for "it snows", which means "> 0"."""
+    if query.get("source") == "weather" and query.get("comparator") == ">=" and query.get("threshold") == 0:
+        return {**query, "comparator": ">"}
+    return query
 
 
 def _game_result(query: dict[str, Any]) -> dict[str, Any]:

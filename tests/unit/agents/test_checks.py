@@ -50,10 +50,10 @@ def test_a_game_knows_its_league_and_teams_before_the_model_writes() -> None:
     plan = plan_check("I bet the Lakers beat the Heat on Friday")
     assert plan is not None
     assert plan.known == {"sport": "basketball", "league": "nba", "team": "Los Angeles Lakers",
-                          "opponent": "Miami Heat"}
+                          "opponent": "Miami Heat", "variable": "win", "comparator": "==", "threshold": 1,
+                          "unit": None}
     schema = plan.schema()
-    assert "team" not in schema["properties"] and "league" not in schema["properties"]
-    assert {"variable", "comparator", "threshold"} <= set(schema["required"])
+    assert not {"team", "league", "variable", "threshold"} & set(schema["properties"])
     assert "Los Angeles Lakers" in plan.hint
 
 
@@ -150,9 +150,29 @@ async def test_no_source_no_check() -> None:
 @pytest.mark.parametrize(("comparator", "threshold", "expected"), [(">=", 100, 1), ("==", 1, 1), ("==", 0, 0),
                                                                     ("!=", 1, 0)])
 def test_a_game_result_is_one_or_zero(comparator: str, threshold: float, expected: int) -> None:
-    plan = plan_check("The Celtics win tonight")
-    assert plan is not None
+    plan = plan_check("The Celtics game tonight")  # no result word: the model names it
+    assert plan is not None and "variable" not in plan.known
     draft = _draft("at_date", "2026-12-01T23:59:59+00:00")
     query = {"source": "sports", "variable": "win", "comparator": comparator, "threshold": threshold, "unit": None}
-    check = complete_check(plan, query, draft, "The Celtics win tonight", NOW, "UTC")
+    check = complete_check(plan, query, draft, "The Celtics game tonight", NOW, "UTC")
     assert isinstance(check, SportsCheck) and (check.comparator, check.threshold) == ("==", expected)
+
+
+@pytest.mark.parametrize(("prediction", "variable", "threshold"), [
+    ("The Celtics win tonight", "win", 1), ("The Lakers lose to the Heat on Friday", "loss", 1),
+    ("Arsenal and Chelsea draw on Saturday", "draw", 1), ("The Celtics won't win tonight", "win", 0)])
+def test_the_result_a_game_names_is_code_s(prediction: str, variable: str, threshold: int) -> None:
+    plan = plan_check(prediction)
+    assert plan is not None and plan.source == "sports"
+    assert (plan.known["variable"], plan.known["comparator"], plan.known["threshold"]) == (variable, "==", threshold)
+    assert "variable" not in plan.schema()["properties"]
+
+
+def test_it_snows_means_more_than_zero() -> None:
+    plan = plan_check("It snows in Denver, CO tomorrow")
+    assert plan is not None
+    draft = _draft("at_date", "2026-12-02T23:59:59+00:00")
+    query = {**{"source": "weather", "place": "Denver, CO", "variable": "snowfall_sum", "unit": "cm"},
+             "comparator": ">=", "threshold": 0}
+    check = complete_check(plan, query, draft, "It snows in Denver, CO tomorrow", NOW, "UTC")
+    assert check is not None and check.comparator == ">"
