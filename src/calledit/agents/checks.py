@@ -279,7 +279,8 @@ def plan_check(prediction: str, *, now: datetime | None = None, timezone: str = 
 
 _RESULTS = (("loss", re.compile(r"\b(?:lose|loses|lost|losing|fall to|falls to)\b", re.I)),
             ("draw", re.compile(r"\b(?:draw|draws|drew|tie|ties|tied)\b", re.I)),
-            ("win", re.compile(r"\b(?:win|wins|won(?!['’]t)|winning|beat|beats|defeat|defeats|victory|take down)\b", re.I)))
+            ("win", re.compile(r"\b(?:win|wins|won(?!['\u2019]t)|winning|beat|beats|defeat|defeats|victory)\b",
+                               re.I)))
 _NOT = re.compile(r"\b(?:not|never|won't|wont|don't|dont|doesn't|doesnt|didn't|didnt|fail to|fails to)\b", re.I)
 
 
@@ -396,8 +397,8 @@ def complete_check(
     if _TOTAL.search(prediction):
         over = "total"
     try:
-        return parse_check({**_zero_threshold(_game_result(query)), **known, "start": start.isoformat(), "end": end.isoformat(),
-                            "over": over})
+        query = _zero_threshold(_game_result(query))
+        return parse_check({**query, **known, "start": start.isoformat(), "end": end.isoformat(), "over": over})
     except ValidationError:
         return None
 
