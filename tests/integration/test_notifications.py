@@ -8,6 +8,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -306,3 +307,22 @@ def test_a_private_webhook_address_is_refused(settings: Settings, scripted_provi
         refused = api.put("/channels/webhook", json={"url": "http://127.0.0.1:9/hook"}).json()
         assert "not a public address" in refused["message"]
         assert api.put("/channels/email", json={"address": "me@example.org"}).status_code == 400  # no mail set up
+
+
+def test_the_server_delivers_by_itself(settings: Settings, scripted_provider: Provider) -> None:
+    """`calledit serve` runs the delivery loop beside the scheduler: a call that needs its owner reaches the
+    bell without anyone running a pass by hand."""
+    app = create_app(settings.model_copy(update={"notify": True, "notify_poll_seconds": 0.1}),
+                     provider=scripted_provider)
+    past = datetime.now(UTC) - timedelta(hours=1)
+    call = new_call("I enjoy the film", "at_date", past, verifiable_category="human_verifiable_only")
+    with run_server(app) as server, httpx.Client(base_url=server.http, timeout=10) as api:
+        assert api.post("/api/calls", json=call.model_dump(mode="json")).status_code == 201
+        deadline = time.monotonic() + 10
+        bell: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            bell = api.get("/api/notifications").json()
+            if bell["unread"]:
+                break
+            time.sleep(0.05)
+        assert bell["unread"] == 1 and bell["items"][0]["title"] == "Your call needs you: I enjoy the film"
