@@ -79,7 +79,9 @@ class Settings(BaseSettings):
 
     # Embedded model (llama.cpp)
     local_model_path: Path | None = None
-    local_threads: int | None = Field(default=None, ge=1)
+    # llama.cpp threads; None = one per core. CALLEDIT_LLAMA_THREADS (or CALLEDIT_LOCAL_THREADS) overrides.
+    local_threads: int | None = Field(default=None, ge=1, validation_alias=AliasChoices(
+        "CALLEDIT_LLAMA_THREADS", "CALLEDIT_LOCAL_THREADS", "local_threads"))
     # schema: the model samples only what it decides, forced JSON is fed in batches; grammar: every token
     # sampled under llama.cpp's grammar (the plain way, for comparison).
     local_decoder: Literal["schema", "grammar"] = "schema"

@@ -290,3 +290,23 @@ async def test_each_request_is_held_to_the_schema_it_brings() -> None:
     assert [call["response_format"]["schema"] for call in llama.calls] == [CALL_OUTPUT.schema, VERDICT_OUTPUT.schema]
     assert provider.model.get_config()["json_schema"] is None
     assert provider.model_for(None) is provider.model
+
+
+def test_the_thread_setting_is_honoured_and_workers_sleep_while_they_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    import calledit.providers.llama as llama_module
+    from calledit.providers import local
+
+    monkeypatch.setenv("CALLEDIT_LLAMA_THREADS", "1")
+    settings = Settings()
+    assert settings.local_threads == 1
+    seen: dict[str, Any] = {}
+
+    def fake_load(path: Any, *, n_ctx: int, n_threads: int | None = None) -> Engine:
+        seen["n_threads"] = n_threads
+        return Engine(FakeLlama(["{}"]), path=Path("fake.gguf"), n_ctx=n_ctx)
+
+    monkeypatch.setattr(local, "load_engine", fake_load)
+    monkeypatch.setattr(local, "model_path", lambda *_: Path("fake.gguf"))
+    local.build(settings, None)
+    assert seen["n_threads"] == 1
+    assert llama_module.os.environ["OMP_WAIT_POLICY"]  # set before llama_cpp is imported (PASSIVE by default)
