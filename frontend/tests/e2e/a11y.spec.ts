@@ -10,6 +10,7 @@ async function violations(page: Page) {
 
 for (const scheme of ['light', 'dark'] as const) {
   test(`no WCAG A/AA violations in ${scheme} mode: welcome, a finished call, editing, an error, My Calls, a call, the track record, the account`, async ({ page, request }) => {
+    test.setTimeout(90_000); // eight axe scans, on two shared cores
     await page.emulateMedia({ colorScheme: scheme });
     await page.goto('/');
     await expect(page.getByRole('status').filter({ hasText: 'Server connection' })).toContainText('Connected');
