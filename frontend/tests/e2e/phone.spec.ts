@@ -22,7 +22,10 @@ test('works on a phone: the main action in reach without scrolling, no sideways 
   await expect(logButton(page)).toBeVisible({ timeout: 20_000 });
   await expect(field(page, 'Kind')).toContainText('Must happen by the date');
   expect(await noSideScroll()).toBe(true);
-  expect((await logButton(page).boundingBox())!.height).toBeGreaterThanOrEqual(44);
+  const log = (await logButton(page).boundingBox())!;
+  expect(log.height).toBeGreaterThanOrEqual(44);
+  expect(log.y + log.height).toBeLessThanOrEqual(height); // Log sticks to the foot of the screen: no scrolling to reach it
+  await page.screenshot({ path: 'test-results/screenshots/phone-complete-viewport.png' });
   await shot('complete');
   await logButton(page).tap();
   await expect(page.getByRole('status').filter({ hasText: 'Logged.' })).toBeVisible();
