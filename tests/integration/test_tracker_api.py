@@ -293,6 +293,9 @@ def test_patch_reads_the_short_names_too(api: httpx.Client) -> None:
     assert edited["prediction_statement"] == "It rains in Paris on Friday."
     assert datetime.fromisoformat(edited["verification_date"]) == when
     assert edited["verification_method"]["source"] == ["Météo-France"]
+    # the due filters read the moved date (the store's indexed columns follow the document)
+    assert call["id"] in listed(api, due_after=(when - timedelta(minutes=1)).isoformat(),
+                                due_before=(when + timedelta(minutes=1)).isoformat())
 
 
 def test_import_takes_the_file_as_a_form_upload_too(api: httpx.Client) -> None:

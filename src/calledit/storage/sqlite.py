@@ -288,8 +288,11 @@ class SqliteCallStore:
                     conn.execute("ROLLBACK")
                     return None
             updated = conn.execute(
-                "UPDATE calls SET status = ?, updated_at = ?, document = ? WHERE id = ? AND owner = ?",
-                (stored.status.value, _stamp(stored.updated_at), stored.model_dump_json(), call.id, owner),
+                # the indexed columns follow the document (an edit before verification may move the date)
+                "UPDATE calls SET status = ?, verification_mode = ?, verification_date = ?, updated_at = ?,"
+                " document = ? WHERE id = ? AND owner = ?",
+                (stored.status.value, stored.verification_mode.value, _stamp(stored.verification_date),
+                 _stamp(stored.updated_at), stored.model_dump_json(), call.id, owner),
             )
             if updated.rowcount == 0:
                 conn.execute("ROLLBACK")
