@@ -363,7 +363,7 @@ export function QuickCapture({
           <h3 id="details-heading">{t.capture.cardHeading}</h3>
           {editing && state.call ? (
             <CallEditor
-              key={state.run}
+              key={`editor-${state.run}`} // keys are per parent: the raw stream below has its own
               call={state.call}
               timeZone={timeZone}
               onSave={(changes) => {
@@ -385,7 +385,7 @@ export function QuickCapture({
             </div>
           )}
           {(busy || state.stream) && (
-            <details className="raw-stream" key={state.run}>
+            <details className="raw-stream" key={`raw-${state.run}`}>
               <summary>{t.capture.rawToggle}</summary>
               <pre
                 ref={streamRef}

@@ -9,7 +9,7 @@ async function violations(page: Page) {
 }
 
 for (const scheme of ['light', 'dark'] as const) {
-  test(`no WCAG A/AA violations in ${scheme} mode: welcome, a finished call, editing, an error, My Calls, a call, the track record, the account`, async ({ page, request }) => {
+  test(`no WCAG A/AA violations in ${scheme} mode: welcome, a finished call, editing, an error, My Calls, a call, the track record, the account`, async ({ page, request, shot }) => {
     test.setTimeout(90_000); // eight axe scans, on two shared cores
     await page.emulateMedia({ colorScheme: scheme });
     await page.goto('/');
@@ -25,6 +25,8 @@ for (const scheme of ['light', 'dark'] as const) {
     await page.getByRole('button', { name: 'Edit before logging' }).click();
     expect(await violations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await expect(page.getByRole('form', { name: 'Edit the call' })).toHaveCount(0);
+    await shot(`${scheme}-call`);
     const id = await logIt(page);
 
     await makePrediction(page, uniquePrompt('FAILME soon'));
@@ -48,6 +50,7 @@ for (const scheme of ['light', 'dark'] as const) {
     await page.getByRole('navigation').getByRole('link', { name: 'Track record' }).click();
     await expect(page.getByRole('img', { name: /Calibration chart/ })).toBeVisible();
     expect(await violations(page)).toEqual([]);
+    await shot(`${scheme}-track-record`);
 
     await page.getByRole('navigation').getByRole('link', { name: 'Account' }).click();
     await expect(page.getByRole('heading', { name: 'Account' })).toBeVisible();

@@ -161,6 +161,20 @@ describe('QuickCapture', () => {
     expect(body.verification_method.criteria[0]).toMatch(/< 90,000 USD$/);
   });
 
+  it('Cancel closes the editor and changes nothing (with the raw stream on screen too)', async () => {
+    const t = await setup();
+    await t.user.type(t.prompt(), 'Bitcoin above 100k on 1 Dec{Enter}');
+    await waitFor(() => expect(t.makecalls()).toHaveLength(1));
+    t.server({ type: 'status', status: 'processing' }, { type: 'text', content: '{"prediction_statement": "B' }, { type: 'complete', content: checkedCall });
+    await t.user.click(await screen.findByRole('button', { name: 'Edit before logging' }));
+    const form = screen.getByRole('form', { name: 'Edit the call' });
+    await t.user.type(within(form).getByLabelText('Prediction'), ' changed');
+    await t.user.click(within(form).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('form', { name: 'Edit the call' })).not.toBeInTheDocument();
+    expect(field('Prediction')).toHaveTextContent('Bitcoin closes above $100,000 on 1 December 2026.');
+    expect(field('Prediction')).not.toHaveTextContent('changed');
+  });
+
   it('a paste over the limit is refused, not cut', async () => {
     const t = await setup();
     await t.user.click(t.prompt());
