@@ -274,6 +274,8 @@ def plan_check(prediction: str, *, now: datetime | None = None, timezone: str = 
         rival = next((team for team in teams[1:] if (team.sport, team.league) == (first.sport, first.league)), None)
         known = {"sport": first.sport, "league": first.league, "team": first.name,
                  "opponent": rival.name if rival else None, **_game_words(prediction)}
+    if source == "economy" and (series := series_in(prediction)) is not None:
+        known = {"series": series}
     return CheckPlan(source, known)
 
 
@@ -398,6 +400,9 @@ def complete_check(
         over = "total"
     try:
         query = _zero_threshold(_game_result(query))
+        stated = comparison_in(prediction)
+        if stated is not None and query.get("variable") not in ("win", "loss", "draw"):
+            query = {**query, "comparator": stated}  # the words' comparison, not the model's reading of it
         return parse_check({**query, **known, "start": start.isoformat(), "end": end.isoformat(), "over": over})
     except ValidationError:
         return None
@@ -429,6 +434,39 @@ def _complete_offline(
 
 
 _TOTAL = re.compile(r"\b(?:in total|total|altogether|combined|cumulative|over the (?:month|week|year))\b", re.I)
+
+
+_COMPARISONS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (">=", re.compile(r"\b(?:at least|or more|or higher|or above|no less than|hits?|hitting|reach(?:es)?|"
+                      r"reaching|tops?)\b", re.I)),
+    ("<=", re.compile(r"\b(?:at most|or less|or lower|or below|no more than|no higher than)\b", re.I)),
+    (">", re.compile(r"\b(?:above|over|more than|higher than|greater than|exceeds?|exceeding|beyond|rises? above|"
+                     r"climbs? above)\b", re.I)),
+    ("<", re.compile(r"\b(?:below|under|less than|lower than|fewer than|beneath|drops? below|falls? below)\b",
+                     re.I)),
+)
+# Which FRED series the words name: the code's to choose, not a small model's recall of ids.
+_SERIES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("DGS10", re.compile(r"\b(?:10|ten)[- ]year\b", re.I)),
+    ("DGS2", re.compile(r"\b(?:2|two)[- ]year\b", re.I)),
+    ("MORTGAGE30US", re.compile(r"\bmortgage rates?\b", re.I)),
+    ("UNRATE", re.compile(r"\b(?:unemployment|jobless rate)\b", re.I)),
+    ("PAYEMS", re.compile(r"\b(?:payrolls?|nonfarm|jobs report)\b", re.I)),
+    ("FEDFUNDS", re.compile(r"\b(?:fed(?:eral)? funds|fed rate|interest rates?)\b", re.I)),
+    ("GDP", re.compile(r"\b(?:gdp|gross domestic product)\b", re.I)),
+    ("CPIAUCSL", re.compile(r"\b(?:cpi|consumer price)\b", re.I)),
+)
+
+
+def comparison_in(prediction: str) -> str | None:
+    """The comparator a prediction's words state ("below 4.5%" is <), the earliest one; None if none."""
+    found = [(match.start(), comparator) for comparator, words in _COMPARISONS
+             if (match := words.search(prediction)) is not None]
+    return min(found)[1] if found else None
+
+
+def series_in(prediction: str) -> str | None:
+    return next((series for series, words in _SERIES if words.search(prediction)), None)
 
 
 def _zero_threshold(query: dict[str, Any]) -> dict[str, Any]:

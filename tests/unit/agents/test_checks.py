@@ -176,3 +176,25 @@ def test_it_snows_means_more_than_zero() -> None:
              "comparator": ">=", "threshold": 0}
     check = complete_check(plan, query, draft, "It snows in Denver, CO tomorrow", NOW, "UTC")
     assert check is not None and check.comparator == ">"
+
+
+@pytest.mark.parametrize(("prediction", "written", "expected"), [
+    ("Ethereum will be below $3,000 on New Year's Day", ">=", "<"),
+    ("The US unemployment rate for November will be below 4.5%", ">=", "<"),
+    ("Bitcoin hits $100k by the end of 2026", ">", ">="),
+    ("The S&P 500 closes above 6000 on Friday", "<", ">"),
+])
+def test_the_comparison_the_words_state_wins_over_the_model_s(prediction: str, written: str, expected: str) -> None:
+    plan = plan_check(prediction)
+    assert plan is not None
+    draft = _draft("at_date", "2026-12-31T23:59:59+00:00")
+    query = {"crypto": {"source": "crypto", "coin": "ethereum", "variable": "price", "unit": None},
+             "economy": {"source": "economy", "variable": "value", "unit": None},
+             "market": {"source": "market", "symbol": "^GSPC", "variable": "close", "unit": None}}[plan.source]
+    check = complete_check(plan, {**query, "comparator": written, "threshold": 1}, draft, prediction, NOW, "UTC")
+    assert check is not None and check.comparator == expected
+
+
+def test_the_series_is_named_by_code() -> None:
+    plan = plan_check("The 10-year Treasury yield will be above 4% on December 15")
+    assert plan is not None and plan.known == {"series": "DGS10"}
