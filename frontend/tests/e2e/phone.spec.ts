@@ -41,8 +41,10 @@ test('works on a phone: the main action in reach without scrolling, no sideways 
   await expect(page.getByRole('button', { name: 'Delete call' })).toBeVisible();
   expect(await noSideScroll()).toBe(true);
   await shot('call-detail');
-  // The call's page stays short: the history and the sources are folded away.
-  expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThan(2_400);
+  // The call's page stays short: the history and the sources are folded away. A before-date call is
+  // checked as soon as it is logged, so the agent's first "not yet" may already be on the page (2,722 px
+  // measured with it on a 390 px screen; 2,400 without it).
+  expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThan(2_800);
 
   await page.getByRole('button', { name: 'Called it', exact: true }).tap();
   await expect(page.getByRole('status').filter({ hasText: 'Marked called it' })).toBeVisible();
