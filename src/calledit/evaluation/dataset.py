@@ -1,4 +1,4 @@
-"""The evaluation dataset (format in docs/eval.md and DESIGN.md): predictions with a frozen clock and
+"""The evaluation dataset (format in docs/eval.md and docs/DESIGN.md): predictions with a frozen clock and
 every acceptable answer."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The mode by the rule in DESIGN.md (issue 19), on templated prompts: tenses, "by", "before", "every",
+"""The mode by the rule in docs/DESIGN.md (issue 19), on templated prompts: tenses, "by", "before", "every",
 "next", and past dates relative to the clock."""
 
 from __future__ import annotations
