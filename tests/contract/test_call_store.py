@@ -16,7 +16,7 @@ import pytest
 from calledit.domain.call import Call, CallCreate, CallStatus, Evidence, Verdict, VerdictOutcome
 from calledit.domain.errors import BadRequest
 from calledit.providers.scripted import plausible_call
-from calledit.storage.base import MAX_PAGE, CallStore, with_verdict
+from calledit.storage.base import MAX_PAGE, CallStore
 from calledit.storage.dynamodb import DynamoCallStore
 from calledit.storage.sqlite import SqliteCallStore
 from tests.fixtures.dynamodb import DynamoLocal
@@ -141,7 +141,7 @@ def test_save_replaces_the_call_and_bumps_updated_at(store: CallStore) -> None:
         reasoning="The final score shows a Lakers win.",
         verified_at=NOW,
     )
-    saved = store.save("alice", with_verdict(added, verdict, CallStatus.VERIFIED))
+    saved = store.save("alice", added.model_copy(update={"verdict": verdict, "status": CallStatus.VERIFIED}))
     assert saved.updated_at > added.updated_at
     fetched = store.get("alice", added.id)
     assert fetched == saved

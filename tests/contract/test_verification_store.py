@@ -1,4 +1,4 @@
-"""The scheduler's half of the storage port (VerificationStore), one contract for SQLite and DynamoDB.
+"""The scheduler's part of the storage port (CallStore), one contract for SQLite and DynamoDB.
 
 Claims are exclusive leases that expire, a claimed check only lands while its worker holds the lease,
 the owner's changes always land, history keeps its order, and nothing crosses owners.
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from calledit.domain.call import Call, CallChange, CallState, CallStatus, Verdict, VerdictOutcome
-from calledit.storage.base import VerificationStore, verification_store
+from calledit.storage.base import CallStore
 from calledit.storage.dynamodb import DynamoCallStore
 from calledit.storage.sqlite import SqliteCallStore
 from tests.fixtures.dynamodb import DynamoLocal
@@ -27,13 +27,14 @@ LATER = NOW + timedelta(days=3)
 
 
 @pytest.fixture(params=["sqlite", "dynamodb"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VerificationStore]:
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CallStore]:
     if request.param == "sqlite":
         made: Any = SqliteCallStore(tmp_path / "calls.db")
     else:
         local: DynamoLocal = request.getfixturevalue("dynamodb_local")
         made = DynamoCallStore.from_url(f"dynamodb://{local.table_name()}?endpoint={local.endpoint}")
-    yield verification_store(made)
+    assert isinstance(made, CallStore)
+    yield made
     made.close()
 
 
@@ -54,7 +55,7 @@ def verified(call: Call) -> Call:
     return call.model_copy(update={"status": CallStatus.VERIFIED, "verdict": verdict})
 
 
-def test_add_schedules_the_first_check(store: VerificationStore) -> None:
+def test_add_schedules_the_first_check(store: CallStore) -> None:
     immediate = store.add("alice", new_call("now", "immediate", NOW))
     at_date = store.add("alice", new_call("later", "at_date", LATER))
     human = store.add("alice", new_call("art", "at_date", LATER, verifiable_category="human_verifiable_only"))
@@ -71,7 +72,7 @@ def test_add_schedules_the_first_check(store: VerificationStore) -> None:
     assert store.schedule("bob", immediate.id) is None
 
 
-def test_claim_due_takes_only_due_calls_earliest_first_across_owners(store: VerificationStore) -> None:
+def test_claim_due_takes_only_due_calls_earliest_first_across_owners(store: CallStore) -> None:
     b = store.add("bob", new_call("b", "at_date", NOW + timedelta(hours=1)))
     a = store.add("alice", new_call("a", "immediate", NOW))
     store.add("alice", new_call("c", "at_date", LATER))
@@ -84,14 +85,14 @@ def test_claim_due_takes_only_due_calls_earliest_first_across_owners(store: Veri
     assert schedule.lease_until == NOW + timedelta(hours=2, seconds=60)
 
 
-def test_claim_due_respects_the_limit(store: VerificationStore) -> None:
+def test_claim_due_respects_the_limit(store: CallStore) -> None:
     for n in range(5):
         store.add("alice", new_call(f"c{n}", "immediate", NOW))
     assert len(store.claim_due(NOW, "w1", 60, limit=3)) == 3
     assert len(store.claim_due(NOW, "w2", 60, limit=3)) == 2
 
 
-def test_claim_due_bounds_each_owners_share(store: VerificationStore) -> None:
+def test_claim_due_bounds_each_owners_share(store: CallStore) -> None:
     flood = [store.add("mallory", new_call(f"m{n}", "at_date", NOW + timedelta(minutes=n))).id for n in range(6)]
     alice = [store.add("alice", new_call(f"a{n}", "at_date", NOW + timedelta(hours=1, minutes=n))).id
              for n in range(3)]
@@ -108,7 +109,7 @@ def test_claim_due_bounds_each_owners_share(store: VerificationStore) -> None:
     assert [c.call.id for c in store.claim_due(later, "w4", 60, limit=10)] == flood[3:]
 
 
-def test_a_lease_is_exclusive_until_it_expires(store: VerificationStore) -> None:
+def test_a_lease_is_exclusive_until_it_expires(store: CallStore) -> None:
     call = store.add("alice", new_call("x", "immediate", NOW))
     assert [c.call.id for c in store.claim_due(NOW, "a", 30)] == [call.id]
     assert store.claim_due(NOW, "b", 30) == []
@@ -116,7 +117,7 @@ def test_a_lease_is_exclusive_until_it_expires(store: VerificationStore) -> None
     assert [c.call.id for c in store.claim_due(NOW + timedelta(seconds=31), "b", 30)] == [call.id]
 
 
-def test_two_workers_racing_never_hold_the_same_call(store: VerificationStore) -> None:
+def test_two_workers_racing_never_hold_the_same_call(store: CallStore) -> None:
     ids = {store.add("alice", new_call(f"c{n}", "immediate", NOW)).id for n in range(12)}
     got: list[list[str]] = [[], []]
     start = threading.Barrier(2)
@@ -134,7 +135,7 @@ def test_two_workers_racing_never_hold_the_same_call(store: VerificationStore) -
     assert sorted(got[0] + got[1]) == sorted(ids)  # every call once, none twice
 
 
-def test_a_claimed_check_lands_only_while_the_worker_holds_the_lease(store: VerificationStore) -> None:
+def test_a_claimed_check_lands_only_while_the_worker_holds_the_lease(store: CallStore) -> None:
     call = store.add("alice", new_call("x", "immediate", NOW))
     store.claim_due(NOW, "first", 30)
     store.claim_due(NOW + timedelta(seconds=31), "second", 30)  # the first worker's lease expired
@@ -148,7 +149,7 @@ def test_a_claimed_check_lands_only_while_the_worker_holds_the_lease(store: Veri
     assert store.claim_due(LATER, "third", 30) == []  # nothing more to check
 
 
-def test_record_reschedules_and_counts_attempts(store: VerificationStore) -> None:
+def test_record_reschedules_and_counts_attempts(store: CallStore) -> None:
     call = store.add("alice", new_call("x", "immediate", NOW))
     store.claim_due(NOW, "w", 600)
     retry = NOW + timedelta(minutes=15)
@@ -162,7 +163,7 @@ def test_record_reschedules_and_counts_attempts(store: VerificationStore) -> Non
     assert claim.attempts == 1 and claim.due_at == retry and claim.call.status is CallStatus.INCONCLUSIVE
 
 
-def test_the_owners_changes_always_land_and_break_a_lease(store: VerificationStore) -> None:
+def test_the_owners_changes_always_land_and_break_a_lease(store: CallStore) -> None:
     call = store.add("alice", new_call("x", "immediate", NOW))
     store.claim_due(NOW, "w", 600)
     resolved = call.model_copy(update={"status": CallStatus.VOID})
@@ -177,7 +178,7 @@ def test_the_owners_changes_always_land_and_break_a_lease(store: VerificationSto
         store.record("bob", resolved, None, next_check_at=None)
 
 
-def test_history_is_kept_in_order_per_owner_and_goes_with_the_call(store: VerificationStore) -> None:
+def test_history_is_kept_in_order_per_owner_and_goes_with_the_call(store: CallStore) -> None:
     call = store.add("alice", new_call("x", "recurring", NOW, recurring_interval="daily"))
     other = store.add("alice", new_call("y", "immediate", NOW))
     changes = [change(call, "checked", status=CallStatus.PENDING) for _ in range(4)]
@@ -193,14 +194,14 @@ def test_history_is_kept_in_order_per_owner_and_goes_with_the_call(store: Verifi
     assert len(store.history("alice", other.id)) == 1
 
 
-def test_save_keeps_the_schedule(store: VerificationStore) -> None:
+def test_save_keeps_the_schedule(store: CallStore) -> None:
     call = store.add("alice", new_call("x", "at_date", LATER))
     store.save("alice", call.model_copy(update={"confidence": 0.3}))
     schedule = store.schedule("alice", call.id)
     assert schedule is not None and schedule.next_check_at == LATER
 
 
-def test_awaiting_owner_lists_unscheduled_open_calls_whose_date_has_come(store: VerificationStore) -> None:
+def test_awaiting_owner_lists_unscheduled_open_calls_whose_date_has_come(store: CallStore) -> None:
     early = store.add("alice", new_call("early", "at_date", NOW, verifiable_category="human_verifiable_only"))
     late = store.add("alice", new_call("late", "at_date", NOW + timedelta(hours=1),
                                        verifiable_category="human_verifiable_only"))

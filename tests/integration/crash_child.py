@@ -18,7 +18,6 @@ from calledit.notify.channels import Sender
 from calledit.notify.messages import Message
 from calledit.notify.outbox import Delivery
 from calledit.scheduler.worker import Verifier
-from calledit.storage.base import verification_store
 from calledit.wiring import build_dispatcher, build_store
 from tests.unit.scheduler.fakes import FakeClock, ScriptedVerifier
 
@@ -47,7 +46,7 @@ async def main(stage: str) -> None:
     store = build_store(settings)
     if stage == "after-verdict":
         clock = FakeClock()
-        worker = Verifier(verification_store(store), ScriptedVerifier(clock, ["confirmed"]), clock=clock)  # type: ignore[arg-type]
+        worker = Verifier(store, ScriptedVerifier(clock, ["confirmed"]), clock=clock)  # type: ignore[arg-type]
         results = await worker.run_once()
         assert [r.result for r in results] == ["verified"], results
         os._exit(CRASH)  # the verdict (and its outbox event) is committed; nothing was sent

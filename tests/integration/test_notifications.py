@@ -25,7 +25,7 @@ from calledit.notify.service import Dispatcher
 from calledit.providers.base import Provider
 from calledit.scheduler.worker import Verifier
 from calledit.server import create_app
-from calledit.storage.base import VerificationStore, verification_store
+from calledit.storage.base import CallStore
 from calledit.wiring import build_dispatcher, build_store, services_of
 from tests.fixtures.notify import SMTP_PASSWORD, SMTP_USER, Hooks, Mailbox, smtp_server, webhook_server
 from tests.fixtures.server import run_server
@@ -61,20 +61,20 @@ def notify_settings(settings: Settings, mail: tuple[Mailbox, int, Path]) -> Sett
 
 
 @pytest.fixture
-def store(notify_settings: Settings) -> Iterator[VerificationStore]:
-    store = verification_store(build_store(notify_settings))
+def store(notify_settings: Settings) -> Iterator[CallStore]:
+    store = build_store(notify_settings)
     yield store
     store.close()
 
 
-def set_up_channels(store: VerificationStore, webhook_url: str, *, owner: str = OWNER, fmt: str = "json") -> None:
+def set_up_channels(store: CallStore, webhook_url: str, *, owner: str = OWNER, fmt: str = "json") -> None:
     preferences = services_of(store).preferences
     assert preferences is not None
     preferences.set_channel(owner, Channel.EMAIL, "owner@example.org")
     preferences.set_channel(owner, Channel.WEBHOOK, webhook_url, SECRET, fmt)
 
 
-def verdict_lands(store: VerificationStore, statement: str = "It rains in Paris on Friday", owner: str = OWNER) -> str:
+def verdict_lands(store: CallStore, statement: str = "It rains in Paris on Friday", owner: str = OWNER) -> str:
     call = store.add(owner, new_call(statement, "immediate", datetime.now(UTC)))
     clock = FakeClock()
     worker = Verifier(store, ScriptedVerifier(clock, ["confirmed"]), clock=clock)  # type: ignore[arg-type]
@@ -82,14 +82,14 @@ def verdict_lands(store: VerificationStore, statement: str = "It rains in Paris 
     return call.id
 
 
-def dispatcher(settings: Settings, store: VerificationStore, clock: FakeClock | None = None) -> Dispatcher:
+def dispatcher(settings: Settings, store: CallStore, clock: FakeClock | None = None) -> Dispatcher:
     built = build_dispatcher(settings, store, None, clock=clock or FakeClock())
     assert built is not None
     return built
 
 
 def test_a_verdict_reaches_email_webhook_and_the_bell_once(
-    notify_settings: Settings, store: VerificationStore, mail: tuple[Mailbox, int, Path], hooks: tuple[Hooks, str]
+    notify_settings: Settings, store: CallStore, mail: tuple[Mailbox, int, Path], hooks: tuple[Hooks, str]
 ) -> None:
     mailbox, (received, url) = mail[0], hooks
     set_up_channels(store, url)
@@ -125,7 +125,7 @@ def test_a_verdict_reaches_email_webhook_and_the_bell_once(
     assert again.sent == [] and len(mailbox.messages) == 1 and len(received.received) == 1
 
 
-def test_slack_and_discord_payloads(store: VerificationStore, notify_settings: Settings,
+def test_slack_and_discord_payloads(store: CallStore, notify_settings: Settings,
                                     hooks: tuple[Hooks, str]) -> None:
     received, url = hooks
     set_up_channels(store, url, owner="slacker", fmt="slack")
@@ -153,7 +153,7 @@ def run_child(stage: str, settings: Settings, *args: str) -> int:
 
 @pytest.mark.parametrize("stage", ["after-verdict", "mid-delivery"])
 def test_a_crash_before_sending_then_a_restart_delivers_exactly_once(
-    stage: str, notify_settings: Settings, store: VerificationStore, mail: tuple[Mailbox, int, Path],
+    stage: str, notify_settings: Settings, store: CallStore, mail: tuple[Mailbox, int, Path],
     hooks: tuple[Hooks, str],
 ) -> None:
     mailbox, (received, url) = mail[0], hooks
@@ -182,7 +182,7 @@ def test_a_crash_before_sending_then_a_restart_delivers_exactly_once(
 
 
 def test_a_crash_between_sending_and_marking_sent_repeats_with_the_same_key(
-    notify_settings: Settings, store: VerificationStore, mail: tuple[Mailbox, int, Path], hooks: tuple[Hooks, str]
+    notify_settings: Settings, store: CallStore, mail: tuple[Mailbox, int, Path], hooks: tuple[Hooks, str]
 ) -> None:
     """The one window an outbox cannot close: the mail left, the process died before recording it. The copy
     sent after the restart carries the same Message-ID and delivery key, so a receiver can drop it."""
@@ -201,7 +201,7 @@ def test_a_crash_between_sending_and_marking_sent_repeats_with_the_same_key(
 
 
 def test_failures_back_off_then_a_dead_channel_is_reported_and_revived(
-    notify_settings: Settings, store: VerificationStore, hooks: tuple[Hooks, str]
+    notify_settings: Settings, store: CallStore, hooks: tuple[Hooks, str]
 ) -> None:
     received, url = hooks
     set_up_channels(store, url)
@@ -235,7 +235,7 @@ def test_failures_back_off_then_a_dead_channel_is_reported_and_revived(
     assert preferences.settings(OWNER, True).webhook.health.status == "unused"  # type: ignore[union-attr]
 
 
-def test_a_call_that_needs_its_owner(notify_settings: Settings, store: VerificationStore,
+def test_a_call_that_needs_its_owner(notify_settings: Settings, store: CallStore,
                                      mail: tuple[Mailbox, int, Path]) -> None:
     mailbox = mail[0]
     preferences = services_of(store).preferences

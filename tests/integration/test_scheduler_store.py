@@ -1,4 +1,4 @@
-"""The VerificationStore port in SQLite: scheduling on add, record semantics, history, the migration."""
+"""The scheduler's part of the CallStore port in SQLite: scheduling on add, record semantics, history, the migration."""
 
 import sqlite3
 from datetime import timedelta
@@ -8,7 +8,7 @@ import pytest
 
 from calledit.domain.call import CallStatus
 from calledit.domain.history import change
-from calledit.storage.base import VerificationStore, verification_store
+from calledit.storage.base import CallStore
 from calledit.storage.sqlite import SqliteCallStore, migrations
 from tests.unit.scheduler.fakes import new_call, soon
 
@@ -18,8 +18,8 @@ def store(tmp_path: Path) -> SqliteCallStore:
     return SqliteCallStore(tmp_path / "calls.db")
 
 
-def test_sqlite_implements_the_verification_port(store: SqliteCallStore) -> None:
-    assert isinstance(store, VerificationStore) and verification_store(store) is store
+def test_sqlite_implements_the_whole_port(store: SqliteCallStore) -> None:
+    assert isinstance(store, CallStore)
 
 
 def test_add_schedules_the_first_check_by_mode(store: SqliteCallStore) -> None:

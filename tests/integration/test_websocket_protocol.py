@@ -146,11 +146,11 @@ async def test_disconnect_mid_stream_cancels_the_run(
         await makecall(ws, "It snows in Oslo tomorrow")
         await until(ws, lambda e: e["type"] == "text")
     for _ in range(100):
-        if state.session.gate.running == 0 and not state.connections:
+        if state.session.gate.running == 0 and not state.subscribers:
             break
         await asyncio.sleep(0.05)
     assert state.session.gate.running == 0, "the model is freed"
-    assert not state.connections
+    assert not state.subscribers, "the connection is forgotten"
     orphans = [t for t in asyncio.all_tasks() if t.get_name().startswith("makecall-")]
     assert orphans == []
 

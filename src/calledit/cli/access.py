@@ -18,7 +18,7 @@ from calledit.domain.exchange import ExportFormat, ImportFormat, ImportReport
 from calledit.domain.outcomes import CallView, CallViewPage, view
 from calledit.domain.queries import CallQuery
 from calledit.domain.track_record import TrackRecord, track_record
-from calledit.storage.base import TrackerStore, VerificationStore, verification_store
+from calledit.storage.base import CallStore, TrackerStore
 from calledit.tracker.edits import CallUpdate, update_call
 from calledit.tracker.transfer import export_chunks, import_calls
 
@@ -94,7 +94,7 @@ class LocalTracker:
             store.close()
             raise BadRequest(f"The {type(store).__name__} storage adapter cannot search or export calls.")
         self.store: Any = store
-        self.verification: VerificationStore = verification_store(store)
+        self.verification: CallStore = store
         self.user = user
 
     def _now(self) -> datetime:

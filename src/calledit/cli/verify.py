@@ -17,7 +17,7 @@ from calledit.cli.access import user_id
 from calledit.cli.render import clean, error_line, plain
 from calledit.config import Settings
 from calledit.domain.errors import CalledItError
-from calledit.storage.base import VerificationStore
+from calledit.storage.base import CallStore
 
 console = Console()
 errors = Console(stderr=True)
@@ -37,14 +37,13 @@ def _settings(model: str | None = None) -> Settings:
     return settings.model_copy(update={"verify_model": model}) if model else settings
 
 
-def _store(settings: Settings) -> VerificationStore:
-    from calledit.storage.base import verification_store
+def _store(settings: Settings) -> CallStore:
     from calledit.wiring import build_store, instrument
 
     try:
         store = build_store(settings)
         instrument(store, settings)  # verdicts and resolutions go into the call log and the outbox
-        return verification_store(store)
+        return store
     except CalledItError as exc:
         raise _fail(exc.message) from None
 
@@ -57,7 +56,7 @@ def _user(name: str) -> str:
         raise _fail(exc.message) from None
 
 
-def _find(store: VerificationStore, user: str, call_id: str) -> str:
+def _find(store: CallStore, user: str, call_id: str) -> str:
     """A full id from an id or a unique prefix, as `calledit show` accepts."""
     if store.get(user, call_id) is not None:
         return call_id

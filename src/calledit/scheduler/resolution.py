@@ -14,7 +14,7 @@ from calledit.domain.call import Call, CallChange, CallStatus, Evidence, Verdict
 from calledit.domain.errors import Conflict, NotFound
 from calledit.domain.forecasts import with_forecast
 from calledit.domain.history import change, recorded_parts, restore
-from calledit.storage.base import MAX_PAGE, CallStore, VerificationStore
+from calledit.storage.base import MAX_PAGE, CallStore
 
 Resolution = Literal["confirmed", "refuted", "void"]
 
@@ -23,7 +23,7 @@ class NothingToUndo(Conflict):
     """The call has no change left to undo."""
 
 
-def _load(store: VerificationStore, owner: str, call_id: str) -> tuple[Call, datetime | None]:
+def _load(store: CallStore, owner: str, call_id: str) -> tuple[Call, datetime | None]:
     call = store.get(owner, call_id)
     if call is None:
         raise NotFound(f"No call with id {call_id!r}.")
@@ -31,7 +31,7 @@ def _load(store: VerificationStore, owner: str, call_id: str) -> tuple[Call, dat
     return call, schedule.next_check_at if schedule else None
 
 
-def _save(store: VerificationStore, owner: str, call: Call, entry: CallChange, next_check_at: datetime | None) -> Call:
+def _save(store: CallStore, owner: str, call: Call, entry: CallChange, next_check_at: datetime | None) -> Call:
     try:
         stored = store.record(owner, call, entry, next_check_at=next_check_at)
     except KeyError as exc:  # deleted between the read and the write
@@ -41,7 +41,7 @@ def _save(store: VerificationStore, owner: str, call: Call, entry: CallChange, n
 
 
 def resolve(
-    store: VerificationStore, owner: str, call_id: str, resolution: Resolution, *, now: datetime,
+    store: CallStore, owner: str, call_id: str, resolution: Resolution, *, now: datetime,
     note: str | None = None,
 ) -> Call:
     """Confirm, refute or void a call by hand; replaces any agent verdict (an override) and stops checks."""
@@ -68,7 +68,7 @@ def resolve(
 
 
 def set_confidence(
-    store: VerificationStore, owner: str, call_id: str, confidence: float | None, *, now: datetime
+    store: CallStore, owner: str, call_id: str, confidence: float | None, *, now: datetime
 ) -> Call:
     """The owner's own probability that the call comes true (None clears it): a forecast update."""
     call, next_check_at = _load(store, owner, call_id)
@@ -80,7 +80,7 @@ def set_confidence(
     return _save(store, owner, updated, entry, next_check_at)
 
 
-def undo(store: VerificationStore, owner: str, call_id: str, *, now: datetime) -> Call:
+def undo(store: CallStore, owner: str, call_id: str, *, now: datetime) -> Call:
     """Restore the state before the latest change that is not an undo and not yet undone."""
     call, next_check_at = _load(store, owner, call_id)
     history = store.history(owner, call_id)
@@ -100,7 +100,7 @@ def undo(store: VerificationStore, owner: str, call_id: str, *, now: datetime) -
     return _save(store, owner, restored, entry, next_after)
 
 
-def due_for_owner(store: VerificationStore, owner: str, *, now: datetime, limit: int = 100) -> list[Call]:
+def due_for_owner(store: CallStore, owner: str, *, now: datetime, limit: int = 100) -> list[Call]:
     """Calls waiting for the owner: human-verifiable ones whose date has come, and checks that stayed
     inconclusive after every retry."""
     return store.awaiting_owner(owner, now, limit)

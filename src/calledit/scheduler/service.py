@@ -17,7 +17,7 @@ from calledit.domain.policy import Policy
 from calledit.providers import Provider, build_provider
 from calledit.scheduler.worker import Notify, Verifier
 from calledit.sources.status import STATUS_FILE, StatusBook
-from calledit.storage.base import CallStore, verification_store
+from calledit.storage.base import CallStore
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def build_verifier(
     provider = provider or build_provider(settings, settings.verify_model or settings.model)
     status = StatusBook(settings.data_dir / STATUS_FILE)  # what `calledit sources` reports
     return Verifier(
-        verification_store(store),
+        store,
         build_verification_agent(settings, provider, clock, status=status),
         policy=Policy.from_settings(settings),
         clock=clock,

@@ -29,7 +29,7 @@ from calledit.domain.errors import CalledItError
 from calledit.domain.events import ToolEvent, VerdictEvent
 from calledit.domain.history import change
 from calledit.domain.policy import DEFAULT_POLICY, Policy, after_check, agent_checks
-from calledit.storage.base import Claim, VerificationStore
+from calledit.storage.base import CallStore, Claim
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class CheckResult:
 class Verifier:
     def __init__(
         self,
-        store: VerificationStore,
+        store: CallStore,
         agent: VerificationAgent,
         *,
         policy: Policy = DEFAULT_POLICY,

@@ -13,7 +13,6 @@ from calledit.domain.call import CallCreate
 from calledit.domain.outcomes import CallView, view
 from calledit.domain.policy import first_check_at
 from calledit.server.state import CurrentUser, StateDep, WriteLimit
-from calledit.storage.base import VerificationStore
 
 router = APIRouter(prefix="/api", tags=["calls"])
 
@@ -36,7 +35,7 @@ async def get_call(call_id: str, state: StateDep, user: CurrentUser) -> CallView
         call = store.get(user, call_id)
         if call is None:
             return None
-        schedule = store.schedule(user, call_id) if isinstance(store, VerificationStore) else None
+        schedule = store.schedule(user, call_id)
         return view(call, schedule.next_check_at if schedule else None, datetime.now(UTC))
 
     found = await run_in_threadpool(read)

@@ -39,7 +39,6 @@ class AppState:
     settings: Settings
     store: CallStore
     session: CallSession
-    connections: set[object] = field(default_factory=set)
     auth: Authenticator = field(default_factory=Authenticator)
     limits: Limits = field(default_factory=Limits)
     metrics: Metrics = field(default_factory=Metrics)
@@ -49,11 +48,9 @@ class AppState:
     remote_notify: Callable[[str, AnyServerEvent], Awaitable[int]] | None = None
 
     def register(self, connection: Subscriber) -> None:
-        self.connections.add(connection)
         self.subscribers.setdefault(connection.user, set()).add(connection)
 
     def unregister(self, connection: Subscriber) -> None:
-        self.connections.discard(connection)
         mine = self.subscribers.get(connection.user)
         if mine is not None:
             mine.discard(connection)

@@ -22,7 +22,7 @@ from calledit.domain.outcomes import CallView, CallViewPage, view
 from calledit.domain.queries import STATUS_FILTERS, CallQuery, Sort, parse_status
 from calledit.domain.tags import normalize_tag, split_tags
 from calledit.server.state import AppState, CurrentUser, StateDep, WriteLimit
-from calledit.storage.base import MAX_PAGE, TrackerStore, verification_store
+from calledit.storage.base import MAX_PAGE, TrackerStore
 from calledit.tracker.edits import CallUpdate, SettledCall, update_call
 from calledit.tracker.transfer import export_chunks, import_calls
 
@@ -86,7 +86,7 @@ async def edit_call(call_id: str, body: CallUpdate, state: StateDep, user: Curre
     """Change your confidence (a forecast update: each one is kept) and tags at any time, and, until the call
     is verified, its statement, verification date, method and check. Each request is one entry in the
     call's history, so `POST /api/calls/{id}/undo` takes it back."""
-    store = verification_store(state.store)
+    store = state.store
     now = _now()
 
     def apply() -> CallView:

@@ -18,7 +18,7 @@ from calledit.domain.policy import agent_checks
 from calledit.domain.track_record import TrackRecord, track_record
 from calledit.scheduler import resolution as rules
 from calledit.server.state import AppState, CurrentUser, StateDep, WriteLimit
-from calledit.storage.base import MAX_PAGE, VerificationStore, verification_store
+from calledit.storage.base import MAX_PAGE, CallStore
 
 router = APIRouter(prefix="/api", tags=["verification"])
 
@@ -45,8 +45,8 @@ class DueCalls(BaseModel):
     items: list[Call]
 
 
-def _store(state: AppState) -> VerificationStore:
-    return verification_store(state.store)
+def _store(state: AppState) -> CallStore:
+    return state.store
 
 
 def _now() -> datetime:

@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import base64
+import builtins
 import json
 import re
 import uuid
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from pydantic import TypeAdapter
 
-from calledit.domain.call import Call, CallChange, CallCreate, CallPage, CallStatus, Verdict
-from calledit.domain.errors import BadRequest, ConfigurationError
+from calledit.domain.call import Call, CallChange, CallCreate, CallPage, CallStatus
+from calledit.domain.errors import BadRequest
 from calledit.domain.forecasts import first_forecasts
 from calledit.domain.outcomes import CallViewPage
 from calledit.domain.queries import CallQuery, Sort
-
-if TYPE_CHECKING:
-    pass
 
 MAX_PAGE = 100
 
@@ -49,15 +47,8 @@ class CallStore(Protocol):
 
     def close(self) -> None: ...
 
-
-@runtime_checkable
-class VerificationStore(CallStore, Protocol):
-    """The port plus what the scheduler and manual resolution need (docs/verification.md).
-
-    Every adapter is to implement it; it is a separate protocol only so an adapter can land the basic
-    methods first (`verification_store()` says which is missing). `add` must also schedule the call's
-    first check at `calledit.domain.policy.first_check_at(call, call.created_at)`.
-    """
+    # --- what the scheduler and manual resolution need (docs/verification.md) ---------------------------
+    # `add` also schedules the call's first check, at `calledit.domain.policy.first_check_at(call, created_at)`.
 
     def claim_due(
         self,
@@ -68,7 +59,7 @@ class VerificationStore(CallStore, Protocol):
         *,
         per_owner: int | None = None,
         skip_owners: Collection[str] = (),
-    ) -> list[Claim]:
+    ) -> builtins.list[Claim]:
         """Atomically lease up to `limit` calls of any owner whose next check is due (`next_check_at <= now`)
         and whose lease is free or expired, earliest first. The lease is `worker`'s until
         `now + lease_seconds`; after that another worker may claim the call again (a crashed check is
@@ -97,7 +88,7 @@ class VerificationStore(CallStore, Protocol):
         changes) it always applies, breaking any lease, and raises KeyError for an unknown call."""
         ...
 
-    def history(self, owner: str, call_id: str) -> list[CallChange]:
+    def history(self, owner: str, call_id: str) -> builtins.list[CallChange]:
         """The call's changes, oldest first (empty for an unknown call or another owner's)."""
         ...
 
@@ -105,7 +96,7 @@ class VerificationStore(CallStore, Protocol):
         """The call's next agent check and lease, or None for an unknown call."""
         ...
 
-    def awaiting_owner(self, owner: str, now: datetime, limit: int = 100) -> list[Call]:
+    def awaiting_owner(self, owner: str, now: datetime, limit: int = 100) -> builtins.list[Call]:
         """Calls due for the owner to resolve: pending or inconclusive, no agent check scheduled, and
         verification date reached; earliest verification date first."""
         ...
@@ -191,14 +182,9 @@ def native_id(import_key: str) -> str | None:
     return import_key.removeprefix(NATIVE_KEY) if import_key.startswith(NATIVE_KEY) else None
 
 
-def verification_store(store: CallStore) -> VerificationStore:
-    """The store as a VerificationStore, or a ConfigurationError naming the adapter that lacks it."""
-    if not isinstance(store, VerificationStore):
-        raise ConfigurationError(
-            f"The {type(store).__name__} storage adapter cannot schedule or record verifications yet: use a "
-            "SQLite database (CALLEDIT_DB=path) for verification."
-        )
-    return store
+# The old name of the port's scheduling half, which every adapter implements and CallStore now holds. Only
+# notify/ (service.py, digest.py) still says it, for its owners to drop there: new code says CallStore.
+VerificationStore = CallStore
 
 
 @dataclass(frozen=True)
@@ -230,10 +216,6 @@ def new_call(call: CallCreate, now: datetime | None = None) -> Call:
         created_at=stamp,
         updated_at=stamp,
     )
-
-
-def with_verdict(call: Call, verdict: Verdict | None, status: CallStatus) -> Call:
-    return call.model_copy(update={"verdict": verdict, "status": status})
 
 
 def encode_cursor(created_at: str, call_id: str) -> str:

@@ -184,7 +184,7 @@ def parse_dynamodb_url(url: str) -> tuple[str, dict[str, str]]:
 
 
 class DynamoCallStore:
-    """The `CallStore` and `VerificationStore` ports over one DynamoDB table (see CALLS_TABLE)."""
+    """The `CallStore` port over one DynamoDB table (see CALLS_TABLE)."""
 
     def __init__(self, table: str, client: Any) -> None:
         self.table = table

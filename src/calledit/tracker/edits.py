@@ -21,7 +21,7 @@ from calledit.domain.forecasts import with_forecast
 from calledit.domain.history import Part, change
 from calledit.domain.policy import first_check_at
 from calledit.domain.tags import Tags
-from calledit.storage.base import VerificationStore
+from calledit.storage.base import CallStore
 
 TERMS = ("prediction_statement", "verification_date", "verification_method", "check")
 # Changing any of these changes what the agent checks, and when: its schedule starts again.
@@ -73,7 +73,7 @@ def _cleaned_terms(update: CallUpdate) -> dict[str, Any]:
     return {name: (getattr(cleaned, name) if name in payload else value) for name, value in terms.items()}
 
 
-def update_call(store: VerificationStore, owner: str, call_id: str, update: CallUpdate, *, now: datetime) -> Call:
+def update_call(store: CallStore, owner: str, call_id: str, update: CallUpdate, *, now: datetime) -> Call:
     """Apply the owner's changes to the call and record them; the call as stored after (unchanged when
     the request changed nothing). NotFound, BadRequest, or SettledCall for terms of a verified call."""
     call = store.get(owner, call_id)
