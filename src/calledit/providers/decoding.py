@@ -84,6 +84,8 @@ class SchemaDecoder:
             yield from self._choose([json.dumps(value) for value in schema["enum"]])
         elif schema.get("type") == "object" and "properties" in schema and "anyOf" not in schema:
             yield from self._object(schema)
+        elif _walkable_branches(schema):
+            yield from self._branches(schema["anyOf"])
         elif _is_number(schema) and len(follow) == 1:
             yield from self._number(follow)
         elif schema.get("type") == "array" and _plain_items(schema):
@@ -105,6 +107,24 @@ class SchemaDecoder:
             yield self._force(f"{separator}{json.dumps(name)}: ")
             yield from self._value(schema["properties"][name], follow="}" if index == len(names) - 1 else ",")
         yield self._force("}" if names else "{}")
+
+    def _branches(self, branches: list[dict[str, Any]]) -> Iterator[str]:
+        """One of several objects with the same keys in the same order (a source's query per variable): keys
+        are forced, a key whose values tell the branches apart is a choice that narrows them, and the rest
+        is written by the schema every branch still alive shares."""
+        names = list(branches[0]["properties"])
+        alive = branches
+        for index, name in enumerate(names):
+            separator = "{" if index == 0 else ", "
+            yield self._force(f"{separator}{json.dumps(name)}: ")
+            follow = "}" if index == len(names) - 1 else ","
+            values = _choices([branch["properties"][name] for branch in alive])
+            if values is None:
+                yield from self._value(alive[0]["properties"][name], follow=follow)
+                continue
+            chosen = yield from self._choose(values)
+            alive = [branch for branch in alive if chosen in (_choices([branch["properties"][name]]) or ())]
+        yield self._force("}")
 
     def _array(self, schema: dict[str, Any]) -> Iterator[str]:
         """A list of plain strings: the model decides after each item whether another comes (often in the
@@ -173,6 +193,9 @@ class SchemaDecoder:
 
     def _choose(self, options: list[str]) -> Generator[str, None, str]:
         """One of `options`: sample until one is left, then force the rest of it. Returns the option."""
+        if len(options) == 1:  # nothing to decide
+            yield self._force(options[0])
+            return options[0]
         grammar = "root ::= " + " | ".join(json.dumps(option) for option in options)
         text = ""
         left = options
@@ -279,6 +302,41 @@ def _is_number(schema: dict[str, Any]) -> bool:
 def _plain_items(schema: dict[str, Any]) -> bool:
     items = schema.get("items", {})
     return items.get("type") == "string" and not set(items) - {"type", "minLength"}
+
+
+def _choices(schemas: list[dict[str, Any]]) -> list[str] | None:
+    """The JSON texts a property may take across branches when each branch fixes it to a const or an enum
+    (in first-seen order), or None when a branch leaves it open."""
+    found: list[str] = []
+    for schema in schemas:
+        if "const" in schema:
+            values = [schema["const"]]
+        elif "enum" in schema:
+            values = list(schema["enum"])
+        else:
+            return None
+        found.extend(text for text in map(json.dumps, values) if text not in found)
+    return found
+
+
+def _walkable_branches(schema: dict[str, Any]) -> bool:
+    """`anyOf` of objects with the same keys in the same order, where each key is either a choice in every
+    branch (const/enum) or the same schema in every branch: walked like one object."""
+    branches = schema.get("anyOf")
+    if set(schema) - {"anyOf", "description", "title"} or not isinstance(branches, list) or len(branches) < 2:
+        return False
+    if not all(b.get("type") == "object" and isinstance(b.get("properties"), dict) and "anyOf" not in b
+               for b in branches):
+        return False
+    names = list(branches[0]["properties"])
+    if not names or any(list(b["properties"]) != names or set(b.get("required", names)) != set(names)
+                        for b in branches):
+        return False
+    for name in names:
+        values = [b["properties"][name] for b in branches]
+        if _choices(values) is None and len({json.dumps(v, sort_keys=True) for v in values}) != 1:
+            return False
+    return True
 
 
 def _nullable_string(schema: dict[str, Any]) -> bool:

@@ -22,7 +22,8 @@ def build(settings: Settings, model_id: str | None) -> Provider:
     from pathlib import Path
 
     path = model_path(Path(model_id) if model_id else settings.local_model_path, settings.cache_dir)
-    engine = load_engine(path, n_ctx=settings.local_context, n_threads=settings.local_threads)
+    engine = load_engine(path, n_ctx=settings.local_context, n_threads=settings.local_threads,
+                         state_dir=settings.cache_dir / "prompt-state")
     label = "qwen2.5-coder-1.5b-instruct-q4_k_m" if path.name == MODEL_FILE else path.stem
     model = LlamaModel(
         engine,

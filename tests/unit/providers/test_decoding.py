@@ -113,3 +113,55 @@ def test_a_string_may_close_together_with_the_character_after_it() -> None:
     assert string_grammar(",}") == r'root ::= [^"\\\x7F\x00-\x1F]* "\"" ("," | "}")?'
     text, _ = _decode(json.dumps({**ANSWER, "opponent": None}))
     assert json.loads(text)["opponent"] is None
+
+
+def _branch(variable: list[str], units: list[str]) -> dict[str, Any]:
+    return {"type": "object", "additionalProperties": False,
+            "properties": {"source": {"const": "weather"}, "place": {"type": "string"},
+                           "variable": {"enum": variable}, "threshold": {"type": "number"}, "unit": {"enum": units}},
+            "required": ["source", "place", "variable", "threshold", "unit"]}
+
+
+WEATHER = {"anyOf": [_branch(["temperature_2m_max", "temperature_2m_min"], ["C", "F"]),
+                     _branch(["precipitation_sum", "rain_sum"], ["mm", "in"])]}
+
+
+def _decode_with(schema: dict[str, Any], answer: str) -> tuple[str, SchemaDecoder]:
+    llama = FakeLlama(answer)
+    decoder = SchemaDecoder(llama, max_tokens=400)
+    decoder.grammar = type("Grammars", (), {"from_string": staticmethod(lambda text, verbose=False: text)})
+    return "".join(decoder.run(llama.prompt_tokens, schema)), decoder
+
+
+@pytest.mark.parametrize("query", [
+    {"source": "weather", "place": "London", "variable": "rain_sum", "threshold": 0, "unit": "mm"},
+    {"source": "weather", "place": "Chicago", "variable": "temperature_2m_min", "threshold": 32, "unit": "F"},
+])
+def test_branches_with_the_same_keys_are_walked_keys_forced(query: dict[str, Any]) -> None:
+    """A source's query per variable (anyOf of objects): keys and the const are fed, the variable picks the
+    branch, and only that branch's units remain."""
+    answer = json.dumps(query)
+    text, decoder = _decode_with(WEATHER, answer)
+    assert json.loads(text) == query
+    forced_keys = sum(len(json.dumps(name)) + 2 for name in query) + len('"weather"')
+    assert decoder.forced >= forced_keys
+    assert decoder.sampled < len(answer) - forced_keys
+
+
+def test_a_single_choice_is_forced_without_sampling() -> None:
+    schema = {"type": "object", "properties": {"source": {"enum": ["fact"]}, "question": {"type": "string"}}}
+    answer = json.dumps({"source": "fact", "question": "Is it?"})
+    text, decoder = _decode_with(schema, answer)
+    assert json.loads(text) == {"source": "fact", "question": "Is it?"}
+    assert decoder.llama.calls == 1  # only the question was sampled
+
+
+def test_branches_that_differ_in_shape_fall_back_to_the_grammar() -> None:
+    from calledit.providers.decoding import _walkable_branches
+
+    other = {"type": "object", "properties": {"source": {"const": "market"}, "symbol": {"type": "string"}}}
+    assert _walkable_branches(WEATHER)
+    assert not _walkable_branches({"anyOf": [WEATHER["anyOf"][0], other]})
+    differing = _branch(["snowfall_sum"], ["cm"])
+    differing["properties"]["place"] = {"type": "string", "pattern": "^[A-Z]"}
+    assert not _walkable_branches({"anyOf": [WEATHER["anyOf"][0], differing]})

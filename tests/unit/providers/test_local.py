@@ -301,7 +301,7 @@ def test_the_thread_setting_is_honoured_and_workers_sleep_while_they_wait(monkey
     assert settings.local_threads == 1
     seen: dict[str, Any] = {}
 
-    def fake_load(path: Any, *, n_ctx: int, n_threads: int | None = None) -> Engine:
+    def fake_load(path: Any, *, n_ctx: int, n_threads: int | None = None, **_: Any) -> Engine:
         seen["n_threads"] = n_threads
         return Engine(FakeLlama(["{}"]), path=Path("fake.gguf"), n_ctx=n_ctx)
 
@@ -310,3 +310,42 @@ def test_the_thread_setting_is_honoured_and_workers_sleep_while_they_wait(monkey
     local.build(settings, None)
     assert seen["n_threads"] == 1
     assert llama_module.os.environ["OMP_WAIT_POLICY"]  # set before llama_cpp is imported (PASSIVE by default)
+
+
+@pytest.mark.model
+def test_the_prompt_prefix_is_kept_on_disk_for_the_next_start(local_provider: Provider, tmp_path: Path) -> None:
+    """The first start evaluates the system prompt and saves its KV cache; a fresh engine loads it instead
+    and continues exactly as if it had evaluated it; a damaged file is evaluated again, never trusted."""
+    path = local_provider.model.engine.path
+    system = "You answer in one short word."
+    messages = [{"role": "system", "content": system}, {"role": "user", "content": "Is ice cold?"}]
+
+    def greedy(engine: Engine) -> list[int]:
+        tokens = []
+        for token in engine.llama.generate(engine.prompt_tokens(messages), temp=0.0):
+            tokens.append(token)
+            if len(tokens) == 6:
+                break
+        return tokens
+
+    engines = [Engine.load(path, n_ctx=256, n_threads=2, state_dir=tmp_path) for _ in range(3)]
+    try:
+        first, second, third = engines
+        first.submit(first.restore_prefix, system).result()
+        assert first.warm_source == "evaluated"
+        (saved,) = tmp_path.glob("prefix-*.bin")
+        first.submit(first.restore_prefix, system).result()
+        assert first.warm_source == "cached"
+        expected = first.submit(greedy, first).result()
+
+        second.submit(second.restore_prefix, system).result()
+        assert second.warm_source == "loaded"
+        assert second.submit(greedy, second).result() == expected
+
+        saved.write_bytes(saved.read_bytes()[: saved.stat().st_size // 2])
+        third.submit(third.restore_prefix, system).result()
+        assert third.warm_source == "evaluated"
+        assert third.submit(greedy, third).result() == expected
+    finally:
+        for engine in engines:
+            engine.close()
