@@ -138,7 +138,11 @@ async def main() -> None:
         messages = [{"role": "system", "content": SYSTEM_PROMPT},
                     {"role": "user", "content": build_user_prompt(quote_prediction(case.prediction), context.now,
                                                                   case.timezone, hints)}]
+        # Each path starts from the same cache: the system prompt only (what a server holds between calls);
+        # otherwise the second path would find the first one's user turn already evaluated.
+        engine.submit(engine.restore_prefix, SYSTEM_PROMPT).result()
         base_s, base_tokens = baseline(engine, messages, CALL_OUTPUT.schema, settings.max_tokens)
+        engine.submit(engine.restore_prefix, SYSTEM_PROMPT).result()
         project_s, statement_s = await project(agent, case.prediction, case.timezone)
         sampled, forced = engine.last_decode
         report.cases.append(Timing(case.prediction, round(base_s, 3), round(project_s, 3),

@@ -144,7 +144,8 @@ class CreationAgent:
 
         context = self.context(prompt, timezone)
         plan = plan_check(prompt, now=context.now, timezone=timezone)  # decided in code; the model writes the query
-        hints: list[str] = [plan.hint] if plan else []
+        # A check code read whole leaves the model nothing to write in it: no hint costs prompt tokens for it.
+        hints: list[str] = [plan.hint] if plan is not None and not plan.complete else []
         for hinter in self.hinters:
             # dateparser and the rules take milliseconds of CPU: keep them off the event loop
             extra, tool_events = await asyncio.to_thread(hinter, context)
@@ -165,7 +166,8 @@ class CreationAgent:
             callback_handler=None,
         )
         quoted = quote_prediction(context.prompt)
-        user_prompt = build_user_prompt(quoted, context.now, context.timezone, context.hints)
+        user_prompt = build_user_prompt(quoted, context.now, context.timezone, context.hints,
+                                        date_known="verification_date" in known)
         turn = PartialCall()
         async with contextlib.aclosing(self._turn(agent, user_prompt, turn, cancel_signal, known)) as steps:
             async for step in steps:

@@ -188,15 +188,13 @@ class TimeHinter:
         reading = read_mode_cues(context.prompt, expressions, context.now)
         target = primary([e for e in expressions if e.firm], context.now)
         mode = reading.mode
-        # Few tokens: every token here is evaluated before the model's first word (no KV cache for them).
+        # Few tokens: every token here is evaluated before the model's first word (no KV cache for them), at
+        # about 30 ms each on two cores. The date and the mode the words settle are prefilled (DatePrefill):
+        # the model never writes them, so they are not repeated here; the date in words is, for the statement.
+        month_first = date_order_for(context.timezone, self.date_order) == "MDY"
         hints = [expression.describe() for expression in expressions if expression is not target]
-        if mode is VerificationMode.IMMEDIATE:
-            hints.append(f"verification_date: {context.now.isoformat(timespec='seconds')} (now)")
-        elif target is not None:
-            hints.append(f'verification_date: {target.deadline.isoformat(timespec="seconds")} ("{target.text}")')
-        if mode is not None:
-            interval = f", recurring_interval: {reading.interval.value}" if reading.interval else ""
-            hints.append(f"verification_mode: {mode.value}{interval}")
+        if mode is not VerificationMode.IMMEDIATE and target is not None:
+            hints.append(f'"{target.text}" is {moment_words(target.deadline, month_first=month_first)}')
         if mode is VerificationMode.IMMEDIATE and _PRESENT_MOMENT.search(context.prompt):
             hints.append("verifiable_category: current_tool_verifiable (about the present moment: a clock is enough)")
         event = ToolEvent(
@@ -324,6 +322,8 @@ class DatePrefill:
             "verifiability_score": 0.5,  # ScoreGuard and score_call decide it from the check and category
             "recurring_interval": (reading.interval or RecurringInterval.DAILY).value,
         }
+        if reading.mode is not None:  # ModeGuard would set it whatever the model wrote: not sampled at all
+            known["verification_mode"] = reading.mode.value
         target = primary([e for e in expressions if e.firm], context.now)
         if reading.mode is VerificationMode.IMMEDIATE:
             known["verification_date"] = context.now.isoformat(timespec="seconds")

@@ -126,19 +126,27 @@ def call_grammar_schema(max_items: int = 3) -> dict[str, Any]:
     }
 
 
-def build_user_prompt(prediction: str, now: datetime, timezone: str, hints: list[str] | None = None) -> str:
-    """The user turn: the quoted prediction, today's date and time in the user's timezone, the task."""
+def build_user_prompt(
+    prediction: str, now: datetime, timezone: str, hints: list[str] | None = None, *, date_known: bool = False
+) -> str:
+    """The user turn: the task, the quoted prediction, the user's clock, the resolved facts.
+
+    Everything after the prediction differs per request and is evaluated before the model's first word (the
+    fixed part before it stays in the local model's KV cache): kept short. With `date_known` the model does
+    not write the date, so the clock is given in words rather than as ISO 8601 to copy."""
     lines = [
-        "Create a verifiable call for this prediction.",
+        "Create a verifiable call for this prediction. Reply with the JSON object only.",
         "<prediction>",
         prediction.replace("</prediction>", "</ prediction>"),
         "</prediction>",
-        f"Current date and time: {now.isoformat(timespec='seconds')} ({now:%A}) in {timezone}.",
     ]
+    if date_known:
+        lines.append(f"Now: {now:%A} {now.day} {now:%B %Y, %H:%M} in {timezone}.")
+    else:
+        lines.append(f"Current date and time: {now.isoformat(timespec='seconds')} ({now:%A}) in {timezone}.")
     if hints:
         lines.append("Resolved facts (use them; do not recompute):")
         lines.extend(f"- {hint}" for hint in hints)
-    lines.append("Reply with the JSON object only.")
     return "\n".join(lines)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import pytest
+
 from calledit.agents.creation import CallContext, call_output
 from calledit.agents.guards import DatePrefill
 from calledit.agents.setup import creation_agent
@@ -55,3 +57,21 @@ async def test_the_call_is_complete_with_what_code_knew() -> None:
     shown = [event.call for event in events if isinstance(event, CallEvent)]
     assert shown[0] == {"prediction_statement": "My sister visits on Friday."}  # the statement comes first
     assert all(call.get("verification_date") for call in shown[1:])  # then the date, with the next field
+
+
+@pytest.mark.parametrize(("prediction", "mode"), [
+    ("It rains in Paris tomorrow", "at_date"),
+    ("Amazon announces layoffs by the end of the month", "before_date"),
+    ("17 x 23 is 391", "immediate"),
+    ("It stays dry every day next week", "recurring"),
+])
+def test_a_mode_the_words_settle_is_code_s(prediction: str, mode: str) -> None:
+    """ModeGuard would set it whatever the model wrote, so the model never samples it."""
+    known = DatePrefill()(CallContext(prediction, "Europe/Paris", NOW))
+    assert known["verification_mode"] == mode
+    assert "verification_mode" not in call_output(None, omit=set(known)).schema["properties"]
+
+
+def test_an_open_mode_is_left_to_the_model() -> None:
+    known = DatePrefill()(CallContext("Someone will walk on Mars", "UTC", NOW))
+    assert "verification_mode" not in known
