@@ -1,7 +1,10 @@
-"""What every composition root (server, CLI, Lambda) attaches to its store: the call log, shared pages and the
-notification outbox, each writing inside the store's own transactions (storage/hooks.py).
+"""The builders every composition root (the server's `create_app`, the Lambda runtime and scanner, the CLI's
+commands) makes its parts with, from `Settings`: the store, the creation session, the verifier, the delivery
+loop.
 
-`instrument(store, settings)` is idempotent per store: the app, a test and the CLI may all call it.
+A store gets the call log, shared pages and the notification outbox attached, each writing inside the
+store's own transactions (storage/hooks.py). `instrument(store, settings)` is idempotent per store: the app,
+a test and the CLI may all call it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from calledit.config import Settings
 from calledit.storage.base import CallStore
 
 if TYPE_CHECKING:
+    from calledit.agents.queue import ModelGate
+    from calledit.agents.session import CallSession
     from calledit.notify.channels import Push
     from calledit.notify.inbox import Inbox
     from calledit.notify.outbox import Outbox
@@ -25,6 +30,9 @@ if TYPE_CHECKING:
     from calledit.notify.service import Dispatcher, RunningDelivery
     from calledit.proof.port import CallLog
     from calledit.proof.shares import Shares
+    from calledit.providers import Provider
+    from calledit.scheduler.service import RunningScheduler
+    from calledit.scheduler.worker import Notify, Verifier
 
 
 @dataclass
@@ -113,6 +121,81 @@ def build_store(settings: Settings) -> CallStore:
 
 
 log = logging.getLogger(__name__)
+
+
+# --- the agents: the creation session, the verifier and its loop ----------------------------------------
+
+
+def build_session(settings: Settings, provider: Provider | None = None) -> CallSession:
+    """The creation agent over `provider` (else the one CALLEDIT_MODEL names), behind its queue: what `/ws`,
+    the makecall Lambda and `calledit make` run."""
+    from calledit.agents.session import CallSession
+    from calledit.agents.setup import creation_agent
+    from calledit.providers import build_provider
+
+    return CallSession(creation_agent(settings, provider or build_provider(settings)))
+
+
+def build_verifier(
+    settings: Settings,
+    store: CallStore,
+    *,
+    provider: Provider | None = None,
+    gate: ModelGate | None = None,
+    notify: Notify | None = None,
+    clock: Callable[[], datetime] | None = None,
+    worker: str | None = None,
+) -> Verifier:
+    """A worker over `store`, verifying with CALLEDIT_VERIFY_MODEL (else CALLEDIT_MODEL): what the server's
+    scheduler, the scanner Lambda and `calledit verify` run."""
+    from calledit.agents.creation import system_clock
+    from calledit.agents.queue import ModelGate
+    from calledit.agents.verification import build_verification_agent
+    from calledit.domain.policy import Policy
+    from calledit.providers import build_provider
+    from calledit.scheduler.worker import Verifier
+    from calledit.sources.status import STATUS_FILE, StatusBook
+
+    clock = clock or system_clock
+    provider = provider or build_provider(settings, settings.verify_model or settings.model)
+    status = StatusBook(settings.data_dir / STATUS_FILE)  # what `calledit sources` reports
+    return Verifier(
+        store,
+        build_verification_agent(settings, provider, clock, status=status),
+        policy=Policy.from_settings(settings),
+        clock=clock,
+        gate=gate or ModelGate(provider.concurrency),
+        notify=notify,
+        lease_seconds=settings.verify_lease_seconds,
+        worker=worker,
+    )
+
+
+def start_scheduler(
+    settings: Settings, store: CallStore, session: CallSession, notify: Notify | None
+) -> RunningScheduler | None:
+    """Start the verification loop when CALLEDIT_SCHEDULER is on; it shares the creation agent's model and
+    queue unless CALLEDIT_VERIFY_MODEL names another model."""
+    from calledit.domain.errors import ConfigurationError
+    from calledit.scheduler.service import RunningScheduler
+
+    if not settings.scheduler:
+        return None
+    own_model = settings.verify_model and settings.verify_model != settings.model
+    try:
+        verifier = build_verifier(
+            settings,
+            store,
+            provider=None if own_model else session.agent.provider,
+            gate=None if own_model else session.gate,
+            notify=notify,
+        )
+    except ConfigurationError as exc:
+        log.warning("error=<%s> | scheduler not started", exc.message)
+        return None
+    stop = asyncio.Event()
+    task = asyncio.create_task(verifier.run_forever(stop, settings.verify_poll_seconds), name="scheduler")
+    return RunningScheduler(verifier, task, stop)
 
 
 # --- the notification delivery loop: built from what `instrument` attached ------------------------------

@@ -19,8 +19,8 @@ from calledit.domain.check import WeatherCheck
 from calledit.domain.events import CompleteEvent
 from calledit.providers.base import Provider
 from calledit.providers.scripted import ScriptedModel, plausible_call
-from calledit.scheduler.service import build_verifier
 from calledit.storage.sqlite import SqliteCallStore
+from calledit.wiring import build_verifier
 from tests.unit.scheduler.fakes import FakeClock
 
 HAR = Path(__file__).resolve().parents[1] / "fixtures" / "har" / "weather.har"

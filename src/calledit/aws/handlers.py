@@ -107,10 +107,9 @@ class LambdaRuntime:
             if self._session_factory is not None:
                 self._session = self._session_factory()
             else:
-                from calledit.agents.setup import creation_agent
-                from calledit.providers import build_provider
+                from calledit.wiring import build_session
 
-                self._session = CallSession(creation_agent(self.settings, build_provider(self.settings)))
+                self._session = build_session(self.settings)
         return self._session
 
     # --- routes -----------------------------------------------------------------------------------

@@ -47,8 +47,7 @@ def aws_notify(settings: Settings) -> Push | None:
 async def scan(settings: Settings, budget_s: float, notify: Push | None = None) -> dict[str, Any]:
     """One invocation's work: check due calls until none is due or the budget is spent, then deliver the
     notifications that are due (`notified`: how many went out) in what is left of it."""
-    from calledit.scheduler.service import build_verifier
-    from calledit.wiring import build_store
+    from calledit.wiring import build_store, build_verifier
 
     deadline = time.monotonic() + budget_s
     store = build_store(settings)

@@ -175,7 +175,7 @@ def make(
     raw: Annotated[bool, typer.Option("--raw", help="Show the model's raw text as it streams, too.")] = False,
 ) -> None:
     """Turn a prediction into a call, showing the call as it is written (the fields so far, in words)."""
-    from calledit.server.app import build_session
+    from calledit.wiring import build_session
 
     if target_of(ctx) is not None:
         raise fail("`make` runs the model on this machine: leave out --server (log calls on a server from its "

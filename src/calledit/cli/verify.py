@@ -86,7 +86,7 @@ def verify(
     user = _user(user)
     if not due and call_id is None:
         raise _fail("Say what to verify: `calledit verify --due`, or `calledit verify CALL_ID`.")
-    from calledit.scheduler.service import build_verifier
+    from calledit.wiring import build_verifier
 
     settings = _settings(model)
     store = _store(settings)

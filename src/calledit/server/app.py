@@ -1,4 +1,5 @@
-"""`create_app(settings)`: the whole server, built from settings (tests pass their own)."""
+"""`create_app(settings)`: the whole server, built from settings with calledit.wiring's builders (tests pass
+their own settings, or their own parts: provider, store, session, auth, limits)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from calledit.agents.session import CallSession
 from calledit.auth.service import Authenticator, build_authenticator
 from calledit.config import Settings
 from calledit.domain.errors import CalledItError, ErrorCode, code_for_status
-from calledit.providers import Provider, build_provider
+from calledit.providers import Provider
 from calledit.server import (
     api,
     log_api,
@@ -34,7 +35,7 @@ from calledit.server import (
 from calledit.server.limits import Limits
 from calledit.server.state import AppState
 from calledit.storage import CallStore
-from calledit.wiring import build_store, instrument
+from calledit.wiring import build_session, build_store, instrument
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
@@ -48,13 +49,6 @@ _NEXT_STEP = {
 
 def _error(status: int, code: str, message: str, **extra: object) -> JSONResponse:
     return JSONResponse({"code": code, "message": message, **extra}, status_code=status)
-
-
-def build_session(settings: Settings, provider: Provider | None = None) -> CallSession:
-    """The creation agent over the configured provider, behind its queue."""
-    from calledit.agents.setup import creation_agent
-
-    return CallSession(creation_agent(settings, provider or build_provider(settings)))
 
 
 def create_app(
@@ -80,8 +74,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from calledit.scheduler.service import start_scheduler
-        from calledit.wiring import start_delivery
+        from calledit.wiring import start_delivery, start_scheduler
 
         scheduler = start_scheduler(settings, state.store, state.session, state.notify)
         delivery = start_delivery(settings, state.store, state.notify)  # beside the scheduler (notify/service.py)
