@@ -8,6 +8,7 @@
 - `#inbox#<owner>`: the bell, one item per event, newest first.
 - `#notify#<owner>`: the user's channels (`channel#email`, `channel#webhook`, with their health) and their
   choices (`prefs`).
+- `#digest`: one item per user who turned the weekly digest on (id = the user), kept by `choose`.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ OUTBOX = "#outbox"
 EVENTS_QUEUE = "notify-events"
 SEND_QUEUE = "notify-send"
 LAST = "~"
+DIGESTS = "#digest"  # the partition listing who turned the weekly digest on
 
 
 def _s(value: str) -> dict[str, str]:
@@ -88,6 +90,9 @@ class DynamoOutbox:
         except self.client.exceptions.ConditionalCheckFailedException:
             return False
         return True
+
+    def exists(self, event_id: str) -> bool:
+        return self._get(f"ev#{event_id}") is not None
 
     def _due(self, queue: str, now: datetime, limit: int) -> list[dict[str, Any]]:
         page = self.client.query(
@@ -336,6 +341,26 @@ class DynamoPreferences:
         document = {kind.value: {"M": {channel.value: {"BOOL": on} for channel, on in switches.items()}}
                     for kind, switches in chosen.items()}
         self.client.put_item(TableName=self.table, Item={**self._key(owner, "prefs"), "choices": {"M": document}})
+        # Who gets a digest, listed without a scan: one item per subscriber in `#digest` (notify/digest.py).
+        subscriber = {"owner": _s(DIGESTS), "id": _s(owner)}
+        if any(chosen[NotificationKind.DIGEST].values()):
+            self.client.put_item(TableName=self.table, Item=subscriber)
+        else:
+            self.client.delete_item(TableName=self.table, Key=subscriber)
+
+    def digest_subscribers(self) -> list[str]:
+        owners: list[str] = []
+        start: dict[str, Any] | None = None
+        while True:
+            page = self.client.query(
+                TableName=self.table, ConsistentRead=True, KeyConditionExpression="#owner = :owner",
+                ExpressionAttributeNames={"#owner": "owner"}, ExpressionAttributeValues={":owner": _s(DIGESTS)},
+                **({"ExclusiveStartKey": start} if start else {}),
+            )
+            owners.extend(item["id"]["S"] for item in page.get("Items", []))
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return owners
 
     def channels_for(self, owner: str, kind: NotificationKind) -> list[Channel]:
         chosen = {c: True for c in Channel} if kind is NotificationKind.TEST else self._choices(owner).get(kind, {})

@@ -26,18 +26,20 @@ class Message:
     lines: list[str]
     evidence: list[str] = field(default_factory=list)
     link: str | None = None
+    link_label: str = "Open the call"
+    brief: str | None = None  # the bell's body when the first lines do not make one (a digest)
 
     @property
     def summary(self) -> str:
         """One or two sentences: the bell's body, a chat message's text."""
-        return " ".join(self.lines[:2])
+        return self.brief or " ".join(self.lines[:2])
 
     def text(self) -> str:
         parts = [self.statement, "", *self.lines]
         if self.evidence:
             parts += ["", "Evidence:", *[f"- {item}" for item in self.evidence]]
         if self.link:
-            parts += ["", f"Open the call: {self.link}"]
+            parts += ["", f"{self.link_label}: {self.link}"]
         parts += ["", "-- ",
                   "You get this because of your notification settings in CalledIt (Account -> Notifications)."]
         return "\n".join(parts) + "\n"
@@ -45,7 +47,7 @@ class Message:
     def html(self) -> str:
         return _environment().get_template("email.html").render(
             subject=self.subject, heading=self.heading, statement=self.statement, lines=self.lines,
-            evidence=self.evidence, link=self.link,
+            evidence=self.evidence, link=self.link, link_label=self.link_label,
         )
 
 
@@ -101,8 +103,10 @@ def render(event: OutboxEvent, public_url: str | None = None) -> Message:
         if payload.get("criterion"):
             lines.append(f"How to judge it: {one_line(str(payload['criterion']), 500)}")
         return Message(f"Your call needs you: {short}", "needs you", statement, lines, [], link)
-    if kind == "digest":
-        lines = [str(line) for line in payload.get("lines", [])] or ["Nothing new this week."]
-        return Message("Your week in calls", "weekly digest", "Your week in calls", lines, [], public_url)
+    if kind == "digest":  # notify/digest.py wrote its lines
+        lines = [one_line(str(line), 400) for line in payload.get("lines", [])] or ["Nothing new this week."]
+        subject = one_line(str(payload.get("subject") or "Your week in calls"))
+        brief = one_line(str(payload["summary"]), 300) if payload.get("summary") else None
+        return Message(subject, "weekly digest", "Your week in calls", lines, [], public_url, "Open CalledIt", brief)
     return Message("CalledIt test notification", "test", "This is a test",
                    ["Notifications reach you here. Nothing to do."], [], public_url)

@@ -102,6 +102,8 @@ class Outbox(Protocol):
 
     def enqueue(self, event: OutboxEvent) -> bool: ...
 
+    def exists(self, event_id: str) -> bool: ...
+
     def waiting(self, now: datetime, limit: int = 50) -> list[OutboxEvent]: ...
 
     def expand(self, event: OutboxEvent, expansion: Expansion, now: datetime) -> None: ...
@@ -143,6 +145,10 @@ class SqliteOutbox:
     def enqueue(self, event: OutboxEvent) -> bool:
         """An event no call write causes (a test message, a digest); False when its key was there already."""
         return self._insert(self.connect(), event)
+
+    def exists(self, event_id: str) -> bool:
+        """An event with this key was written (whatever became of it)."""
+        return self.connect().execute("SELECT 1 FROM outbox WHERE id = ?", (event_id,)).fetchone() is not None
 
     # --- the dispatcher's side ------------------------------------------------------------------------
 

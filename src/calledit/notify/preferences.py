@@ -110,6 +110,10 @@ class Preferences(Protocol):
 
     def channels_for(self, owner: str, kind: NotificationKind) -> list[Channel]: ...
 
+    def digest_subscribers(self) -> list[str]:
+        """Every user who turned the weekly digest on for some channel (notify/digest.py)."""
+        ...
+
     def record(self, owner: str, channel: Channel, error: str | None, now: datetime, dead_after: int) -> None: ...
 
 
@@ -197,6 +201,13 @@ class SqlitePreferences:
         configured = self._channels(owner)
         return [channel for channel in Channel if chosen.get(channel) and (
             channel is Channel.INAPP or (channel in configured and not configured[channel]["dead_since"]))]
+
+    def digest_subscribers(self) -> list[str]:
+        rows = self.connect().execute(
+            "SELECT DISTINCT owner FROM notification_prefs WHERE event = ? AND enabled = 1 ORDER BY owner",
+            (NotificationKind.DIGEST.value,),
+        ).fetchall()
+        return [row[0] for row in rows]
 
     def record(self, owner: str, channel: Channel, error: str | None, now: datetime, dead_after: int) -> None:
         """A delivery on `channel` worked (error None) or failed; `dead_after` failures in a row kill it."""

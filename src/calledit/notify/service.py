@@ -1,6 +1,6 @@
-"""The delivery loop: turn waiting outbox events into deliveries, send them, retry with backoff, and keep each
-channel's health. `run_once()` is one pass (the AWS scanner, tests); `run_forever()` runs inside
-`calledit serve` beside the scheduler.
+"""The delivery loop: write this week's digests (notify/digest.py), turn waiting outbox events into deliveries,
+send them, retry with backoff, and keep each channel's health. `run_once()` is one pass (the AWS scanner,
+tests); `run_forever()` runs inside `calledit serve` beside the scheduler.
 
 Exactly once: a delivery is leased before it is sent and marked sent, under that lease, after; a process that
 dies in between leaves the lease to expire and the delivery to be sent again with the same key (the one
@@ -22,10 +22,11 @@ from calledit.config import Settings
 from calledit.domain.call import CallStatus
 from calledit.domain.notifications import Channel, NotificationKind
 from calledit.notify.channels import DeliveryError, Sender
+from calledit.notify.digest import WeeklyDigests
 from calledit.notify.messages import render
 from calledit.notify.outbox import Delivery, Expansion, Outbox, OutboxEvent
 from calledit.notify.preferences import Preferences
-from calledit.storage.base import CallStore, VerificationStore
+from calledit.storage.base import CallStore
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ MAX_BACKOFF = timedelta(hours=6)
 
 @dataclass
 class PassResult:
+    digests: list[str] = field(default_factory=list)  # weekly digest events written by this pass
     expanded: int = 0
     sent: list[str] = field(default_factory=list)  # delivery keys
     failed: list[str] = field(default_factory=list)
@@ -58,6 +60,7 @@ class Dispatcher:
         self.settings = settings
         self.clock = clock
         self.worker = worker or f"notify-{uuid.uuid4().hex[:12]}"
+        self.digests = WeeklyDigests(store, outbox, preferences, clock)
 
     def backoff(self, attempts: int) -> timedelta:
         """Delay before retry number `attempts` (1 = the first)."""
@@ -66,6 +69,10 @@ class Dispatcher:
     async def run_once(self, limit: int = 100) -> PassResult:
         result = PassResult()
         now = self.clock()
+        try:  # this week's digests join the outbox like any event; a failure here must not stop delivery
+            result.digests = await asyncio.to_thread(self.digests.schedule, now)
+        except Exception:
+            log.exception("worker=<%s> | could not schedule the weekly digests; trying again next pass", self.worker)
         for event in await asyncio.to_thread(self.outbox.waiting, now, limit):
             expansion = await asyncio.to_thread(self.plan, event, now)
             await asyncio.to_thread(self.outbox.expand, event, expansion, now)
@@ -89,10 +96,9 @@ class Dispatcher:
             if event.kind is NotificationKind.DUE:
                 if call.status not in (CallStatus.PENDING, CallStatus.INCONCLUSIVE):
                     return Expansion(reason="the call was resolved meanwhile")
-                if isinstance(self.store, VerificationStore):
-                    schedule = self.store.schedule(event.owner, call.id)
-                    if schedule is not None and schedule.next_check_at is not None:
-                        return Expansion(reason="the agent checks it again")
+                schedule = self.store.schedule(event.owner, call.id)
+                if schedule is not None and schedule.next_check_at is not None:
+                    return Expansion(reason="the agent checks it again")
                 if call.verification_date > now:
                     return Expansion(wait_until=call.verification_date)
         return Expansion(channels=self.preferences.channels_for(event.owner, event.kind))
