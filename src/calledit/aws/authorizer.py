@@ -1,9 +1,12 @@
 """The $connect REQUEST authorizer: the Cognito ID or access token from `?token=` or the subprotocol
-`Sec-WebSocket-Protocol: bearer, <token>` (as the ASGI server reads it), checked against the pool's JWKS.
+`Sec-WebSocket-Protocol: bearer, <token>` (as the ASGI server reads it), checked against the pool's JWKS; or a
+personal API token (`cit_...`), looked up by its SHA-256 in the calls table as the server does
+(auth/api_tokens.py): what `/ws` accepts locally, the WebSocket API accepts too.
 
 Allow: an IAM policy for this connect, with the user in `principalId` and `context.user_id` (the
-$connect handler records it on the connection). A missing or bad token raises "Unauthorized", which
-API Gateway answers with 401; the reason is logged, never the token.
+$connect handler records it on the connection). A missing or bad token (an unknown, deleted or expired API
+token included) raises "Unauthorized", which API Gateway answers with 401; the reason is logged, never the
+token.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from calledit.auth.api_tokens import ApiTokens, is_api_token
 from calledit.auth.errors import AuthError
 from calledit.auth.oidc import OidcVerifier
 from calledit.auth.subprotocol import offered_token, subprotocols
@@ -55,8 +59,9 @@ def policy(principal: Principal, method_arn: str) -> dict[str, Any]:
 
 
 class ConnectAuthorizer:
-    def __init__(self, verifier: OidcVerifier) -> None:
+    def __init__(self, verifier: OidcVerifier, api_tokens: ApiTokens | None = None) -> None:
         self.verifier = verifier
+        self.api_tokens = api_tokens  # None: only the pool's tokens (no calls table to look `cit_` ones up in)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ConnectAuthorizer:
@@ -64,7 +69,12 @@ class ConnectAuthorizer:
             raise ConfigurationError(
                 "The authorizer needs CALLEDIT_OIDC_ISSUER (https://cognito-idp.REGION.amazonaws.com/POOL_ID)."
             )
-        return cls(OidcVerifier(settings.oidc_issuer, settings.oidc_audience, settings.oidc_jwks_url))
+        api_tokens = None
+        if settings.db and settings.db.startswith("dynamodb://"):  # personal tokens live in the calls table
+            from calledit.storage.dynamodb import DynamoCallStore
+
+            api_tokens = ApiTokens(DynamoCallStore.from_url(settings.db))
+        return cls(OidcVerifier(settings.oidc_issuer, settings.oidc_audience, settings.oidc_jwks_url), api_tokens)
 
     def authorize(self, event: dict[str, Any]) -> dict[str, Any]:
         """The Allow policy for a good token; raises Unauthorized otherwise."""
@@ -73,11 +83,18 @@ class ConnectAuthorizer:
             log.info("reason=<no token> | connect refused")
             raise Unauthorized()
         try:
-            principal = self.verifier.verify(token)
+            principal = self._verify(token)
         except AuthError as exc:
             log.info("reason=<%s> | connect refused", exc.message)
             raise Unauthorized() from None
         return policy(principal, event["methodArn"])
+
+    def _verify(self, token: str) -> Principal:
+        if not is_api_token(token):
+            return self.verifier.verify(token)
+        if self.api_tokens is None:
+            raise AuthError("personal API tokens are not accepted here: no calls table (CALLEDIT_DB=dynamodb://...)")
+        return self.api_tokens.verify(token)  # unknown, deleted or expired: AuthError, as on the server
 
 
 _authorizer: ConnectAuthorizer | None = None
