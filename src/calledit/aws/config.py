@@ -26,3 +26,7 @@ class AwsSettings(BaseSettings):
     cancel_poll_s: float = Field(default=0.3, gt=0.0, le=5.0)
     # A run holds its connection this long at most (the function's timeout), so a crash cannot wedge it.
     run_lease_s: int = Field(default=300, ge=10)
+    # Where the functions that write calls read the call log's signing key at cold start (aws/secrets.py): a
+    # Secrets Manager secret (name or ARN), or an SSM SecureString parameter (name). The template sets one.
+    log_signing_key_secret: str | None = None
+    log_signing_key_parameter: str | None = None

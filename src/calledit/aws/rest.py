@@ -36,7 +36,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Lambda entry point (ApiFunction): the app is built once per container."""
     global _handler
     if _handler is None:
-        _handler = build_handler(Settings())
+        from calledit.aws.secrets import lambda_settings
+
+        _handler = build_handler(lambda_settings(Settings()))  # the log's signing key from its secret
     response: dict[str, Any] = _handler(event, context)
     return response
 

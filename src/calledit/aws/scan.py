@@ -9,8 +9,9 @@ Environment (besides the usual CALLEDIT_DB=dynamodb://TABLE, CALLEDIT_MODEL / CA
   outlives it and the next invocation retries the call.
 
 After the checks, the same invocation delivers the outbox's due notifications (docs/notifications.md): the
-verdicts it just stored, reminders, retries. Email goes through SES with CALLEDIT_EMAIL=ses and
-CALLEDIT_EMAIL_FROM (the function's role needs ses:SendRawEmail).
+verdicts it just stored, reminders, retries, and each opted-in user's weekly digest once its Monday 08:00 has
+come (`digest:<user>:<ISO week>`, written once however many scanners race). Email goes through SES with
+CALLEDIT_EMAIL=ses and CALLEDIT_EMAIL_FROM (the function's role needs ses:SendRawEmail).
 """
 
 from __future__ import annotations
@@ -54,32 +55,36 @@ async def scan(settings: Settings, budget_s: float, notify: Push | None = None) 
     try:
         verifier = build_verifier(settings, store, notify=notify)
         results = await verifier.run_once(limit=10_000, should_stop=lambda: time.monotonic() >= deadline)
-        notified = await deliver(settings, store, notify) if time.monotonic() < deadline else 0
+        notified, digests = await deliver(settings, store, notify) if time.monotonic() < deadline else (0, 0)
     finally:
         store.close()
     counts: dict[str, int] = {}
     for result in results:
         counts[result.result] = counts.get(result.result, 0) + 1
     summary: dict[str, Any] = {"total": len(results), **counts, **({"notified": notified} if notified else {}),
-                               "out_of_time": time.monotonic() >= deadline}
+                               **({"digests": digests} if digests else {}), "out_of_time": time.monotonic() >= deadline}
     log.info("checked=<%d>, out_of_time=<%s> | scan done", len(results), summary["out_of_time"])
     return summary
 
 
-async def deliver(settings: Settings, store: CallStore, push: Push | None) -> int:
-    """One delivery pass over the outbox; how many notifications went out."""
+async def deliver(settings: Settings, store: CallStore, push: Push | None) -> tuple[int, int]:
+    """One delivery pass over the outbox, which first writes the weekly digests whose time has come (as the
+    server's loop does: notify/digest.py); (notifications sent, digests written)."""
     from calledit.wiring import build_dispatcher
 
     dispatcher = build_dispatcher(settings, store, push)
     if dispatcher is None:
-        return 0
-    return len((await dispatcher.run_once(limit=500)).sent)
+        return 0, 0
+    result = await dispatcher.run_once(limit=500)
+    return len(result.sent), len(result.digests)
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """EventBridge entry point: {"total": N, "verified": n, "checked": n, ..., "out_of_time": bool}."""
+    from calledit.aws.secrets import lambda_settings
+
     del event
-    settings = Settings()
+    settings = lambda_settings(Settings())  # the log's signing key from its secret, read once per container
     remaining_ms = getattr(context, "get_remaining_time_in_millis", None)
     budget = remaining_ms() / 1000 - SAFETY_MARGIN_S if remaining_ms else DEFAULT_BUDGET_S
     return asyncio.run(scan(settings, max(budget, 1.0), aws_notify(settings)))

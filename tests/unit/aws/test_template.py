@@ -102,31 +102,44 @@ def test_tables_match_the_adapters(template: dict[str, Any]) -> None:
     assert connections["TimeToLiveSpecification"] == {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}
 
 
+def statements(template: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    """A function's policy statements, a conditional one (`!If [Cond, statement, AWS::NoValue]`) as its
+    statement with the condition named under `_if`."""
+    found = []
+    for policy in template["Resources"][name]["Properties"].get("Policies", []):
+        assert isinstance(policy, dict), f"{name}: managed policies are too broad"
+        for statement in policy["Statement"]:
+            if "Fn::If" in statement:
+                condition, statement, otherwise = statement["Fn::If"]
+                assert otherwise == {"Ref": "AWS::NoValue"}, name
+                statement = {**statement, "_if": condition}
+            found.append(statement)
+    return found
+
+
 def test_iam_is_least_privilege(template: dict[str, Any]) -> None:
     text = TEMPLATE.read_text()
     assert "FullAccess" not in text
-    for name, function in resources(template, "AWS::Serverless::Function").items():
-        for policy in function["Properties"].get("Policies", []):
-            assert isinstance(policy, dict), f"{name}: managed policies are too broad"
-            for statement in policy["Statement"]:
-                for action in statement["Action"]:
-                    assert "*" not in action, f"{name}: wildcard action {action}"
-                    if action.startswith("dynamodb:"):
-                        assert action.split(":")[1] in {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query"}
-                    if action == "execute-api:ManageConnections":
-                        resource = statement["Resource"]["Fn::Sub"]
-                        assert "${WebSocketApi}/prod/POST/@connections/*" in resource, name
+    for name in resources(template, "AWS::Serverless::Function"):
+        for statement in statements(template, name):
+            for action in statement["Action"]:
+                assert "*" not in action, f"{name}: wildcard action {action}"
+                if action.startswith("dynamodb:"):
+                    assert action.split(":")[1] in {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query"}
+                if action == "execute-api:ManageConnections":
+                    resource = statement["Resource"]["Fn::Sub"]
+                    assert "${WebSocketApi}/prod/POST/@connections/*" in resource, name
     # Only the functions that post to sockets may, and only the model function may call Bedrock.
     def actions(name: str) -> set[str]:
         found = set()
-        for policy in template["Resources"][name]["Properties"].get("Policies", []):
-            for statement in policy["Statement"]:
-                found |= set(statement["Action"])
+        for statement in statements(template, name):
+            found |= set(statement["Action"])
         return found
 
     assert "execute-api:ManageConnections" not in actions("ConnectFunction")
-    # The REST function posts verdicts set by hand to the owner's sockets, and calls no model.
-    assert {a for a in actions("ApiFunction") if not a.startswith("dynamodb:")} == {"execute-api:ManageConnections"}
+    # The REST function posts verdicts set by hand to the owner's sockets, calls no model, and reads the key.
+    assert {a for a in actions("ApiFunction") if not a.startswith("dynamodb:")} == {
+        "execute-api:ManageConnections", "secretsmanager:GetSecretValue", "ssm:GetParameter"}
     def endpoint(name: str) -> Any:
         return template["Resources"][name]["Properties"]["Environment"]["Variables"]["CALLEDIT_MANAGEMENT_ENDPOINT"]
 
@@ -134,6 +147,59 @@ def test_iam_is_least_privilege(template: dict[str, Any]) -> None:
     assert {a for a in actions("DefaultFunction") if a.startswith("bedrock:")} == set()
     assert actions("ConnectFunction") == {"dynamodb:PutItem"}
     assert actions("DisconnectFunction") == {"dynamodb:DeleteItem"}
+    # The authorizer looks personal API tokens up in the calls table, and does nothing else there.
+    assert statements(template, "ConnectAuthorizerFunction") == [
+        {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+         "Resource": {"Fn::GetAtt": ["CallsTable", "Arn"]}}]
+
+
+def test_the_log_key_comes_from_one_secret_read_only_by_the_functions_that_write_calls(
+    template: dict[str, Any]
+) -> None:
+    source = template["Parameters"]["LogSigningKeySource"]
+    assert source["AllowedValues"] == ["secretsmanager", "ssm", "none"] and source["Default"] == "secretsmanager"
+    writers = {"ApiFunction", "VerificationScanFunction"}
+    for name in resources(template, "AWS::Serverless::Function"):
+        conditional = {s["_if"]: s for s in statements(template, name) if "_if" in s}
+        variables = template["Resources"][name]["Properties"].get("Environment", {}).get("Variables", {})
+        if name not in writers:
+            assert not {"KeyInSecretsManager", "KeyInSsm"} & set(conditional), name
+            assert "CALLEDIT_LOG_SIGNING_KEY_SECRET" not in variables, name
+            continue
+        secret, parameter = conditional["KeyInSecretsManager"], conditional["KeyInSsm"]
+        assert secret["Action"] == ["secretsmanager:GetSecretValue"]
+        assert secret["Resource"]["Fn::Sub"].endswith(":secret:${LogSigningKeyName}-??????")  # this secret only
+        assert parameter["Action"] == ["ssm:GetParameter"]
+        assert parameter["Resource"]["Fn::Sub"].endswith(":parameter/${LogSigningKeyName}")
+        assert variables["CALLEDIT_LOG_SIGNING_KEY_SECRET"] == {
+            "Fn::If": ["KeyInSecretsManager", {"Ref": "LogSigningKeyName"}, {"Ref": "AWS::NoValue"}]}
+        assert variables["CALLEDIT_LOG_SIGNING_KEY_PARAMETER"] == {
+            "Fn::If": ["KeyInSsm", {"Fn::Sub": "/${LogSigningKeyName}"}, {"Ref": "AWS::NoValue"}]}
+    # the variables the code reads are the ones the template sets
+    from calledit.aws.config import AwsSettings
+
+    assert {"log_signing_key_secret", "log_signing_key_parameter"} <= set(AwsSettings.model_fields)
+
+
+def test_only_the_scanner_sends_email_and_only_as_the_configured_identity(template: dict[str, Any]) -> None:
+    senders = {name for name in resources(template, "AWS::Serverless::Function")
+               if any(a.startswith("ses:") for s in statements(template, name) for a in s["Action"])}
+    assert senders == {"VerificationScanFunction"}
+    ses = next(s for s in statements(template, "VerificationScanFunction") if s.get("_if") == "EmailOn")
+    assert ses["Action"] == ["ses:SendEmail", "ses:SendRawEmail"]
+    assert ses["Resource"]["Fn::Sub"].endswith(":identity/${EmailIdentity}")
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["CALLEDIT_EMAIL"] == {"Fn::If": ["EmailOn", "ses", {"Ref": "AWS::NoValue"}]}
+    assert env["CALLEDIT_EMAIL_FROM"] == {"Fn::If": ["EmailOn", {"Ref": "EmailFrom"}, {"Ref": "AWS::NoValue"}]}
+
+
+def test_public_pages_are_routed_without_a_token(template: dict[str, Any]) -> None:
+    routes = {r["Properties"]["RouteKey"]: r["Properties"] for r in resources(template, "AWS::ApiGatewayV2::Route")
+              .values() if r["Properties"]["ApiId"] == {"Ref": "HttpApi"}}
+    for key in ("GET /c/{proxy+}", "GET /u/{proxy+}"):
+        assert routes[key]["AuthorizationType"] == "NONE", key
+    methods = template["Resources"]["HttpApi"]["Properties"]["CorsConfiguration"]["AllowMethods"]
+    assert {"PUT", "PATCH"} <= set(methods)  # settings and edits from the browser
 
 
 def test_auth_can_be_turned_off_for_a_dev_stack(template: dict[str, Any]) -> None:
