@@ -108,7 +108,7 @@ async def main() -> None:
     args = parser.parse_args()
 
     from calledit.agents.creation import CALL_OUTPUT, CallContext
-    from calledit.agents.prompts import SYSTEM_PROMPT, build_user_prompt
+    from calledit.agents.prompts import SYSTEM_PROMPT, USER_PREFIX, build_user_prompt
     from calledit.agents.sanitize import quote_prediction
     from calledit.agents.setup import creation_agent
     from calledit.config import Settings
@@ -140,9 +140,9 @@ async def main() -> None:
                                                                   case.timezone, hints)}]
         # Each path starts from the same cache: the system prompt only (what a server holds between calls);
         # otherwise the second path would find the first one's user turn already evaluated.
-        engine.submit(engine.restore_prefix, SYSTEM_PROMPT).result()
+        engine.submit(engine.restore_prefix, SYSTEM_PROMPT, USER_PREFIX).result()
         base_s, base_tokens = baseline(engine, messages, CALL_OUTPUT.schema, settings.max_tokens)
-        engine.submit(engine.restore_prefix, SYSTEM_PROMPT).result()
+        engine.submit(engine.restore_prefix, SYSTEM_PROMPT, USER_PREFIX).result()
         project_s, statement_s = await project(agent, case.prediction, case.timezone)
         sampled, forced = engine.last_decode
         report.cases.append(Timing(case.prediction, round(base_s, 3), round(project_s, 3),

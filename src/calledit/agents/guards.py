@@ -192,7 +192,11 @@ class TimeHinter:
         # about 30 ms each on two cores. The date and the mode the words settle are prefilled (DatePrefill):
         # the model never writes them, so they are not repeated here; the date in words is, for the statement.
         month_first = date_order_for(context.timezone, self.date_order) == "MDY"
-        hints = [expression.describe() for expression in expressions if expression is not target]
+        if mode is VerificationMode.IMMEDIATE or target is not None:  # the date is prefilled: words, for the statement
+            hints = [f'"{expression.text}" is {moment_words(expression.deadline, month_first=month_first)}'
+                     for expression in expressions if expression is not target]
+        else:  # the model writes the date itself: ISO 8601 it can copy
+            hints = [expression.describe() for expression in expressions]
         if mode is not VerificationMode.IMMEDIATE and target is not None:
             hints.append(f'"{target.text}" is {moment_words(target.deadline, month_first=month_first)}')
         if mode is VerificationMode.IMMEDIATE and _PRESENT_MOMENT.search(context.prompt):

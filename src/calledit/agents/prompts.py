@@ -126,6 +126,10 @@ def call_grammar_schema(max_items: int = 3) -> dict[str, Any]:
     }
 
 
+# The fixed start of every user turn: after the system prompt in the local model's KV cache (warmed with it).
+USER_PREFIX = "Create a verifiable call for this prediction. Reply with the JSON object only.\n<prediction>\n"
+
+
 def build_user_prompt(
     prediction: str, now: datetime, timezone: str, hints: list[str] | None = None, *, date_known: bool = False
 ) -> str:
@@ -135,9 +139,7 @@ def build_user_prompt(
     fixed part before it stays in the local model's KV cache): kept short. With `date_known` the model does
     not write the date, so the clock is given in words rather than as ISO 8601 to copy."""
     lines = [
-        "Create a verifiable call for this prediction. Reply with the JSON object only.",
-        "<prediction>",
-        prediction.replace("</prediction>", "</ prediction>"),
+        USER_PREFIX + prediction.replace("</prediction>", "</ prediction>"),
         "</prediction>",
     ]
     if date_known:
@@ -145,7 +147,7 @@ def build_user_prompt(
     else:
         lines.append(f"Current date and time: {now.isoformat(timespec='seconds')} ({now:%A}) in {timezone}.")
     if hints:
-        lines.append("Resolved facts (use them; do not recompute):")
+        lines.append("Facts (use them as given):")
         lines.extend(f"- {hint}" for hint in hints)
     return "\n".join(lines)
 

@@ -6,7 +6,7 @@ from calledit.agents.creation import Clock, CreationAgent, system_clock
 from calledit.agents.dates import warm_in_background
 from calledit.agents.fidelity import FidelityGuard
 from calledit.agents.guards import DateGuard, DatePrefill, ModeGuard, ScoreGuard, TimeHinter
-from calledit.agents.prompts import SYSTEM_PROMPT
+from calledit.agents.prompts import SYSTEM_PROMPT, USER_PREFIX
 from calledit.config import Settings
 from calledit.providers import Provider
 
@@ -17,7 +17,7 @@ def creation_agent(settings: Settings, provider: Provider, clock: Clock = system
     date_order = None if settings.date_order == "auto" else settings.date_order
     warm = getattr(provider.model, "warm", None)
     if callable(warm):  # the embedded model: evaluate the fixed system prompt now, in the background
-        warm(SYSTEM_PROMPT)
+        warm(SYSTEM_PROMPT, USER_PREFIX)
     warm_in_background()  # the date resolver's language data
     return CreationAgent(
         provider,

@@ -117,18 +117,20 @@ class Engine:
         """Run `work(*args)` on the engine thread, after everything submitted before it."""
         return self._thread.submit(work, *args)
 
-    def warm(self, system_prompt: str) -> Future[None]:
-        """Evaluate the system prompt so its KV cache is ready before the first request.
+    def warm(self, system_prompt: str, user_prefix: str = "") -> Future[None]:
+        """Evaluate the system prompt (and the fixed start of every user turn, `user_prefix`) so its KV cache
+        is ready before the first request.
 
         Queued on the engine thread, so a request made meanwhile waits for it; once per engine and prompt
         (later requests keep the prefix in the cache themselves)."""
+        key = system_prompt + "\0" + user_prefix
         with self._warm_lock:
-            future = self._warming.get(system_prompt)
+            future = self._warming.get(key)
             if future is None:
-                future = self._warming[system_prompt] = self.submit(self._warm, system_prompt)
+                future = self._warming[key] = self.submit(self._warm, system_prompt, user_prefix)
             return future
 
-    def _warm(self, system_prompt: str) -> None:
+    def _warm(self, system_prompt: str, user_prefix: str = "") -> None:
         started = time.perf_counter()
         if self.state_dir is None:
             for _ in self.llama.create_chat_completion(
@@ -140,25 +142,27 @@ class Engine:
                 pass
             self.warm_source = "evaluated"
         else:
-            self.restore_prefix(system_prompt)
+            self.restore_prefix(system_prompt, user_prefix)
         log.info("seconds=<%.2f>, source=<%s> | local model warm", time.perf_counter() - started, self.warm_source)
 
-    def prefix_tokens(self, system_prompt: str) -> list[int]:
+    def prefix_tokens(self, system_prompt: str, user_prefix: str = "") -> list[int]:
         """The tokens every request with this system prompt starts with (the system turn and the user turn's
-        opening): what the KV cache keeps between calls."""
-        first = self.prompt_tokens([{"role": "system", "content": system_prompt}, {"role": "user", "content": "A"}])
-        second = self.prompt_tokens([{"role": "system", "content": system_prompt}, {"role": "user", "content": "B"}])
+        fixed opening): what the KV cache keeps between calls."""
+        first = self.prompt_tokens([{"role": "system", "content": system_prompt},
+                                    {"role": "user", "content": user_prefix + "A"}])
+        second = self.prompt_tokens([{"role": "system", "content": system_prompt},
+                                     {"role": "user", "content": user_prefix + "B"}])
         length = next((i for i, (a, b) in enumerate(zip(first, second, strict=False)) if a != b), len(first))
         return first[:length]
 
-    def restore_prefix(self, system_prompt: str) -> None:
+    def restore_prefix(self, system_prompt: str, user_prefix: str = "") -> None:
         """Leave exactly the prompt prefix in the KV cache: cut back to it when it is cached, else load it from
         the state file the first warm-up on this machine saved, else evaluate it (and save that file).
 
         On two cores the 1,400-token system prompt takes ~40 s to evaluate and ~0.1 s to load: with the file,
         the first call of a fresh server costs about what a warm one does. Call it on the engine thread."""
         llama = self.llama
-        tokens = self.prefix_tokens(system_prompt)
+        tokens = self.prefix_tokens(system_prompt, user_prefix)
         cached = list(llama.input_ids[: min(llama.n_tokens, len(tokens))])
         if cached == tokens:
             self._keep(len(tokens))
@@ -385,9 +389,9 @@ class LlamaModel(Model):
         clone.config = {**self.config, "json_schema": json_schema}
         return clone
 
-    def warm(self, system_prompt: str) -> Future[None]:
+    def warm(self, system_prompt: str, user_prefix: str = "") -> Future[None]:
         """Start evaluating the system prompt on the engine thread; generations queue behind it."""
-        return self.engine.warm(system_prompt)
+        return self.engine.warm(system_prompt, user_prefix)
 
     async def stream(  # type: ignore[override]  # takes what Strands passes (cancel_signal in kwargs)
         self,

@@ -211,7 +211,7 @@ def test_the_hinter_says_now_for_a_fact() -> None:
 
 def test_the_hinter_lists_other_dates_and_the_interval() -> None:
     hints, _ = TimeHinter()(context("Said yesterday: it stays dry every day next week"))
-    assert hints == ['"yesterday" = 2026-11-20T23:59:59-05:00',
+    assert hints == ['"yesterday" is the end of Friday, November 20, 2026',
                      '"next week" is the end of Sunday, November 29, 2026']
 
 
@@ -245,3 +245,9 @@ async def test_every_creation_agent_gets_the_hints_and_guards(settings: Settings
 def test_a_fact_about_the_present_moment_is_suggested_as_clock_checkable(prediction: str, suggested: bool) -> None:
     hints, _ = TimeHinter()(context(prediction))
     assert any("current_tool_verifiable" in hint for hint in hints) is suggested
+
+
+def test_a_date_the_model_writes_itself_comes_as_iso_to_copy() -> None:
+    """No firm date and no mode cue: the model writes verification_date, so the loose readings are ISO."""
+    hints, _ = TimeHinter()(context("Prices will be lower this season"))
+    assert hints == ['"this season" = 2026-11-30T23:59:59-05:00']
