@@ -10,14 +10,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlparse
 
-import httpx
 import jwt
 
 from calledit.auth.errors import AuthError
 from calledit.auth.tokens import Principal
+from calledit.domain.errors import ConfigurationError
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ class OidcVerifier:
     `audience` is the app client id: ID tokens carry it as `aud`, Cognito access tokens as `client_id`.
     With `audience=None` any audience of this issuer is accepted. Keys are cached; an unknown `kid`
     refetches the JWKS (at most once per `refetch_interval` seconds, so junk tokens cannot make us
-    hammer the issuer), and the whole set is refreshed after `max_age` seconds.
+    hammer the issuer), and the whole set is refreshed after `max_age` seconds (`IssuerKeys`).
     """
 
     def __init__(
@@ -41,27 +42,23 @@ class OidcVerifier:
         audience: str | None,
         jwks_url: str | None = None,
         *,
-        http: httpx.Client | None = None,
         leeway: float = 30.0,
         refetch_interval: float = 30.0,
         max_age: float = 3600.0,
         timeout: float = 5.0,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not issuer:
             raise ValueError("OidcVerifier needs the issuer URL (CALLEDIT_OIDC_ISSUER)")
         self.issuer = issuer.rstrip("/")
         self.audience = audience or None
         self.jwks_url = jwks_url or f"{self.issuer}/.well-known/jwks.json"
-        self._http = http
+        if urlparse(self.jwks_url).scheme not in ("http", "https"):
+            raise ConfigurationError(
+                f"The issuer's keys are fetched over HTTPS, and {self.jwks_url!r} is not an http(s) URL: check "
+                "CALLEDIT_OIDC_ISSUER and CALLEDIT_OIDC_JWKS_URL."
+            )
         self._leeway = leeway
-        self._refetch_interval = refetch_interval
-        self._max_age = max_age
-        self._timeout = timeout
-        self._clock = clock
-        self._keys: dict[str, jwt.PyJWK] = {}
-        self._fetched_at: float | None = None
-        self._lock = threading.Lock()
+        self.keys = IssuerKeys(self.jwks_url, max_age=max_age, refetch_interval=refetch_interval, timeout=timeout)
 
     def verify(self, token: str) -> Principal:
         """The Principal the token names, or AuthError saying what is wrong with it (never the token)."""
@@ -74,7 +71,9 @@ class OidcVerifier:
         kid = header.get("kid")
         if not isinstance(kid, str) or not kid:
             raise AuthError("The token names no signing key (kid): use a token from the configured issuer.")
-        key = self._key(kid)
+        key = self.keys.signing_key(kid)
+        if key is None:
+            raise AuthError("The token was signed by a key the issuer does not publish: sign in again.")
         if key.algorithm_name != alg:
             raise AuthError("The token's algorithm does not match its signing key: it has been altered.")
         try:
@@ -99,7 +98,7 @@ class OidcVerifier:
 
     async def averify(self, token: str) -> Principal:
         """`verify` for async callers: a JWKS fetch, if one is due, runs in a worker thread."""
-        if self._fetch_due(_kid_or_none(token)):
+        if self.keys.fetch_due(_kid_or_none(token)):
             import anyio.to_thread
 
             return await anyio.to_thread.run_sync(self.verify, token)
@@ -119,48 +118,73 @@ class OidcVerifier:
             return
         raise AuthError("The token was issued for another application (client_id): sign in to this one.")
 
-    def _fetch_due(self, kid: str | None) -> bool:
-        now = self._clock()
-        with self._lock:
-            if self._fetched_at is None or now - self._fetched_at >= self._max_age:
-                return True
-            if kid is not None and kid not in self._keys:
-                return now - self._fetched_at >= self._refetch_interval
-            return False
 
-    def _key(self, kid: str) -> jwt.PyJWK:
-        if self._fetch_due(kid):
-            self._refresh()
-        with self._lock:
-            key = self._keys.get(kid)
-        if key is None:
-            raise AuthError("The token was signed by a key the issuer does not publish: sign in again.")
-        return key
+class IssuerKeys(jwt.PyJWKClient):
+    """The issuer's signing keys: PyJWT's client fetches the JWKS, parses it, caches it for `max_age` seconds
+    and finds a key by kid. Added here, what it leaves to its caller:
 
-    def _refresh(self) -> None:
+    - an unknown kid refetches the set at most once per `refetch_interval` (counted from the last fetch);
+    - a fetch that fails (unreachable, an error status, not a JWKS) keeps serving the keys we had, and the
+      issuer is not asked again for `refetch_interval`; with no keys yet it is an AuthError that says so;
+    - only asymmetric keys we accept are found (`ALLOWED_ALGORITHMS`): never a symmetric one.
+    """
+
+    def __init__(self, url: str, *, max_age: float, refetch_interval: float, timeout: float) -> None:
+        super().__init__(url, cache_jwk_set=True, lifespan=max_age, timeout=timeout)
+        self.refetch_interval = refetch_interval
+        self.fetched_at: float | None = None  # the last attempt, whether or not it succeeded
+        self._failed = False
+        self._last_good: dict[str, Any] | None = None
+        self._guard = threading.Lock()
+
+    def signing_key(self, kid: str) -> jwt.PyJWK | None:
+        """The accepted key named `kid`, or None when the issuer does not publish one."""
+        with self._guard:
+            key = self._find(kid, refresh=False)
+            if key is None and self._may_refetch():
+                key = self._find(kid, refresh=True)
+            return key
+
+    def fetch_due(self, kid: str | None) -> bool:
+        """Whether `signing_key(kid)` would ask the issuer (so async callers can move it off the loop)."""
+        cached = self.jwk_set_cache.get() if self.jwk_set_cache is not None else None
+        if cached is None:
+            return True
+        return kid is not None and all(key.key_id != kid for key in cached.keys) and self._may_refetch()
+
+    def fetch_data(self) -> Any:
+        """PyJWT's fetch, validated whole; on failure, the last good document (or the AuthError)."""
+        now = time.monotonic()
+        if self._failed and self.fetched_at is not None and now - self.fetched_at < self.refetch_interval:
+            return self._fallback(None)  # the issuer failed a moment ago: do not ask again yet
+        self.fetched_at = now
         try:
-            keys = _parse_jwks(self._get_jwks())
-        except (httpx.HTTPError, ValueError) as exc:
-            logger.warning(
-                "jwks_url=<%s>, error=<%s> | could not fetch the issuer's keys", self.jwks_url, exc
-            )
-            with self._lock:
-                # Back off like a successful fetch would, and keep whatever keys we had.
-                self._fetched_at = self._clock()
-            raise AuthError("The identity provider's keys could not be fetched: try again shortly.") from None
-        with self._lock:
-            self._keys = keys
-            self._fetched_at = self._clock()
-        logger.debug("jwks_url=<%s>, keys=<%d> | fetched the issuer's keys", self.jwks_url, len(keys))
+            document = super().fetch_data()
+            jwt.PyJWKSet.from_dict(document)  # a JWKS with usable keys, or PyJWKSetError
+        except (jwt.PyJWTError, ValueError) as exc:  # PyJWKClientConnectionError, PyJWKSetError, bad JSON
+            self._failed = True
+            return self._fallback(exc)
+        self._failed = False
+        self._last_good = document
+        logger.debug("jwks_url=<%s>, keys=<%d> | fetched the issuer's keys", self.uri, len(document["keys"]))
+        return document
 
-    def _get_jwks(self) -> Any:
-        if self._http is not None:
-            response = self._http.get(self.jwks_url, timeout=self._timeout)
-        else:
-            with httpx.Client() as client:
-                response = client.get(self.jwks_url, timeout=self._timeout)
-        response.raise_for_status()
-        return response.json()
+    def _fallback(self, exc: Exception | None) -> dict[str, Any]:
+        if exc is not None:
+            logger.warning("jwks_url=<%s>, error=<%s> | could not fetch the issuer's keys", self.uri, exc)
+        if self._last_good is None:
+            raise AuthError("The identity provider's keys could not be fetched: try again shortly.")
+        return self._last_good
+
+    def _find(self, kid: str, *, refresh: bool) -> jwt.PyJWK | None:
+        try:
+            keys = self.get_signing_keys(refresh=refresh)
+        except jwt.PyJWKClientError:  # the set holds no signing keys at all
+            return None
+        return next((key for key in keys if key.key_id == kid and key.algorithm_name in ALLOWED_ALGORITHMS), None)
+
+    def _may_refetch(self) -> bool:
+        return self.fetched_at is None or time.monotonic() - self.fetched_at >= self.refetch_interval
 
 
 def _header(token: str) -> dict[str, Any]:
@@ -179,25 +203,6 @@ def _kid_or_none(token: str) -> str | None:
     except (jwt.PyJWTError, TypeError, AttributeError):
         return None
     return kid if isinstance(kid, str) else None
-
-
-def _parse_jwks(document: Any) -> dict[str, jwt.PyJWK]:
-    """The signing keys of a JWKS document by kid; keys we would never accept are left out."""
-    if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
-        raise ValueError("not a JWKS document (no 'keys' list)")
-    keys: dict[str, jwt.PyJWK] = {}
-    for entry in document["keys"]:
-        if not isinstance(entry, dict) or not isinstance(entry.get("kid"), str):
-            continue
-        if entry.get("use", "sig") != "sig":
-            continue
-        try:
-            key = jwt.PyJWK(entry)
-        except jwt.PyJWTError:
-            continue
-        if key.algorithm_name in ALLOWED_ALGORITHMS:
-            keys[entry["kid"]] = key
-    return keys
 
 
 def _auth_error(exc: jwt.PyJWTError) -> AuthError:

@@ -9,14 +9,13 @@ import json
 import time
 from collections.abc import Iterator
 
-import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from calledit.auth.errors import AuthError
 from calledit.auth.oidc import OidcVerifier
-from calledit.domain.errors import CalledItError, ErrorCode
+from calledit.domain.errors import CalledItError, ConfigurationError, ErrorCode
 from tests.fixtures.auth import AUDIENCE, Issuer, oidc_issuer, tampered, unsigned
 
 
@@ -152,33 +151,61 @@ def test_unknown_kids_cannot_make_it_hammer_the_issuer(issuer: Issuer) -> None:
     assert issuer.fetches == before, "unknown kids within the refetch interval do not refetch"
 
 
-def test_unreachable_issuer_is_an_auth_error_not_a_crash() -> None:
-    def broken(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(503)
-
-    verifier = OidcVerifier("https://issuer.invalid", "x", http=httpx.Client(transport=httpx.MockTransport(broken)))
-    with pytest.raises(AuthError, match="could not be fetched"):
-        verifier.verify(Issuer(url="https://issuer.invalid").token())
+@pytest.fixture
+def own_issuer() -> Iterator[Issuer]:
+    """An issuer of this test's own, whose JWKS endpoint the test may break."""
+    with oidc_issuer() as running:
+        yield running
 
 
-def test_jwks_that_is_not_a_jwks_is_an_auth_error() -> None:
-    def html(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json={"hello": "world"})
-
-    verifier = OidcVerifier("https://issuer.invalid", "x", http=httpx.Client(transport=httpx.MockTransport(html)))
-    with pytest.raises(AuthError, match="could not be fetched"):
-        verifier.verify(Issuer(url="https://issuer.invalid").token())
+def test_an_issuer_answering_an_error_is_an_auth_error_not_a_crash(own_issuer: Issuer) -> None:
+    own_issuer.status = 503
+    assert "could not be fetched" in refused(own_issuer.verifier(), own_issuer.token())
 
 
-def test_symmetric_keys_in_the_jwks_are_ignored() -> None:
+def test_an_unreachable_issuer_is_an_auth_error_not_a_crash() -> None:
+    verifier = OidcVerifier("http://127.0.0.1:9", "x", timeout=2)  # the discard port: nothing listens
+    assert "could not be fetched" in refused(verifier, Issuer(url="http://127.0.0.1:9").token())
+
+
+def test_jwks_that_is_not_a_jwks_is_an_auth_error(own_issuer: Issuer) -> None:
+    own_issuer.served = {"hello": "world"}
+    assert "could not be fetched" in refused(own_issuer.verifier(), own_issuer.token())
+
+
+def test_symmetric_keys_in_the_jwks_are_ignored(own_issuer: Issuer) -> None:
     secret_jwk = {"kty": "oct", "kid": "rsa-1", "k": "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA"}
+    own_issuer.served = {"keys": [secret_jwk]}
+    assert "does not publish" in refused(own_issuer.verifier(audience=None), own_issuer.token())
 
-    def oct_only(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json={"keys": [secret_jwk]})
 
-    verifier = OidcVerifier("https://issuer.invalid", None, http=httpx.Client(transport=httpx.MockTransport(oct_only)))
-    with pytest.raises(AuthError, match="does not publish"):
-        verifier.verify(Issuer(url="https://issuer.invalid").token())
+def test_a_failed_refresh_keeps_the_keys_it_had_and_backs_off(own_issuer: Issuer) -> None:
+    verifier = own_issuer.verifier(max_age=0.05, refetch_interval=3600)
+    assert verifier.verify(own_issuer.token(sub="before")).user_id == "before"
+    assert own_issuer.fetches == 1
+    own_issuer.status = 503
+    time.sleep(0.1)  # the set is stale: the next verification asks the issuer, which fails
+    assert verifier.verify(own_issuer.token(sub="during")).user_id == "during"
+    assert own_issuer.fetches == 2
+    time.sleep(0.1)
+    assert verifier.verify(own_issuer.token(sub="still")).user_id == "still"
+    assert own_issuer.fetches == 2, "a failing issuer is not asked again within the refetch interval"
+
+
+def test_with_no_keys_yet_a_failing_issuer_is_not_asked_again_at_once(own_issuer: Issuer) -> None:
+    own_issuer.status = 503
+    verifier = own_issuer.verifier(refetch_interval=3600)
+    for _ in range(3):
+        assert "could not be fetched" in refused(verifier, own_issuer.token())
+    assert own_issuer.fetches == 1
+    own_issuer.status = 200
+    assert "could not be fetched" in refused(verifier, own_issuer.token()), "not before the interval is over"
+    assert own_issuer.verifier().verify(own_issuer.token(sub="fresh")).user_id == "fresh"
+
+
+def test_a_jwks_url_that_is_not_http_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError, match="CALLEDIT_OIDC_JWKS_URL"):
+        OidcVerifier("https://issuer.example.com", "x", "file:///etc/passwd")
 
 
 async def test_averify_fetches_off_the_event_loop(issuer: Issuer) -> None:
