@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from calledit.agents import claim_words
+from calledit.agents import claim_arithmetic, claim_words
 from calledit.agents.calendar import country_in_text, holiday_country
 from calledit.agents.dates import resolve_dates
 from calledit.agents.offline import run_offline
@@ -262,9 +262,13 @@ def plan_check(prediction: str, *, now: datetime | None = None, timezone: str = 
     if source in ("market", "economy", "weather") and not re.search(wants, prediction) and not resolve_dates(
             prediction, now or datetime.now(UTC), timezone):
         source = None
-    cue = claim_words.offline_cue(prediction, data_source=source is not None)
+    text = claim_words.respelled(prediction)  # "Febuary 14, 2027": a typo in a month is no reason to guess
+    cue = claim_words.offline_cue(claim_words.with_digits(text), data_source=source is not None)
+    if source is None and (cue is None or cue.kind == "fact") and \
+            claim_arithmetic.arithmetic_fields(claim_words.claim_of(text)) is not None:
+        cue = claim_words.OfflineCue("arithmetic")  # every word of it is a calculation: "10 over 2 is 5"
     if cue is not None:
-        return _offline_plan(prediction, cue, now, timezone)
+        return _offline_plan(text, cue, now, timezone)
     if source is None:
         return None
     known: dict[str, Any] = {}
@@ -299,6 +303,7 @@ def _game_words(prediction: str) -> dict[str, Any]:
 
 def _offline_plan(prediction: str, cue: claim_words.OfflineCue, now: datetime | None, timezone: str) -> CheckPlan:
     claim = claim_words.claim_of(prediction)
+    digits = claim_words.with_digits(claim)  # "fifty-two Sundays", "thirty days", "4.99k": read as digits
     known: dict[str, Any] = {"negated": claim_words.negated(claim)}
     if cue.kind == "calendar":
         known["country"] = country_in_text(claim) or holiday_country(timezone)
@@ -313,9 +318,9 @@ def _offline_plan(prediction: str, cue: claim_words.OfflineCue, now: datetime | 
         known["claim"] = claim_words.without_negation(claim).rstrip(" .!") + "."
     if cue.kind == "calendar" and now is not None:  # the operands the words give for certain
         today = now.astimezone(ZoneInfo(timezone)).date()
-        full = [e.start.date() for e in resolve_dates(claim, now, timezone)
+        full = [e.start.date() for e in resolve_dates(digits, now, timezone)
                 if e.kind == "day" and re.search(r"\d{4}", e.text)]
-        known.update(claim_words.calendar_fields(claim, cue.question, today, known.get("country"), full))
+        known.update(claim_words.calendar_fields(digits, cue.question, today, known.get("country"), full))
         whole = {**known, "source": "calendar", "question": cue.question}
         if cue.question and set(_QUESTION_FIELDS[cue.question]) <= set(known):
             try:
@@ -324,7 +329,7 @@ def _offline_plan(prediction: str, cue: claim_words.OfflineCue, now: datetime | 
             except ValidationError:
                 pass
     if cue.kind == "clock":
-        known.update(claim_words.clock_fields(claim))
+        known.update(claim_words.clock_fields(digits))
         if {"place", "part", "value"} <= set(known):
             try:
                 parse_check({**known, "source": "clock"})
@@ -332,10 +337,20 @@ def _offline_plan(prediction: str, cue: claim_words.OfflineCue, now: datetime | 
             except ValidationError:
                 pass
     if now is not None and cue.kind in ("calendar", "arithmetic", "clock"):
-        exact = _regex_reading(prediction, now, timezone)
-        if exact is not None and exact.get("source") == cue.kind:
+        exact = _regex_reading(claim_words.with_digits(prediction), now, timezone)
+        # The negation is counted once, over the whole claim: a pattern that read it otherwise is not trusted.
+        if exact is not None and exact.get("source") == cue.kind and \
+                bool(exact.get("negated", False)) == known["negated"]:
             country = known.get("country")
             known = {**exact, **({"country": country} if country and cue.kind == "calendar" else {})}
+    if now is not None and cue.kind == "arithmetic" and "source" not in known:
+        reading = claim_arithmetic.arithmetic_fields(claim)
+        if reading is not None:
+            try:
+                parse_check({**known, **reading, "source": "arithmetic"})
+                known = {**known, **reading, "source": "arithmetic"}
+            except ValidationError:
+                pass
     numbers = tuple(claim_words.spelled_numbers(claim))
     return CheckPlan(cue.kind, known, cue.question, numbers)
 

@@ -11,6 +11,7 @@ import contextlib
 import re
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from calledit.agents.calendar import CalendarError, holiday_date, month_number
@@ -104,51 +105,199 @@ def _longest_first(words: list[str]) -> str:
 
 _NUMBER_WORD = _longest_first([*_UNITS, *_TENS, *_SCALES, "a", "and", "dozen"])
 _SPELLED = re.compile(
-    rf"\b(?:{_longest_first([*_UNITS, *_TENS])}|a\s+(?:hundred|thousand|million|dozen))"
+    rf"\b(?:{_longest_first([*_UNITS, *_TENS])}|a\s+(?:hundred|thousand|million|billion|dozen))"
     rf"(?:[\s-]+(?:{_NUMBER_WORD})\b)*",
     re.I,
 )
+_WORD = re.compile(r"[a-z]+", re.I)
 
 
-def _value(words: list[str]) -> int | None:
-    total, current, seen = 0, 0, False
-    for word in words:
-        if word in ("and", "a"):
-            if word == "a":
-                current = max(current, 1)
+@dataclass(frozen=True)
+class Spelled:
+    """A number written in words: where it is, its words and its value. `dozen`: the words end in "dozen"
+    ("three dozen" is 3 dozen: `value` 3; "a dozen" is 1), so that a calculation can keep the unit."""
+
+    start: int
+    end: int
+    words: str
+    value: int
+    dozen: bool = False
+
+
+def _kind(word: str) -> str:
+    if word in _UNITS:
+        return "teen" if _UNITS[word] >= 10 else "unit"
+    if word in _TENS:
+        return "tens"
+    return word if word in ("and", "a", "dozen", "hundred") else "scale"
+
+
+def _read_spelled(match: re.Match[str]) -> list[Spelled]:
+    """The numbers in one run of number words, by the grammar of English numbers: a run that breaks it ends
+    one number and starts the next ("two and two" is two numbers; "three four" too). Two pairs of two digits
+    with no scale word are a year ("nineteen ninety-six" is 1996)."""
+    tokens = [(m.start() + match.start(), m.end() + match.start(), m.group(0).lower())
+              for m in _WORD.finditer(match.group(0))]
+    found: list[Spelled] = []
+    index = 0
+    while index < len(tokens):
+        start = tokens[index][0]
+        total, current, last, end, used = 0, 0, "", index, index
+        pair: list[int] = []  # the two-digit groups of a year said in pairs
+        while end < len(tokens):
+            word = tokens[end][2]
+            kind = _kind(word)
+            if kind == "a":
+                if last or end + 1 >= len(tokens) or _kind(tokens[end + 1][2]) not in ("hundred", "scale", "dozen"):
+                    break
+                current, last = 1, "a"
+            elif kind == "and":
+                if last not in ("hundred", "scale") or end + 1 >= len(tokens) or \
+                        _kind(tokens[end + 1][2]) not in ("unit", "teen", "tens"):
+                    break
+                last = "and"
+            elif kind == "unit" and last in ("", "tens", "hundred", "scale", "and"):
+                if last == "tens" and current % 10:
+                    break
+                current += _UNITS[word]
+                last = "unit"
+            elif kind == "teen" and last in ("", "hundred", "scale", "and"):
+                current += _UNITS[word]
+                last = "teen"
+            elif kind == "tens" and last in ("", "hundred", "scale", "and"):
+                current += _TENS[word]
+                last = "tens"
+            elif kind in ("tens", "teen") and last in ("tens", "teen", "unit") and total == 0 and \
+                    10 <= current <= 99 and not pair:
+                pair = [current]  # "nineteen | ninety-six", "twenty | twenty-six"
+                current = _TENS.get(word, _UNITS.get(word, 0))
+                last = kind
+            elif kind == "hundred" and last in ("a", "unit", "teen", "tens") and current % 100 and not pair:
+                current *= 100
+                last = "hundred"
+            elif kind == "scale" and last in ("a", "unit", "teen", "tens", "hundred") and not pair:
+                total += current * _SCALES[word]
+                current, last = 0, "scale"
+            elif kind == "dozen" and last in ("a", "unit", "teen", "tens") and not pair:
+                end += 1
+                used = end
+                break
+            else:
+                break
+            end += 1
+            if last not in ("a", "and"):
+                used = end
+        if used == index:  # no number starts here ("a" on its own, "and")
+            index += 1
             continue
-        if word == "dozen":
-            current = (current or 1) * 12
-            seen = True
-        elif word in _UNITS:
-            current += _UNITS[word]
-            seen = True
-        elif word in _TENS:
-            current += _TENS[word]
-            seen = True
-        elif word == "hundred":
-            current = (current or 1) * 100
-            seen = True
-        elif word in _SCALES:
-            total += (current or 1) * _SCALES[word]
-            current, seen = 0, True
-        else:
-            return None
-    return total + current if seen else None
+        dozen = tokens[used - 1][2] == "dozen"
+        value = pair[0] * 100 + current if pair else total + current
+        words = " ".join(token[2] for token in tokens[index:used])
+        if dozen and words == "a dozen":
+            value = 1
+        found.append(Spelled(start, tokens[used - 1][1], words, value, dozen))
+        index = used
+    return found
+
+
+def spelled(text: str) -> list[Spelled]:
+    """Every number written in words in `text`, left to right."""
+    return [number for match in _SPELLED.finditer(text) for number in _read_spelled(match)]
 
 
 def spelled_numbers(text: str) -> list[tuple[str, int]]:
     """Numbers written in words, with their value: ("three hundred and ninety-one", 391)."""
-    found = []
-    for match in _SPELLED.finditer(text):
-        phrase = match.group(0).strip()
-        words = [word for word in re.split(r"[\s-]+", phrase.lower()) if word]
-        while words and words[-1] in ("and", "a"):
-            words.pop()
-        value = _value(words)
-        if value is not None and len(words) > 0 and not (len(words) == 1 and words[0] in ("a",)):
-            found.append((" ".join(words), value))
-    return found
+    return [(number.words, number.value * 12 if number.dozen else number.value) for number in spelled(text)]
+
+
+_SCALED = re.compile(
+    r"(?<![\w.,])(?P<money>[$\u20ac\u00a3]\s?)?(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?:(?P<k>k)|\s?(?P<word>thousand|million|billion|trillion)|(?P<short>mn|bn|m|b))\b",
+    re.I,
+)
+_SCALE_OF = {"k": 1000, "thousand": 1000, "million": 10**6, "mn": 10**6, "m": 10**6, "billion": 10**9, "bn": 10**9,
+             "b": 10**9, "trillion": 10**12}
+
+
+def with_digits(text: str) -> str:
+    """The text with its numbers in digits: spelled numbers ("fifty-two" -> 52, "three dozen" -> "3 dozen",
+    "a dozen" -> "1 dozen") and scaled ones ("4.99k" -> 4990, "1.5 million" -> 1500000; "5m" only after a currency sign,
+    since it may be metres)."""
+    out, at = [], 0
+    for number in spelled(text):
+        out.append(text[at:number.start])
+        out.append(f"{number.value} dozen" if number.dozen else str(number.value))
+        at = number.end
+    out.append(text[at:])
+    return _SCALED.sub(_scaled, "".join(out))
+
+
+def _scaled(match: re.Match[str]) -> str:
+    if match.group("short") and not match.group("money"):
+        return match.group(0)
+    scale = (match.group("k") or match.group("word") or match.group("short")).lower()
+    value = (Decimal(match.group("number").replace(",", "")) * _SCALE_OF[scale]).normalize()
+    return f"{match.group('money') or ''}{value:f}"
+
+
+# --- spelling: month names typed wrong ---------------------------------------------------------------
+
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                "november", "december")
+_LETTERS = re.compile(r"[A-Za-z]{4,}")
+_DAY_AFTER = re.compile(r"\.?,?\s*\d")
+_DAY_BEFORE = re.compile(r"\d(?:st|nd|rd|th)?\s+(?:of\s+)?$", re.I)
+
+
+def _distance(a: str, b: str) -> int:
+    """Edits between two words (insert, delete, replace, swap two neighbours): "Febuary" is 1 from February."""
+    rows = [list(range(len(b) + 1))]
+    for i, x in enumerate(a, 1):
+        row = [i]
+        for j, y in enumerate(b, 1):
+            row.append(min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (x != y)))
+            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def _meant(word: str, names: tuple[str, ...]) -> str | None:
+    """The name a misspelt word means: two edits from a name of seven letters or more, one from a shorter one
+    if capitalised ("match 3" stays a match), same first letter, and only one name that close ("Juny" could
+    be June or July). A plural keeps its "s" ("Wensdays" is Wednesdays)."""
+    lower = word.lower()
+    plural = lower.endswith("s") and lower[:-1] in names
+    if lower in names or plural:
+        return None
+    for stem, tail in ((lower, ""), (lower[:-1], "s")) if lower.endswith("s") else ((lower, ""),):
+        close = [name for name in names if name[0] == stem[0] and len(name) >= 4
+                 and _distance(stem, name) <= (2 if len(name) >= 7 else 1 if word[0].isupper() else 0)]
+        if len(close) == 1:
+            return close[0] + tail
+    return None
+
+
+_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_ANYWHERE = (*_WEEKDAY_NAMES, "between")  # words the calendar readers hang on, misspelt wherever they are
+
+
+def respelled(text: str) -> str:
+    """The text with misspelt names put right: a month next to a number ("Febuary 14, 2027", "3 Decmber
+    2030"), a weekday ("Wensday") and "between" anywhere. A month-like word beside no day or year is left
+    as written."""
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        meant = _meant(word, _ANYWHERE)
+        if meant is None and (_DAY_AFTER.match(text, match.end())
+                              or _DAY_BEFORE.search(text[max(0, match.start() - 12): match.start()])):
+            meant = _meant(word, _MONTH_NAMES)
+        if meant is None:
+            return word
+        return meant.capitalize() if word[0].isupper() else meant
+
+    return _LETTERS.sub(fix, text)
 
 
 # --- which offline kind ----------------------------------------------------------------------------
@@ -167,11 +316,12 @@ _WEEKDAY_COUNT = re.compile(rf"\b{_NUMBER}\s+{_WEEKDAY_FULL}s\b|\b{_WEEKDAY_FULL
                             rf"|\bhow\s+many\s+{_WEEKDAY_FULL}s\b", re.I)
 _DAY_COUNT = re.compile(
     rf"\b{_NUMBER}\s+(?:more\s+|whole\s+|full\s+)?days?\b.*\b(?:between|from|until|till|til|to|before|after|"
-    rf"away|left|remain|since)\b|\b(?:between|from|until|till)\b.*\b{_NUMBER}\s+days?\b|\bdays\s+(?:until|till|"
-    rf"before|to)\b.*\b{_NUMBER}\b", re.I)
+    rf"away|left|remain|since|apart|separate[sd]?)\b|\b(?:between|from|until|till)\b.*\b{_NUMBER}\s+days?\b|"
+    rf"\bdays\s+(?:until|till|before|to)\b.*\b{_NUMBER}\b", re.I)
 _WEEKDAY_CLAIM = re.compile(rf"\b{_WEEKDAY}\b", re.I)
 _ARITHMETIC_WORDS = re.compile(
-    r"[+*/^\u00d7\u00f7=]|\d\s*[x-]\s*\d|\b(?:plus|minus|times|multiplied|divided|squared|cubed|square\s+root|"
+    r"[+*/^\u00d7\u00f7=<>\u2264\u2265\u221a]|\d\s*[x-]\s*\d|\b(?:plus|minus|times|multiplied|divided|squared|cubed|"
+    r"square\s+root|sqrt|dozens?|"
     r"sum|product|difference|quotient|half|twice|double|triple|doubled|tripled|halved|percent|per\s+cent|"
     r"compound(?:ed|ing)?|interest|discount|off|increase[sd]?|decrease[sd]?|raise|tip|tax|grows?|"
     r"to\s+the\s+power)\b|%",
@@ -270,6 +420,7 @@ def offline_cue(prediction: str, *, data_source: bool = False) -> OfflineCue | N
 
 __all__ = [
     "OfflineCue",
+    "Spelled",
     "approximate",
     "calendar_fields",
     "claim_of",
@@ -279,7 +430,10 @@ __all__ = [
     "negated",
     "offline_cue",
     "place_named",
+    "respelled",
+    "spelled",
     "spelled_numbers",
+    "with_digits",
     "without_negation",
 ]
 
@@ -345,7 +499,7 @@ def calendar_fields(claim: str, question: str | None, today: date, country: str 
             fields["weekday"] = plural
         if year:
             fields["year"] = year
-        if len(months) <= 1:
+        if len(months) == 1 or (not months and not _unknown_month(rest, year)):
             fields["month"] = month_number(months[0]) if months else None
         value = _count(count.group(1)) if count else None
         if value is not None:
@@ -366,6 +520,18 @@ def calendar_fields(claim: str, question: str | None, today: date, country: str 
         elif len(full_dates) == 2 and not holiday:
             fields.update(day=full_dates[0].isoformat(), other=full_dates[1].isoformat())
     return fields
+
+
+_BEFORE_A_YEAR = frozenset({"in", "of", "for", "during", "year", "the", "throughout", "across", "through", "all",
+                            "whole", "entire", "calendar"})
+
+
+def _unknown_month(text: str, year: int | None) -> bool:
+    """Whether a word we cannot read stands where a month would ("Juny 2025 has 4 Mondays"): then the span
+    is not the whole year, and code leaves it to the model."""
+    if year is None:
+        return False
+    return any(word.lower() not in _BEFORE_A_YEAR for word in re.findall(rf"\b([A-Za-z]+)\.?,?\s+{year}\b", text))
 
 
 def _count(text: str) -> int | None:
