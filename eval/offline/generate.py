@@ -1,19 +1,24 @@
 """Generate eval/offline/dev.json and eval/offline/test.json: offline-decidable predictions from templates.
 
-    python eval/offline/generate.py            # writes both files (deterministic: seeds 17 and 71)
+    python eval/offline/generate.py                 # writes dev.json (deterministic: seed 17)
+    python eval/offline/generate.py --split test    # writes test.json (seed 71): only when the lead says so
+    python eval/offline/generate.py --out DIR       # writes into DIR instead (to compare a changed generator)
 
 Nine template families (weekdays of dates, weekdays of holidays, dates of moving holidays, leap years, days
 between days, counts of weekdays, arithmetic, the clock elsewhere, fixed facts). Every family has wordings
 for dev and other wordings for test, each with a negated variant; dev and test draw their values with
-different seeds. The expected verdict is computed here, independently of the code under test, with
-python's datetime, calendar, fractions, zoneinfo, dateutil's Easter and the holidays package (or, for
-facts, a hand-checked table). Tune on dev only; measure test once.
+different seeds. Wordings added after test.json was measured are dev-only (`DEV_*`): they never change
+what the test split draws, so its file regenerates byte for byte. The expected verdict is computed here,
+independently of the code under test, with python's datetime, calendar, fractions, zoneinfo, dateutil's
+Easter and the holidays package (or, for facts, a hand-checked table). Tune on dev only; measure test once.
 """
 
 from __future__ import annotations
 
+import argparse
 import calendar
 import json
+import math
 import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -37,6 +42,9 @@ NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven tw
 TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
 TYPOS = {"falls": "fals", "will": "wil", "definitely": "definately", "between": "betwen", "there": "thier",
          "February": "Febuary", "is going to": "is gonna"}
+# Dev only: misspelt and shortened month and weekday names, tried first.
+DEV_TYPOS = {"December": "Decmber", "September": "Sept.", "January": "Janurary", "August": "Agust",
+             "Wednesday": "Wensday", "Thursday": "Thurday", **TYPOS}
 
 Case = dict[str, Any]
 Maker = Callable[[random.Random, bool, str], Case]  # (rng, negated, split) -> a case without id
@@ -79,10 +87,10 @@ def written(day: date, zone: str, rng: random.Random) -> str:
     return f"{MONTHS[day.month - 1][:3]}. {ordinal(day.day)} {day.year}"
 
 
-def typo(text: str, rng: random.Random) -> str:
-    """Now and then one typo in a filler word, the way people type."""
+def typo(text: str, rng: random.Random, split: str = "test") -> str:
+    """Now and then one typo in a filler word or a name, the way people type."""
     if rng.random() < 0.25:
-        for right, wrong in TYPOS.items():
+        for right, wrong in (DEV_TYPOS if split == "dev" else TYPOS).items():
             if right in text:
                 return text.replace(right, wrong, 1)
     return text
@@ -128,8 +136,8 @@ def claimed_weekday(rng: random.Random, actual: str) -> tuple[str, bool]:
 # --- families --------------------------------------------------------------------------------------
 
 WEEKDAY_TEMPLATES = {
-    "dev": ["{d} falls on a {w}", "{d} is a {w}", "{d} will be a {w}"],
-    "dev_not": ["{d} does not fall on a {w}", "{d} isn't a {w}", "{d} won't be a {w}"],
+    "dev": ["{d} falls on a {w}", "{d} is a {w}", "{d} will be a {w}", "{d} was a {w}"],
+    "dev_not": ["{d} does not fall on a {w}", "{d} isn't a {w}", "{d} won't be a {w}", "{d} was never a {w}"],
     "test": ["{d} lands on a {w}", "{d} is going to be a {w}", "I bet {d} turns out to be a {w}"],
     "test_not": ["{d} doesn't land on a {w}", "{d} is not going to be a {w}", "{d} is definitely not a {w}"],
 }
@@ -141,7 +149,7 @@ def weekday_of_date(rng: random.Random, negated: bool, split: str) -> Case:
     if rng.random() < 0.15:
         day = date(rng.choice([2024, 2028, 2032, 2000]), 2, 29)
     weekday, truth = claimed_weekday(rng, WEEKDAYS[day.weekday()])
-    text = typo(pick(rng, WEEKDAY_TEMPLATES, split, negated).format(d=written(day, zone, rng), w=weekday), rng)
+    text = typo(pick(rng, WEEKDAY_TEMPLATES, split, negated).format(d=written(day, zone, rng), w=weekday), rng, split)
     text = text[0].upper() + text[1:]
     future = any(word in text for word in ("will", "wil ", "going", "gonna", "won't"))
     return case(text, now_for(rng), zone, truth, negated, "weekday_of_date", categories=CALENDAR,
@@ -152,7 +160,8 @@ FIXED_HOLIDAYS = {"Christmas": (12, 25), "Christmas Day": (12, 25), "New Year's 
                   "Valentine's Day": (2, 14), "Christmas Eve": (12, 24), "New Year's Eve": (12, 31)}
 HOLIDAY_WEEKDAY_TEMPLATES = {
     "dev": ["{h} {y} falls on a {w}", "In {y}, {h} is on a {w}", "{h} {y} will be a {w}"],
-    "dev_not": ["{h} {y} doesn't fall on a {w}", "In {y}, {h} is not on a {w}", "{h} {y} won't be a {w}"],
+    "dev_not": ["{h} {y} doesn't fall on a {w}", "In {y}, {h} is not on a {w}", "{h} {y} won't be a {w}",
+                "{h} {y} will never be a {w}"],
     "test": ["{h} of {y} lands on a {w}", "{y}'s {h} is going to be a {w}", "{h} {y} happens on a {w}"],
     "test_not": ["{h} of {y} does not land on a {w}", "{y}'s {h} isn't going to be a {w}",
                  "{h} {y} never falls on a {w}"],
@@ -165,7 +174,7 @@ def holiday_weekday(rng: random.Random, negated: bool, split: str) -> Case:
     year = rng.randrange(2025, 2045)
     month, day = FIXED_HOLIDAYS[name]
     weekday, truth = claimed_weekday(rng, WEEKDAYS[date(year, month, day).weekday()])
-    text = typo(pick(rng, HOLIDAY_WEEKDAY_TEMPLATES, split, negated).format(h=name, y=year, w=weekday), rng)
+    text = typo(pick(rng, HOLIDAY_WEEKDAY_TEMPLATES, split, negated).format(h=name, y=year, w=weekday), rng, split)
     text = text[0].upper() + text[1:]
     return case(text, now_for(rng), zone, truth, negated, "holiday_weekday", categories=CALENDAR,
                 modes=FUTURE_MODES)
@@ -207,7 +216,7 @@ def holiday_date(rng: random.Random, negated: bool, split: str) -> Case:
     text = pick(rng, HOLIDAY_DATE_TEMPLATES, split, negated).format(
         h=name, y=year, md=f"{MONTHS[claimed.month - 1]} {claimed.day}",
         dm=f"{claimed.day} {MONTHS[claimed.month - 1]}", ord=ordinal(claimed.day), month=MONTHS[claimed.month - 1])
-    text = typo(text[0].upper() + text[1:], rng)
+    text = typo(text[0].upper() + text[1:], rng, split)
     return case(text, now_for(rng), zone, truth, negated, "holiday_date", categories=CALENDAR, modes=FUTURE_MODES)
 
 
@@ -226,7 +235,7 @@ def leap_year(rng: random.Random, negated: bool, split: str) -> Case:
                        9996, 9999, 1600, 2012])
     truth = calendar.isleap(year)
     text = pick(rng, LEAP_TEMPLATES, split, negated).format(y=year, yw=words(year).capitalize())
-    text = typo(text, rng)
+    text = typo(text, rng, split)
     future = any(word in text for word in ("will", "wil ", "going", "won't"))
     return case(text, now_for(rng), rng.choice(US_ZONES + OTHER_ZONES), truth, negated, "leap_year",
                 categories=CALENDAR, modes=FUTURE_MODES if future else None)
@@ -234,9 +243,11 @@ def leap_year(rng: random.Random, negated: bool, split: str) -> Case:
 
 DAYS_TEMPLATES = {
     "dev": ["There are {n} days between {a} and {b}", "From {a} to {b} is {n} days",
-            "It is {n} days until {h}"],
+            "It is {n} days until {h}", "There are {nw} days between {a} and {b}", "{a} is {n} days before {b}",
+            "{n} days separate {a} and {b}"],
     "dev_not": ["There are not {n} days between {a} and {b}", "From {a} to {b} isn't {n} days",
-                "It is not {n} days until {h}"],
+                "It is not {n} days until {h}", "There aren't {nw} days between {a} and {b}",
+                "{a} is not {n} days before {b}", "{n} days don't separate {a} and {b}"],
     "test": ["{a} and {b} are {n} days apart", "There are {n} days left until {h}",
              "Between {a} and {b} there are more than {n} days"],
     "test_not": ["{a} and {b} are not {n} days apart", "There aren't {n} days left until {h}",
@@ -266,14 +277,15 @@ def days_between(rng: random.Random, negated: bool, split: str) -> Case:
         claimed = max(1, actual - rng.randrange(1, 20)) if truth else actual + rng.randrange(0, 20)
     else:
         claimed = actual if truth else actual + rng.choice([-2, -1, 1, 2, 10])
-    text = template.format(n=claimed, a=a, b=b, h="Christmas")
-    text = typo(text[0].upper() + text[1:], rng)
+    text = template.format(n=claimed, nw=words(claimed), a=a, b=b, h="Christmas")
+    text = typo(text[0].upper() + text[1:], rng, split)
     return case(text, now, zone, truth, negated, "days_between", categories=CALENDAR, modes=FUTURE_MODES)
 
 
 COUNT_TEMPLATES = {
-    "dev": ["There are {n} {w}s in {y}", "{y} has {n} {w}s", "{m} {y} has {n} {w}s"],
-    "dev_not": ["There are not {n} {w}s in {y}", "{y} doesn't have {n} {w}s", "{m} {y} does not have {n} {w}s"],
+    "dev": ["There are {n} {w}s in {y}", "{y} has {n} {w}s", "{m} {y} has {n} {w}s", "{y} has {nw} {w}s"],
+    "dev_not": ["There are not {n} {w}s in {y}", "{y} doesn't have {n} {w}s", "{m} {y} does not have {n} {w}s",
+                "{y} will never have {nw} {w}s"],
     "test": ["{y} contains {nw} {w}s", "In {m} {y} there are {nw} {w}s", "There will be {n} {w}s in {y}"],
     "test_not": ["{y} does not contain {nw} {w}s", "In {m} {y} there aren't {nw} {w}s",
                  "There won't be {n} {w}s in {y}"],
@@ -291,7 +303,7 @@ def weekday_count(rng: random.Random, negated: bool, split: str) -> Case:
     truth = rng.random() < 0.5
     claimed = actual if truth else actual + rng.choice([-1, 1])
     text = template.format(n=claimed, nw=words(claimed), w=WEEKDAYS[weekday], y=year, m=MONTHS[month - 1])
-    text = typo(text[0].upper() + text[1:], rng)
+    text = typo(text[0].upper() + text[1:], rng, split)
     return case(text, now_for(rng), rng.choice(US_ZONES + OTHER_ZONES), truth, negated, "weekday_count",
                 categories=CALENDAR, modes=FUTURE_MODES)
 
@@ -306,13 +318,15 @@ def arithmetic(rng: random.Random, negated: bool, split: str) -> Case:
     truth = rng.random() < 0.5
     not_ = {"is": "is not", "equals": "does not equal", "makes": "doesn't make", "comes to": "doesn't come to",
             "leaves": "doesn't leave", "grows to": "doesn't grow to", "is more than": "is not more than",
-            "gives": "doesn't give", "works out to": "does not work out to"}
+            "gives": "doesn't give", "works out to": "does not work out to", ">": "is not greater than"}
     kind = rng.choice(["product", "sum", "division", "percent", "square", "root", "compound", "discount", "units",
-                       "units_compare"])
+                       "units_compare", *(DEV_ARITHMETIC if split == "dev" else [])])
 
     def off(value: int) -> int:
         return value if truth else value + rng.choice([-10, -2, -1, 1, 2, 10])
 
+    if kind in DEV_ARITHMETIC:
+        return _dev_arithmetic(rng, negated, kind, truth, off)
     if kind == "product":
         a, b = rng.randrange(11, 60), rng.randrange(11, 60)
         c = off(a * b)
@@ -391,8 +405,44 @@ def arithmetic(rng: random.Random, negated: bool, split: str) -> Case:
                  "test": [(f"{km} kilometres", "is more than", f"{claimed} miles")]}
         truth = Fraction(claimed) < miles
     left, verb, right = rng.choice(forms[split])
-    text = f"{left} {not_[verb] if negated else verb} {right}"
-    text = typo(text[0].upper() + text[1:], rng)
+    said = (rng.choice(DEV_NOT.get(verb, [not_[verb]])) if split == "dev" else not_[verb]) if negated else verb
+    text = f"{left} {said} {right}"
+    text = typo(text[0].upper() + text[1:], rng, split)
+    return case(text, now_for(rng), rng.choice(US_ZONES + OTHER_ZONES), truth, negated, "arithmetic",
+                categories=["strands_tool_verifiable", "agent_verifiable"])
+
+
+# Dev only: more ways to say "not", and calculations in other notations (dozens, irrational roots compared,
+# thousands separators, "4.99k").
+DEV_NOT = {"is": ["is not", "isn't", "won't be", "is never"], "equals": ["does not equal", "never equals"],
+           "makes": ["doesn't make", "never makes"], ">": ["is not greater than", "isn't more than"]}
+DEV_ARITHMETIC = ["dozen", "root_compare", "thousands", "scaled"]
+
+
+def _dev_arithmetic(rng: random.Random, negated: bool, kind: str, truth: bool, off: Callable[[int], int]) -> Case:
+    if kind == "dozen":
+        k = rng.randrange(2, 13)
+        c = off(12 * k)
+        forms = [(f"{words(k)} dozen", "is", str(c)), (f"a dozen times {words(k)}", "equals", str(c))]
+    elif kind == "root_compare":  # "sqrt(2) > 1.41": true when the claimed bound is below the root
+        n = rng.choice([2, 3, 5, 6, 7, 8, 10, 11, 12, 13, 15, 17])
+        hundredths = math.isqrt(n * 100**2)  # floor(sqrt(n) * 100): below the root, which is irrational
+        bound = Fraction(hundredths if truth else hundredths + 1, 100)
+        shown = f"{float(bound):.2f}"
+        forms = [(f"sqrt({n})", ">", shown), (f"The square root of {words(n)}", "is more than", shown)]
+    elif kind == "thousands":
+        a, b = rng.randrange(1000, 99999), rng.randrange(1000, 99999)
+        forms = [(f"{a:,} plus {b:,}", "is", f"{off(a + b):,}"), (f"{a + b:,} minus {b:,}", "equals", f"{off(a):,}")]
+    else:
+        x, b = rng.randrange(100, 999) * 10, rng.randrange(2, 50) * 10
+        m = rng.randrange(2, 99) * 1_000_000
+        forms = [(f"{x / 1000:g}k plus {b}", "is", f"{off(x + b):,}"),
+                 (f"{m:,} divided by 1,000", "is", f"{off(m // 1000):,}")]
+    left, verb, right = rng.choice(forms)
+    not_ = {"is": "is not", "equals": "does not equal", ">": "is not greater than", "is more than": "is not more than"}
+    said = rng.choice(DEV_NOT.get(verb, [not_[verb]])) if negated else verb
+    text = f"{left} {said} {right}"
+    text = typo(text[0].upper() + text[1:], rng, "dev")
     return case(text, now_for(rng), rng.choice(US_ZONES + OTHER_ZONES), truth, negated, "arithmetic",
                 categories=["strands_tool_verifiable", "agent_verifiable"])
 
@@ -527,10 +577,19 @@ def build(split: str, seed: int) -> dict[str, Any]:
     }
 
 
-def main() -> None:
-    for split, seed in (("dev", 17), ("test", 71)):
-        data = build(split, seed)
-        (HERE / f"{split}.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+SEEDS = {"dev": 17, "test": 71}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=[*SEEDS, "all"], default="dev",
+                        help="which file to write (default dev: the held-out test split is written once)")
+    parser.add_argument("--out", type=Path, default=HERE, help="the directory to write into")
+    args = parser.parse_args(argv)
+    for split in SEEDS if args.split == "all" else [args.split]:
+        data = build(split, SEEDS[split])
+        (args.out / f"{split}.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n",
+                                                encoding="utf-8")
         print(f"{split}: {len(data['cases'])} cases")
 
 
