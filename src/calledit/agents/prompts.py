@@ -126,20 +126,34 @@ def call_grammar_schema(max_items: int = 3) -> dict[str, Any]:
     }
 
 
-# The fixed start of every user turn: after the system prompt in the local model's KV cache (warmed with it).
-USER_PREFIX = "Create a verifiable call for this prediction. Reply with the JSON object only.\n<prediction>\n"
+_INSTRUCTION = "Create a verifiable call for this prediction. Reply with the JSON object only.\n"
+
+
+def user_prefix(lead: str = "") -> str:
+    """The fixed start of a user turn, up to the prediction: the instruction and a fixed `lead` (a data
+    source's instructions). The local model keeps it in its KV cache after the system prompt."""
+    return _INSTRUCTION + (f"{lead}\n" if lead else "") + "<prediction>\n"
+
+
+USER_PREFIX = user_prefix()  # warmed with the system prompt
 
 
 def build_user_prompt(
-    prediction: str, now: datetime, timezone: str, hints: list[str] | None = None, *, date_known: bool = False
+    prediction: str,
+    now: datetime,
+    timezone: str,
+    hints: list[str] | None = None,
+    *,
+    date_known: bool = False,
+    lead: str = "",
 ) -> str:
     """The user turn: the task, the quoted prediction, the user's clock, the resolved facts.
 
     Everything after the prediction differs per request and is evaluated before the model's first word (the
-    fixed part before it stays in the local model's KV cache): kept short. With `date_known` the model does
-    not write the date, so the clock is given in words rather than as ISO 8601 to copy."""
+    fixed part before it, `user_prefix(lead)`, stays in the local model's KV cache): kept short. With
+    `date_known` the model does not write the date, so the clock is given in words, not as ISO 8601 to copy."""
     lines = [
-        USER_PREFIX + prediction.replace("</prediction>", "</ prediction>"),
+        user_prefix(lead) + prediction.replace("</prediction>", "</ prediction>"),
         "</prediction>",
     ]
     if date_known:

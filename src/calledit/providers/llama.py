@@ -155,7 +155,7 @@ class Engine:
         length = next((i for i, (a, b) in enumerate(zip(first, second, strict=False)) if a != b), len(first))
         return first[:length]
 
-    def restore_prefix(self, system_prompt: str, user_prefix: str = "") -> None:
+    def restore_prefix(self, system_prompt: str, user_prefix: str = "", *, cut: bool = True) -> None:
         """Leave exactly the prompt prefix in the KV cache: cut back to it when it is cached, else load it from
         the state file the first warm-up on this machine saved, else evaluate it (and save that file).
 
@@ -163,17 +163,21 @@ class Engine:
         the first call of a fresh server costs about what a warm one does. Call it on the engine thread."""
         llama = self.llama
         tokens = self.prefix_tokens(system_prompt, user_prefix)
-        cached = list(llama.input_ids[: min(llama.n_tokens, len(tokens))])
-        if cached == tokens:
-            self._keep(len(tokens))
+        held = list(llama.input_ids[: min(llama.n_tokens, len(tokens))])
+        common = next((i for i, (a, b) in enumerate(zip(held, tokens, strict=False)) if a != b), len(held))
+        if common == len(tokens):
+            if cut:  # (a request keeps what it holds beyond the prefix: a repair round continues its turn)
+                self._keep(len(tokens))
             self.warm_source = "cached"
             return
         path = self._state_path(tokens)
         if path is not None and path.is_file() and self._load_state(path, tokens):
             self.warm_source = "loaded"
             return
-        llama.reset()
-        llama.eval(tokens)
+        if common == 0:
+            llama.reset()
+        self._keep(common)  # evaluate only what differs from what is held (another source's lead, say)
+        llama.eval(tokens[common:])
         self.warm_source = "evaluated"
         if path is not None:
             self._save_state(path, tokens)
@@ -239,12 +243,21 @@ class Engine:
         temperature: float,
         should_stop: Callable[[], bool],
         decoder: str = "grammar",
+        cache_prefix: str = "",
     ) -> Iterator[tuple[str, str | None]]:
         """(text delta, finish reason) pairs; stops between tokens once `should_stop()` is true.
+
+        `cache_prefix`: the fixed start of the user turn (after the system prompt). Its KV cache is restored
+        (held, loaded from its state file, or evaluated once and saved) before the rest is evaluated, so
+        requests that share it pay only for what follows, even when the previous request had another one.
+        Only an engine that keeps prompt states (`state_dir`, as `calledit serve` loads it) manages this.
 
         `decoder`: "schema" walks an object schema and feeds forced text in batches (providers/decoding.py);
         "grammar" samples every token under llama.cpp's grammar for the schema. Call it on the engine thread.
         """
+        if (cache_prefix and self.state_dir is not None and len(messages) >= 2 and messages[0]["role"] == "system"
+                and messages[1]["content"].startswith(cache_prefix)):
+            self.restore_prefix(messages[0]["content"], cache_prefix, cut=False)
         if decoder == "schema" and json_schema is not None and json_schema.get("type") == "object":
             yield from self._decode(messages, json_schema, max_tokens, temperature, should_stop)
             return
@@ -389,6 +402,13 @@ class LlamaModel(Model):
         clone.config = {**self.config, "json_schema": json_schema}
         return clone
 
+    def with_cache_prefix(self, user_prefix: str) -> LlamaModel:
+        """This model, told that every user turn it gets starts with `user_prefix` (Engine.chat's
+        `cache_prefix`): for one request, like `with_schema`."""
+        clone = copy.copy(self)
+        clone.config = {**self.config, "cache_prefix": user_prefix}
+        return clone
+
     def warm(self, system_prompt: str, user_prefix: str = "") -> Future[None]:
         """Start evaluating the system prompt on the engine thread; generations queue behind it."""
         return self.engine.warm(system_prompt, user_prefix)
@@ -463,6 +483,7 @@ class LlamaModel(Model):
                     temperature=float(self.config["temperature"]),
                     should_stop=should_stop,
                     decoder=str(self.config["decoder"]),
+                    cache_prefix=str(self.config.get("cache_prefix") or ""),
                 ):
                     pending, finish = pending + delta, reason or finish
                     # Fewer, slightly larger deltas: every wake-up of the event loop takes CPU from llama.cpp.

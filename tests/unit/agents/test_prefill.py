@@ -75,3 +75,19 @@ def test_a_mode_the_words_settle_is_code_s(prediction: str, mode: str) -> None:
 def test_an_open_mode_is_left_to_the_model() -> None:
     known = DatePrefill()(CallContext("Someone will walk on Mars", "UTC", NOW))
     assert "verification_mode" not in known
+
+
+async def test_a_data_source_s_fixed_instructions_come_before_the_prediction() -> None:
+    """They are the same for every call of the source, so the local model keeps them cached; the call's own
+    words (the prediction, the clock, resolved dates) come after."""
+    from calledit.agents.prompts import user_prefix
+
+    prediction = "It will rain in London tomorrow"
+    model = ScriptedModel(rate=0, responses=[json.dumps(plausible_call(prediction, NOW))])
+    agent = creation_agent(Settings(model="scripted"), Provider(name="scripted", model=model), clock=lambda: NOW)
+    [event async for event in agent.stream(prediction, "Europe/London")]
+    request = model.requests[0]
+    lead = request.split("<prediction>")[0]
+    assert "Data source: weather" in lead
+    assert request.startswith(user_prefix(lead.removeprefix(user_prefix().split("<prediction>")[0]).strip()))
+    assert "tomorrow" not in lead and "London" not in lead
