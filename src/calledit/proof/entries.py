@@ -5,18 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from calledit.domain.call import Call
+from calledit.domain.timestamps import stamp
 from calledit.proof import merkle
 from calledit.proof.bundle import CallProof, Disclosure, ProofEntry, ProofReport, verify_proof
 from calledit.proof.leaf import EVENT_FIELD, Leaf, build_leaf, committed_values, differences, field_salt
 from calledit.proof.signing import TreeHead
 from calledit.storage.hooks import CallWrite
-
-
-def stamp(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,10 @@ from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 
 from calledit.domain.call import Call
+from calledit.domain.timestamps import stamp
 from calledit.proof import merkle
 from calledit.proof.bundle import CallProof, ProofReport
-from calledit.proof.entries import NewEntry, Previous, StoredEntry, build_proof, next_entry, self_check, stamp
+from calledit.proof.entries import NewEntry, Previous, StoredEntry, build_proof, next_entry, self_check
 from calledit.proof.leaf import build_leaf, committed_values, new_salt
 from calledit.proof.signing import LogSigner, TreeHead
 from calledit.storage.hooks import CallWrite

@@ -6,7 +6,6 @@ them. See docs/protocol.md (REST).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Annotated, Any
 
@@ -21,6 +20,7 @@ from calledit.domain.exchange import ExportFile, ExportFormat, ImportFormat, Imp
 from calledit.domain.outcomes import CallView, CallViewPage, view
 from calledit.domain.queries import STATUS_FILTERS, CallQuery, Sort, parse_status
 from calledit.domain.tags import normalize_tag, split_tags
+from calledit.domain.timestamps import utc_now
 from calledit.server.state import AppState, CurrentUser, StateDep, WriteLimit
 from calledit.storage.base import MAX_PAGE, TrackerStore
 from calledit.tracker.edits import CallUpdate, SettledCall, update_call
@@ -37,10 +37,6 @@ def _tracker(state: AppState) -> TrackerStore:
         raise ConfigurationError(f"The {type(state.store).__name__} storage adapter cannot search or export calls: "
                                  "use SQLite (CALLEDIT_DB=path) or DynamoDB.")
     return state.store
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _many(values: list[str]) -> list[str]:
@@ -77,7 +73,7 @@ async def list_calls(
     except ValueError as exc:
         raise BadRequest(f"{exc}.") from None
     store = _tracker(state)
-    return await run_in_threadpool(store.find, user, query, _now())
+    return await run_in_threadpool(store.find, user, query, utc_now())
 
 
 @router.patch("/calls/{call_id}", response_model=CallView, responses={
@@ -87,7 +83,7 @@ async def edit_call(call_id: str, body: CallUpdate, state: StateDep, user: Curre
     is verified, its statement, verification date, method and check. Each request is one entry in the
     call's history, so `POST /api/calls/{id}/undo` takes it back."""
     store = state.store
-    now = _now()
+    now = utc_now()
 
     def apply() -> CallView:
         updated = update_call(store, user, call_id, body, now=now)
@@ -114,7 +110,7 @@ async def export(
 ) -> StreamingResponse:
     """Every one of your calls, newest first, as a file to download."""
     store = _tracker(state)
-    now = _now()
+    now = utc_now()
     name = f"calledit-{now:%Y%m%d}.{format}"
     return StreamingResponse(
         export_chunks(store, user, format, now),  # a sync iterator: Starlette reads it in a worker thread
@@ -154,4 +150,4 @@ async def import_file(
     if not data.strip():
         raise BadRequest("The body is empty: send the file's contents as the request body.")
     store = _tracker(state)
-    return await run_in_threadpool(import_calls, store, user, format, data, _now())
+    return await run_in_threadpool(import_calls, store, user, format, data, utc_now())

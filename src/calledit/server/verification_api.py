@@ -5,7 +5,6 @@ The rules live in scheduler/resolution.py and domain/track_record.py; this modul
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, status
@@ -15,6 +14,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from calledit.domain.call import Call, CallChange
 from calledit.domain.events import VerdictEvent
 from calledit.domain.policy import agent_checks
+from calledit.domain.timestamps import utc_now
 from calledit.domain.track_record import TrackRecord, track_record
 from calledit.scheduler import resolution as rules
 from calledit.server.state import AppState, CurrentUser, StateDep, WriteLimit
@@ -49,10 +49,6 @@ def _store(state: AppState) -> CallStore:
     return state.store
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 async def _tell(state: AppState, user: str, call: Call) -> None:
     """Your other open tabs learn of a verdict you set by hand, as they would of the agent's."""
     if call.verdict is not None:
@@ -65,7 +61,7 @@ async def resolve_call(call_id: str, body: Resolve, state: StateDep, user: Curre
     (recorded as an override) and stops further checks. Undo with `POST /api/calls/{id}/undo`."""
     store = _store(state)  # NotFound answers 404, through the app's one error table
     call = await run_in_threadpool(
-        lambda: rules.resolve(store, user, call_id, body.resolution, now=_now(), note=body.note)
+        lambda: rules.resolve(store, user, call_id, body.resolution, now=utc_now(), note=body.note)
     )
     await _tell(state, user, call)
     return call
@@ -76,7 +72,7 @@ async def undo_change(call_id: str, state: StateDep, user: CurrentUser) -> Call:
     """Undo the latest change to the call (yours or the agent's); repeat to step further back.
     409 when nothing is left to undo."""
     store = _store(state)
-    call = await run_in_threadpool(lambda: rules.undo(store, user, call_id, now=_now()))  # NothingToUndo: 409
+    call = await run_in_threadpool(lambda: rules.undo(store, user, call_id, now=utc_now()))  # NothingToUndo: 409
     await _tell(state, user, call)
     return call
 
@@ -105,7 +101,7 @@ async def check_now(call_id: str, state: StateDep, user: CurrentUser) -> CallHis
     """Ask the agent to check the call at its next pass (now), whatever its schedule said.
     400 for a human-verifiable call: only you can resolve it."""
     store = _store(state)
-    now = _now()
+    now = utc_now()
 
     def schedule_now() -> CallHistory | None:
         call = store.get(user, call_id)
@@ -130,7 +126,7 @@ async def due_for_you(
     """Calls due for you to resolve: human-verifiable ones whose date has come, and ones the agent could
     not settle after every retry. Earliest verification date first."""
     store = _store(state)
-    items = await run_in_threadpool(lambda: rules.due_for_owner(store, user, now=_now(), limit=limit))
+    items = await run_in_threadpool(lambda: rules.due_for_owner(store, user, now=utc_now(), limit=limit))
     return DueCalls(items=items)
 
 

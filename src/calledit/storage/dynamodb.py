@@ -36,7 +36,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Collection, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -44,6 +44,7 @@ from calledit.domain.call import Call, CallChange, CallCreate, CallPage, CallSta
 from calledit.domain.errors import ConfigurationError
 from calledit.domain.outcomes import CallView, CallViewPage, view
 from calledit.domain.queries import CallQuery, Sort, matches
+from calledit.domain.timestamps import parse_stamp, stamp, utc_now
 from calledit.storage.base import (
     ApiToken,
     CheckSchedule,
@@ -111,17 +112,13 @@ CALLS_TABLE: dict[str, Any] = {
 }
 
 
-def stamp(value: datetime) -> str:
-    """Sortable UTC text (the same form SQLite's index columns and the list cursor use)."""
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
-
-
 def created_key(created_at: str, call_id: str) -> str:
     return f"{created_at}#{call_id}"
 
 
 def _parse(key: str | None) -> datetime | None:
-    return datetime.fromisoformat(key.split("#", 1)[0]) if key else None
+    """The time a sort key (`<stamp>#...`) or a stamp holds."""
+    return parse_stamp(key.split("#", 1)[0]) if key else None
 
 
 def _token_attributes(token: ApiToken) -> dict[str, Any]:
@@ -298,7 +295,7 @@ class DynamoCallStore:
         return True
 
     def save(self, owner: str, call: Call) -> Call:
-        stored = call.model_copy(update={"updated_at": datetime.now(UTC)})
+        stored = call.model_copy(update={"updated_at": utc_now()})
         try:
             self.client.update_item(**self._update_call(owner, stored), ConditionExpression="attribute_exists(id)")
         except self.client.exceptions.ConditionalCheckFailedException:
@@ -386,7 +383,7 @@ class DynamoCallStore:
         attempts: int = 0,
         worker: str | None = None,
     ) -> Call | None:
-        stored = call.model_copy(update={"updated_at": datetime.now(UTC)})
+        stored = call.model_copy(update={"updated_at": utc_now()})
         update = self._update_call(owner, stored)
         update["UpdateExpression"] += ", attempts = :attempts"
         update["ExpressionAttributeValues"][":attempts"] = {"N": str(attempts)}
@@ -405,7 +402,7 @@ class DynamoCallStore:
             update["ExpressionAttributeValues"][":worker"] = {"S": worker}
         writes: builtins.list[dict[str, Any]] = [{"Update": update}]
         if change is not None:
-            writes.append({"Put": self._history_item(owner, call.id, change, datetime.now(UTC))})
+            writes.append({"Put": self._history_item(owner, call.id, change, utc_now())})
         try:
             self._transact(writes, CallWrite(owner, stored, change, next_check_at=next_check_at))
         except self.client.exceptions.TransactionCanceledException as exc:
@@ -561,7 +558,7 @@ class DynamoCallStore:
     # --- personal API tokens --------------------------------------------------------------------------
 
     def add_token(self, owner: str, name: str, token_hash: str, hint: str, expires_at: datetime | None) -> ApiToken:
-        token = ApiToken(uuid.uuid4().hex, owner, name, hint, datetime.now(UTC), expires_at, None)
+        token = ApiToken(uuid.uuid4().hex, owner, name, hint, utc_now(), expires_at, None)
         record = _token_attributes(token)
         self.client.transact_write_items(TransactItems=[
             {"Put": {"TableName": self.table, "Item": {**self._key(owner, f"{TOKEN}{token.id}"), **record,

@@ -1,14 +1,13 @@
-"""SQLite adapter: WAL mode, numbered migrations, one connection per thread."""
+"""SQLite adapter: WAL mode, numbered migrations, one connection per thread (storage/sqlite_connections.py)."""
 
 from __future__ import annotations
 
 import builtins
 import json
 import sqlite3
-import threading
 import uuid
 from collections.abc import Collection, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from calledit.domain.call import Call, CallChange, CallCreate, CallPage, CallSta
 from calledit.domain.outcomes import CallViewPage, Outcome, view
 from calledit.domain.policy import first_check_at
 from calledit.domain.queries import CallQuery, Sort
+from calledit.domain.timestamps import parse_stamp, stamp, utc_now
 from calledit.storage.base import (
     ApiToken,
     CheckSchedule,
@@ -31,6 +31,7 @@ from calledit.storage.base import (
     new_call,
 )
 from calledit.storage.hooks import CallWrite, SqliteWriteHook
+from calledit.storage.sqlite_connections import ThreadConnections
 
 MIGRATIONS_PACKAGE = "calledit.storage.migrations"
 _CALL_COLUMNS = "id, owner, status, verification_mode, verification_date, created_at, updated_at, document, import_key"
@@ -62,22 +63,11 @@ def statements(sql: str) -> list[str]:
     return found
 
 
-def _stamp(value: datetime) -> str:
-    """Sortable UTC text for the index columns."""
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _parse(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
 class SqliteCallStore:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._open: list[tuple[threading.Thread, sqlite3.Connection]] = []
+        self._connections = ThreadConnections(self.path)
         self.hooks: list[SqliteWriteHook] = []  # run inside each call write's transaction (storage/hooks.py)
         self.migrate()
 
@@ -90,24 +80,7 @@ class SqliteCallStore:
             hook.on_write(conn, write)
 
     def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            self._local.conn = conn
-            with self._lock:
-                # Worker threads come and go (anyio retires idle ones): close what dead threads left behind.
-                alive = []
-                for thread, other in self._open:
-                    if thread.is_alive():
-                        alive.append((thread, other))
-                    else:
-                        other.close()
-                self._open = [*alive, (threading.current_thread(), conn)]
-        return conn
+        return self._connections.get()
 
     def migrate(self) -> int:
         """Apply pending migrations; returns the schema version."""
@@ -129,7 +102,7 @@ class SqliteCallStore:
                     conn.execute(statement)
                 conn.execute(
                     "INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                    (number, name, datetime.now(UTC).isoformat()),
+                    (number, name, utc_now().isoformat()),
                 )
                 conn.execute("COMMIT")
             except BaseException:
@@ -147,7 +120,7 @@ class SqliteCallStore:
             self._insert(conn, owner, stored, None)
             conn.execute(
                 "INSERT INTO call_checks (call_id, owner, next_check_at) VALUES (?, ?, ?)",
-                (stored.id, owner, _stamp(first) if first else None),
+                (stored.id, owner, stamp(first) if first else None),
             )
             self._run_hooks(conn, CallWrite(owner, stored, None, added=True, next_check_at=first))
             conn.execute("COMMIT")
@@ -165,9 +138,9 @@ class SqliteCallStore:
                 owner,
                 call.status.value,
                 call.verification_mode.value,
-                _stamp(call.verification_date),
-                _stamp(call.created_at),
-                _stamp(call.updated_at),
+                stamp(call.verification_date),
+                stamp(call.created_at),
+                stamp(call.updated_at),
                 call.model_dump_json(),
                 import_key,
             ),
@@ -199,7 +172,7 @@ class SqliteCallStore:
         return cur.rowcount > 0
 
     def save(self, owner: str, call: Call) -> Call:
-        stored = call.model_copy(update={"updated_at": datetime.now(UTC)})
+        stored = call.model_copy(update={"updated_at": utc_now()})
         conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")  # the call and what its hooks write land together
         try:
@@ -209,8 +182,8 @@ class SqliteCallStore:
                 (
                     stored.status.value,
                     stored.verification_mode.value,
-                    _stamp(stored.verification_date),
-                    _stamp(stored.updated_at),
+                    stamp(stored.verification_date),
+                    stamp(stored.updated_at),
                     stored.model_dump_json(),
                     stored.id,
                     owner,
@@ -238,7 +211,7 @@ class SqliteCallStore:
         skip_owners: Collection[str] = (),
     ) -> builtins.list[Claim]:
         conn = self._conn()
-        stamp, until = _stamp(now), _stamp(now + timedelta(seconds=lease_seconds))
+        at, until = stamp(now), stamp(now + timedelta(seconds=lease_seconds))
         conn.execute("BEGIN IMMEDIATE")  # one writer at a time: two workers cannot read the same free lease
         try:
             # Rank each owner's free due checks by time, keep each owner's first `per_owner`, then the earliest
@@ -251,7 +224,7 @@ class SqliteCallStore:
                 " chosen AS (SELECT * FROM due WHERE turn <= ? ORDER BY next_check_at LIMIT ?)"
                 " SELECT k.call_id, k.owner, k.next_check_at, k.attempts, c.document FROM chosen k"
                 " JOIN calls c ON c.id = k.call_id ORDER BY k.next_check_at",
-                (stamp, stamp, json.dumps(sorted(skip_owners)), limit if per_owner is None else per_owner, limit),
+                (at, at, json.dumps(sorted(skip_owners)), limit if per_owner is None else per_owner, limit),
             ).fetchall()
             conn.executemany(
                 "UPDATE call_checks SET lease_worker = ?, lease_until = ? WHERE call_id = ?",
@@ -277,7 +250,7 @@ class SqliteCallStore:
         worker: str | None = None,
     ) -> Call | None:
         conn = self._conn()
-        stored = call.model_copy(update={"updated_at": datetime.now(UTC)})
+        stored = call.model_copy(update={"updated_at": utc_now()})
         conn.execute("BEGIN IMMEDIATE")
         try:
             if worker is not None:
@@ -291,8 +264,8 @@ class SqliteCallStore:
                 # the indexed columns follow the document (an edit before verification may move the date)
                 "UPDATE calls SET status = ?, verification_mode = ?, verification_date = ?, updated_at = ?,"
                 " document = ? WHERE id = ? AND owner = ?",
-                (stored.status.value, stored.verification_mode.value, _stamp(stored.verification_date),
-                 _stamp(stored.updated_at), stored.model_dump_json(), call.id, owner),
+                (stored.status.value, stored.verification_mode.value, stamp(stored.verification_date),
+                 stamp(stored.updated_at), stored.model_dump_json(), call.id, owner),
             )
             if updated.rowcount == 0:
                 conn.execute("ROLLBACK")
@@ -302,12 +275,12 @@ class SqliteCallStore:
             conn.execute(
                 "INSERT OR REPLACE INTO call_checks (call_id, owner, next_check_at, attempts, lease_worker,"
                 " lease_until) VALUES (?, ?, ?, ?, NULL, NULL)",
-                (call.id, owner, _stamp(next_check_at) if next_check_at else None, attempts),
+                (call.id, owner, stamp(next_check_at) if next_check_at else None, attempts),
             )
             if change is not None:
                 conn.execute(
                     "INSERT INTO call_history (id, call_id, owner, at, document) VALUES (?, ?, ?, ?, ?)",
-                    (change.id, call.id, owner, _stamp(change.at), change.model_dump_json()),
+                    (change.id, call.id, owner, stamp(change.at), change.model_dump_json()),
                 )
             self._run_hooks(conn, CallWrite(owner, stored, change, next_check_at=next_check_at))
             conn.execute("COMMIT")
@@ -331,14 +304,14 @@ class SqliteCallStore:
         ).fetchone()
         if row is None:
             return None
-        return CheckSchedule(_parse(row[0]), int(row[1]), row[2], _parse(row[3]))
+        return CheckSchedule(parse_stamp(row[0]), int(row[1]), row[2], parse_stamp(row[3]))
 
     def awaiting_owner(self, owner: str, now: datetime, limit: int = 100) -> builtins.list[Call]:
         rows = self._conn().execute(
             "SELECT c.document FROM calls c LEFT JOIN call_checks k ON k.call_id = c.id"
             " WHERE c.owner = ? AND c.status IN (?, ?) AND k.next_check_at IS NULL"
             " AND c.verification_date <= ? ORDER BY c.verification_date, c.id LIMIT ?",
-            (owner, CallStatus.PENDING.value, CallStatus.INCONCLUSIVE.value, _stamp(now), limit),
+            (owner, CallStatus.PENDING.value, CallStatus.INCONCLUSIVE.value, stamp(now), limit),
         ).fetchall()
         return [Call.model_validate_json(row[0]) for row in rows]
 
@@ -360,16 +333,16 @@ class SqliteCallStore:
         if query.statuses:
             clauses = []
             for wanted in query.statuses:
-                clause, values = _status_clause(wanted, _stamp(now))
+                clause, values = _status_clause(wanted, stamp(now))
                 clauses.append(clause)
                 args += values
             where.append("(" + " OR ".join(clauses) + ")")
         if query.due_before is not None:
             where.append("c.verification_date < ?")
-            args.append(_stamp(query.due_before))
+            args.append(stamp(query.due_before))
         if query.due_after is not None:
             where.append("c.verification_date >= ?")
-            args.append(_stamp(query.due_after))
+            args.append(stamp(query.due_after))
         if query.category is not None:
             where.append("c.category = ?")
             args.append(query.category.value)
@@ -384,7 +357,7 @@ class SqliteCallStore:
             f" WHERE {' AND '.join(where)} ORDER BY {column} {order}, c.id {order} LIMIT ?",
             [*args, query.limit + 1],
         ).fetchall()
-        items = [view(Call.model_validate_json(row[0]), _parse(row[3]), now) for row in rows[: query.limit]]
+        items = [view(Call.model_validate_json(row[0]), parse_stamp(row[3]), now) for row in rows[: query.limit]]
         last = rows[query.limit - 1] if len(rows) > query.limit else None
         return CallViewPage(items=items, next_cursor=encode_sort_cursor(query.sort, last[1], last[2]) if last else None)
 
@@ -404,11 +377,11 @@ class SqliteCallStore:
             self._insert(conn, owner, call, import_key)
             conn.execute(
                 "INSERT INTO call_checks (call_id, owner, next_check_at) VALUES (?, ?, ?)",
-                (call.id, owner, _stamp(next_check_at) if next_check_at else None),
+                (call.id, owner, stamp(next_check_at) if next_check_at else None),
             )
             conn.executemany(
                 "INSERT INTO call_history (id, call_id, owner, at, document) VALUES (?, ?, ?, ?, ?)",
-                [(entry.id, call.id, owner, _stamp(entry.at), entry.model_dump_json()) for entry in history],
+                [(entry.id, call.id, owner, stamp(entry.at), entry.model_dump_json()) for entry in history],
             )
             self._run_hooks(conn, CallWrite(owner, call, None, added=True, next_check_at=next_check_at, imported=True))
             conn.execute("COMMIT")
@@ -441,18 +414,18 @@ class SqliteCallStore:
                 history.setdefault(entry[0], []).append(CallChange.model_validate_json(entry[1]))
             for row in rows:
                 yield StoredCall(Call.model_validate_json(row[0]), history.get(row[2], []),
-                                 import_key_of(row[2], row[3]), _parse(row[4]))
+                                 import_key_of(row[2], row[3]), parse_stamp(row[4]))
             after = (rows[-1][1], rows[-1][2])
 
     # --- personal API tokens ------------------------------------------------------------------------
 
     def add_token(self, owner: str, name: str, token_hash: str, hint: str, expires_at: datetime | None) -> ApiToken:
-        token = ApiToken(uuid.uuid4().hex, owner, name, hint, datetime.now(UTC), expires_at, None)
+        token = ApiToken(uuid.uuid4().hex, owner, name, hint, utc_now(), expires_at, None)
         self._conn().execute(
             "INSERT INTO api_tokens (id, owner, name, token_hash, hint, created_at, expires_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (token.id, owner, name, token_hash, hint, _stamp(token.created_at),
-             _stamp(expires_at) if expires_at else None),
+            (token.id, owner, name, token_hash, hint, stamp(token.created_at),
+             stamp(expires_at) if expires_at else None),
         )
         return token
 
@@ -472,14 +445,10 @@ class SqliteCallStore:
         return _token(row) if row else None
 
     def token_used(self, token: ApiToken, token_hash: str, at: datetime) -> None:
-        self._conn().execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", (_stamp(at), token.id))
+        self._conn().execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", (stamp(at), token.id))
 
     def close(self) -> None:
-        with self._lock:
-            for _, conn in self._open:
-                conn.close()
-            self._open = []
-        self._local = threading.local()
+        self._connections.close()
 
 
 def _token(row: sqlite3.Row) -> ApiToken:
@@ -489,8 +458,8 @@ def _token(row: sqlite3.Row) -> ApiToken:
         name=row["name"],
         hint=row["hint"],
         created_at=datetime.fromisoformat(row["created_at"]),
-        expires_at=_parse(row["expires_at"]),
-        last_used_at=_parse(row["last_used_at"]),
+        expires_at=parse_stamp(row["expires_at"]),
+        last_used_at=parse_stamp(row["last_used_at"]),
     )
 
 

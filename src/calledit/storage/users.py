@@ -6,18 +6,19 @@ sees a usable credential. A DynamoDB adapter can implement the same `UserStore` 
 
 from __future__ import annotations
 
-import queue
 import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from calledit.domain.errors import BadRequest, ConfigurationError
+from calledit.domain.timestamps import stamp, utc_now
+from calledit.storage.sqlite_connections import ThreadConnections
 
 if TYPE_CHECKING:
     from calledit.config import Settings
@@ -93,21 +94,11 @@ class UserStore(Protocol):
     def close(self) -> None: ...
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _stamp(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
-
-
 class SqliteUserStore:
     """Accounts in the same SQLite file as the calls (migration 0002_users).
 
-    Connections come from a small pool, not one per thread: worker threads come and go (anyio retires
-    idle ones after 10 s), and a connection per thread would outlive its thread."""
-
-    POOL = 8
+    One connection per thread, as the call store has (storage/sqlite_connections.py): a thread's connection
+    is closed once the thread has ended and another thread opens one, so none outlives its thread for long."""
 
     def __init__(self, path: Path | str) -> None:
         from calledit.storage.sqlite import SqliteCallStore
@@ -115,26 +106,17 @@ class SqliteUserStore:
         self.path = Path(path)
         # The file's schema belongs to the numbered migrations, which the call store applies.
         SqliteCallStore(self.path).close()
-        self._idle: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
+        self._connections = ThreadConnections(self.path)
 
     @contextmanager
     def _conn(self) -> Iterator[sqlite3.Connection]:
-        try:
-            conn = self._idle.get_nowait()
-        except queue.Empty:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA foreign_keys=ON")
+        """This thread's connection, with no transaction left open after the block."""
+        conn = self._connections.get()
         try:
             yield conn
         finally:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            if self._idle.qsize() < self.POOL:
-                self._idle.put(conn)
-            else:
-                conn.close()
 
     def _one(self, sql: str, args: tuple[object, ...]) -> sqlite3.Row | None:
         with self._conn() as conn:
@@ -147,11 +129,11 @@ class SqliteUserStore:
             return conn.execute(sql, args).rowcount
 
     def create_user(self, username: str, password_hash: str) -> User:
-        user = User(id=uuid.uuid4().hex, username=username, password_hash=password_hash, created_at=_now())
+        user = User(id=uuid.uuid4().hex, username=username, password_hash=password_hash, created_at=utc_now())
         try:
             self._run(
                 "INSERT INTO users (id, username, password_hash, created_at) VALUES (?, ?, ?, ?)",
-                (user.id, user.username, user.password_hash, _stamp(user.created_at)),
+                (user.id, user.username, user.password_hash, stamp(user.created_at)),
             )
         except sqlite3.IntegrityError:
             raise UsernameTaken(
@@ -172,14 +154,14 @@ class SqliteUserStore:
 
     def start_session(self, user_id: str, refresh_hash: str, expires_at: datetime) -> str:
         session_id = uuid.uuid4().hex
-        now = _stamp(_now())
+        now = stamp(utc_now())
         with self._conn() as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 conn.execute("INSERT INTO sessions VALUES (?, ?, ?, NULL)", (session_id, user_id, now))
                 conn.execute(
                     "INSERT INTO refresh_tokens VALUES (?, ?, ?, ?, ?, NULL)",
-                    (refresh_hash, session_id, user_id, _stamp(expires_at), now),
+                    (refresh_hash, session_id, user_id, stamp(expires_at), now),
                 )
                 # Keep the table small: a user's spent or expired tokens are no longer useful.
                 conn.execute(
@@ -192,7 +174,7 @@ class SqliteUserStore:
         return session_id
 
     def rotate_refresh(self, refresh_hash: str, new_hash: str, expires_at: datetime) -> RotationResult:
-        now = _now()
+        now = utc_now()
         with self._conn() as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -211,17 +193,17 @@ class SqliteUserStore:
                     elif row["revoked_at"] is not None:
                         outcome = RotationResult(Rotation.REVOKED, user_id, session_id)
                     elif row["used_at"] is not None:
-                        conn.execute("UPDATE sessions SET revoked_at = ? WHERE id = ?", (_stamp(now), session_id))
+                        conn.execute("UPDATE sessions SET revoked_at = ? WHERE id = ?", (stamp(now), session_id))
                         outcome = RotationResult(Rotation.REUSED, user_id, session_id)
-                    elif row["expires_at"] <= _stamp(now):
+                    elif row["expires_at"] <= stamp(now):
                         outcome = RotationResult(Rotation.EXPIRED, user_id, session_id)
                     else:
                         conn.execute(
-                            "UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?", (_stamp(now), refresh_hash)
+                            "UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?", (stamp(now), refresh_hash)
                         )
                         conn.execute(
                             "INSERT INTO refresh_tokens VALUES (?, ?, ?, ?, ?, NULL)",
-                            (new_hash, session_id, user_id, _stamp(expires_at), _stamp(now)),
+                            (new_hash, session_id, user_id, stamp(expires_at), stamp(now)),
                         )
                         outcome = RotationResult(Rotation.ROTATED, user_id, session_id)
                 conn.execute("COMMIT")
@@ -242,13 +224,13 @@ class SqliteUserStore:
 
     def revoke_session(self, session_id: str) -> bool:
         return self._run(
-            "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (_stamp(_now()), session_id)
+            "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (stamp(utc_now()), session_id)
         ) > 0
 
     def revoke_user_sessions(self, user_id: str) -> int:
         return self._run(
             "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
-            (_stamp(_now()), user_id),
+            (stamp(utc_now()), user_id),
         )
 
     def delete_user(self, user_id: str) -> int | None:
@@ -274,15 +256,11 @@ class SqliteUserStore:
         return calls
 
     def connections(self) -> int:
-        """Idle pooled connections (for tests: the pool stays bounded)."""
-        return self._idle.qsize()
+        """Open connections, once those of ended threads are closed (for tests: they do not pile up)."""
+        return self._connections.count()
 
     def close(self) -> None:
-        while True:
-            try:
-                self._idle.get_nowait().close()
-            except queue.Empty:
-                return
+        self._connections.close()
 
 
 def _user(row: sqlite3.Row) -> User:
