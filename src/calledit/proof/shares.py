@@ -46,6 +46,10 @@ class Shares(Protocol):
 
     def by_slug(self, slug: str) -> Share | None: ...
 
+    def shared_by(self, owner: str) -> list[Share]:
+        """Every call the owner shares, most recently shared first (a public track record lists them)."""
+        ...
+
 
 def new_slug() -> str:
     return secrets.token_urlsafe(SLUG_BYTES)
@@ -86,17 +90,26 @@ class SqliteShares:
             return None
         return self._one("SELECT * FROM call_shares WHERE slug = ?", (slug,))
 
+    def shared_by(self, owner: str) -> list[Share]:
+        rows = self.connect().execute(
+            "SELECT * FROM call_shares WHERE owner = ? ORDER BY created_at DESC, slug", (owner,)).fetchall()
+        return [_row(row) for row in rows]
+
     def _one(self, sql: str, args: tuple[str, ...]) -> Share | None:
         row = self.connect().execute(sql, args).fetchone()
-        if row is None:
-            return None
-        return Share(slug=row["slug"], call_id=row["call_id"], owner=row["owner"],
-                     show_confidence=bool(row["show_confidence"]), created_at=datetime.fromisoformat(row["created_at"]))
+        return _row(row) if row is not None else None
+
+
+def _row(row: sqlite3.Row) -> Share:
+    return Share(slug=row["slug"], call_id=row["call_id"], owner=row["owner"],
+                 show_confidence=bool(row["show_confidence"]), created_at=datetime.fromisoformat(row["created_at"]))
 
 
 class DynamoShares:
-    """Shares in the DynamoDB calls table, partition `#share`: `slug#<slug>` (what a page reads) and
-    `call#<call id>` (what the owner's routes read), written together. Deleting the call unshares it."""
+    """Shares in the DynamoDB calls table, partition `#share`: `slug#<slug>` (what a page reads), `call#<call id>`
+    (what the owner's routes read) and `by#<owner>#<call id>` (what a public track record lists), written
+    together. Deleting the call unshares it. (A share made before `by#` items existed is listed once it is
+    shared again.)"""
 
     PARTITION = "#share"
 
@@ -124,6 +137,7 @@ class DynamoShares:
         self.client.transact_write_items(TransactItems=[
             {"Put": {"TableName": self.table, "Item": {**self._key(f"slug#{slug}"), **fields}}},
             {"Put": {"TableName": self.table, "Item": {**self._key(f"call#{call_id}"), **fields}}},
+            {"Put": {"TableName": self.table, "Item": {**self._key(f"by#{owner}#{call_id}"), **fields}}},
         ])
         return self.of_call(owner, call_id)
 
@@ -134,6 +148,7 @@ class DynamoShares:
         self.client.transact_write_items(TransactItems=[
             {"Delete": {"TableName": self.table, "Key": self._key(f"slug#{current.slug}")}},
             {"Delete": {"TableName": self.table, "Key": self._key(f"call#{call_id}")}},
+            {"Delete": {"TableName": self.table, "Key": self._key(f"by#{owner}#{call_id}")}},
         ])
         return True
 
@@ -145,6 +160,23 @@ class DynamoShares:
         if not 0 < len(slug) <= 64:
             return None
         return _share(self._get(f"slug#{slug}"))
+
+    def shared_by(self, owner: str) -> list[Share]:
+        found: list[Share] = []
+        start: dict[str, Any] | None = None
+        while True:
+            page = self.client.query(
+                TableName=self.table, ConsistentRead=True,
+                KeyConditionExpression="#owner = :partition AND begins_with(id, :prefix)",
+                ExpressionAttributeNames={"#owner": "owner"},
+                ExpressionAttributeValues={":partition": {"S": self.PARTITION}, ":prefix": {"S": f"by#{owner}#"}},
+                **({"ExclusiveStartKey": start} if start else {}),
+            )
+            found.extend(share for item in page.get("Items", []) if (share := _share(item)) is not None
+                         and share.owner == owner)
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return sorted(found, key=lambda share: share.created_at, reverse=True)
 
     # the DynamoDB adapter's write hook: nothing to write with a call, and a deleted call is unshared
     def transact_items(self, write: CallWrite) -> list[dict[str, Any]]:

@@ -26,11 +26,13 @@ from calledit.notify.messages import one_line
 from calledit.proof.bundle import ProofReport
 from calledit.proof.port import CallLog
 from calledit.proof.shares import Share, Shares
+from calledit.server import public_profile
 from calledit.server.share_card import Card, render_card
 from calledit.server.state import AppState, CurrentUser, StateDep, WriteLimit
 from calledit.wiring import services_of
 
 router = APIRouter(tags=["sharing"])
+router.include_router(public_profile.router)  # /api/profile/public and /u/{username}: public track records
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such call for this user, or not shared"}}
 NO_STORE = {"Cache-Control": "no-store"}

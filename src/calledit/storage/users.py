@@ -247,6 +247,7 @@ class SqliteUserStore:
                 calls = conn.execute("DELETE FROM calls WHERE owner = ?", (user_id,)).rowcount
                 conn.execute("DELETE FROM refresh_tokens WHERE user_id = ?", (user_id,))
                 conn.execute("DELETE FROM api_tokens WHERE owner = ?", (user_id,))
+                conn.execute("DELETE FROM public_profiles WHERE owner = ?", (user_id,))  # its name is free again
                 conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
                 conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
                 conn.execute("COMMIT")
