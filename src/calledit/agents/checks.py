@@ -235,6 +235,10 @@ class CheckPlan:
             branch["required"] = [name for name in branch["required"] if name in branch["properties"]]
             return branch
         schema = query_schema(self.source)  # type: ignore[arg-type]  # a data source here
+        if "anyOf" in schema:  # only the branches that allow what code read ("rain_sum": the rain branch)
+            alive = [branch for branch in schema["anyOf"]
+                     if all(_allows(branch["properties"].get(name), value) for name, value in self.known.items())]
+            schema = alive[0] if len(alive) == 1 else {"anyOf": alive or schema["anyOf"]}
         for branch in schema.get("anyOf", [schema]):
             if branch.get("properties", {}).get("source", {}).get("const") != self.source:
                 continue
@@ -249,6 +253,17 @@ class CheckPlan:
                 schema["properties"].pop(name, None)
             schema["required"] = [name for name in schema["required"] if name not in self.known]
         return schema
+
+
+def _allows(schema: dict[str, Any] | None, value: Any) -> bool:
+    """Whether a branch's property admits a value code read (a const or an enum that lacks it does not)."""
+    if schema is None:
+        return True
+    if "const" in schema:
+        return bool(schema["const"] == value)
+    if "enum" in schema:
+        return value in schema["enum"]
+    return True
 
 
 def plan_check(prediction: str, *, now: datetime | None = None, timezone: str = "UTC") -> CheckPlan | None:
@@ -280,7 +295,59 @@ def plan_check(prediction: str, *, now: datetime | None = None, timezone: str = 
                  "opponent": rival.name if rival else None, **_game_words(prediction)}
     if source == "economy" and (series := series_in(prediction)) is not None:
         known = {"series": series}
+    if source == "weather":
+        known = weather_words(_HEDGE.sub("", prediction, count=1))
     return CheckPlan(source, known)
+
+
+_WEATHER_AMOUNT = re.compile(r"\d\s*(?:mm|cm|in(?:ch(?:es)?)?|millimet(?:er|re)s?|centimet(?:er|re)s?)\b", re.I)
+_WEATHER_VARIABLES = (  # the first that matches names the variable; order: the more specific words first
+    ("snowfall_sum", "cm", re.compile(r"\bsnow(?:s|ing|ed|fall|y)?\b", re.I)),
+    ("precipitation_sum", "mm", re.compile(r"\b(?:precipitation|dry)\b", re.I)),
+    ("rain_sum", "mm", re.compile(r"\b(?:rain(?:s|ing|ed|y|fall)?|showers?|drizzl(?:e|es|ing))\b", re.I)),
+    ("wind_speed_10m_max", None, re.compile(r"\b(?:wind(?:s|y)?|gusts?|gusting)\b", re.I)),
+    ("temperature_2m_max", None, re.compile(r"\b(?:highs?|high of|max(?:imum)?|hottest|daytime)\b", re.I)),
+    ("temperature_2m_min", None, re.compile(r"\b(?:lows?|low of|min(?:imum)?|overnight|frost(?:y)?|"
+                                            r"(?:below|under) freezing|freez(?:e|es|ing) (?:over)?night)\b", re.I)),
+)
+_NO_WEATHER = re.compile(r"\b(?:not|no|never|won't|wont|doesn't|doesnt|don't|dont|isn't|without|stays? dry|"
+                         r"be dry|is dry)\b", re.I)
+_DEGREES = (("F", re.compile(r"(?:°\s*F|\bdegrees? F\b|\bfahrenheit\b|\d\s*F\b)", re.I)),
+            ("C", re.compile(r"(?:°\s*C|\bdegrees? C\b|\bcelsius\b|\bcentigrade\b|\d\s*C\b)", re.I)))
+
+
+def weather_words(prediction: str) -> dict[str, Any]:
+    """What the words settle of a weather query: the variable ("rain", "snow", "windy", "highs", "below
+    freezing"), and for "it rains/snows" with no amount, or "below freezing", the whole condition. The place,
+    a stated threshold and an unnamed unit stay the model's."""
+    for variable, unit, words in _WEATHER_VARIABLES:
+        found = words.search(prediction)
+        if found is None:
+            continue
+        known: dict[str, Any] = {"variable": variable}
+        # "It rains": > 0. Not for a negation or "dry" (over several days that is "every day == 0", a reading
+        # the range code decides, so the model's condition stands there as before).
+        dry = variable == "precipitation_sum" or bool(_NO_WEATHER.search(prediction[: found.end()]))
+        if unit is not None and not dry and not _WEATHER_AMOUNT.search(prediction):
+            known.update({"comparator": ">", "threshold": 0, "unit": unit})
+        elif variable.startswith("temperature"):
+            if re.search(r"\b(?:below|under) freezing\b", prediction, re.I) and not re.search(r"\d", prediction):
+                known.update({"comparator": "<", "threshold": 0, "unit": "C"})
+            else:
+                named = next((unit for unit, pattern in _DEGREES if pattern.search(prediction)), None)
+                if named is not None:
+                    known["unit"] = named
+        return known
+    if re.search(r"\b(?:temperature|degrees?|celsius|fahrenheit)\b|°", prediction, re.I):
+        # "above 10 C", "reach 100 degrees": the day's high; "below", "drop to": the day's low
+        stated = comparison_in(prediction)
+        rising = stated in (">", ">=") or re.search(r"\b(?:reach(?:es)?|hits?|tops?|exceeds?)\b", prediction, re.I)
+        falling = stated in ("<", "<=") or re.search(r"\b(?:drops?|falls?|dips?) (?:to|below)\b", prediction, re.I)
+        if bool(rising) != bool(falling):
+            known = {"variable": "temperature_2m_max" if rising else "temperature_2m_min"}
+            named = next((unit for unit, pattern in _DEGREES if pattern.search(prediction)), None)
+            return {**known, **({"unit": named} if named else {})}
+    return {}
 
 
 _RESULTS = (("loss", re.compile(r"\b(?:lose|loses|lost|losing|fall to|falls to)\b", re.I)),

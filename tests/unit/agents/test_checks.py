@@ -59,7 +59,7 @@ def test_a_game_knows_its_league_and_teams_before_the_model_writes() -> None:
 
 def test_the_request_schema_carries_the_query_only_when_a_source_was_chosen() -> None:
     assert "check" not in call_output(None).schema["properties"]
-    plan = plan_check("It snows in Denver tomorrow")
+    plan = plan_check("Within 10 days the heatwave in Perth will break")  # no variable in the words
     schema = call_output(plan).schema
     assert schema["required"][-1] == "check"
     branches = schema["properties"]["check"]["anyOf"]
@@ -93,15 +93,38 @@ def test_dates_and_reading_come_from_the_words_and_the_mode(
 
 
 def test_a_query_that_does_not_validate_leaves_no_check() -> None:
-    plan = plan_check("It snows in Denver tomorrow")
+    prediction = "It will be windy in Denver tomorrow"  # the variable is code's; the unit the model's
+    plan = plan_check(prediction)
     assert plan is not None
     draft = _draft("at_date", "2026-12-02T23:59:59+00:00")
-    bad = {"source": "weather", "place": "Denver", "variable": "snowfall_sum", "comparator": ">", "threshold": 0,
-           "unit": "°F"}
-    assert complete_check(plan, bad, draft, "It snows in Denver tomorrow", NOW, "UTC") is None
-    assert complete_check(plan, None, draft, "It snows in Denver tomorrow", NOW, "UTC") is None
+    bad = {"source": "weather", "place": "Denver", "comparator": ">", "threshold": 40, "unit": "°F"}
+    assert complete_check(plan, bad, draft, prediction, NOW, "UTC") is None
+    assert complete_check(plan, None, draft, prediction, NOW, "UTC") is None
     other = {"source": "market", "symbol": "AAPL", "variable": "close", "comparator": ">", "threshold": 1}
-    assert complete_check(plan, other, draft, "It snows in Denver tomorrow", NOW, "UTC") is None
+    assert complete_check(plan, other, draft, prediction, NOW, "UTC") is None
+
+
+@pytest.mark.parametrize(("prediction", "known"), [
+    ("It snows in Denver tomorrow", {"variable": "snowfall_sum", "comparator": ">", "threshold": 0, "unit": "cm"}),
+    ("It will rain in London on Friday", {"variable": "rain_sum", "comparator": ">", "threshold": 0, "unit": "mm"}),
+    ("It will be below freezing in Chicago tomorrow morning",
+     {"variable": "temperature_2m_min", "comparator": "<", "threshold": 0, "unit": "C"}),
+    ("More than 10 mm of rain in Paris tomorrow", {"variable": "rain_sum"}),  # the amount is the model's
+    ("It won't rain in Seattle this weekend", {"variable": "rain_sum"}),  # a negation: the condition too
+    ("It will be windy in Boston tomorrow", {"variable": "wind_speed_10m_max"}),
+    ("The temperature in London will be above 10 C on Christmas Day", {"variable": "temperature_2m_max", "unit": "C"}),
+    ("Phoenix will reach 100 degrees F on the Fourth of July", {"variable": "temperature_2m_max", "unit": "F"}),
+    ("The temperature in Oslo drops below -5 C tonight", {"variable": "temperature_2m_min", "unit": "C"}),
+    ("Within 10 days the heatwave in Perth will break", {}),
+])
+def test_the_words_settle_what_they_say_of_a_weather_query(prediction: str, known: dict[str, object]) -> None:
+    plan = plan_check(prediction)
+    assert plan is not None and plan.source == "weather"
+    assert plan.known == known
+    check = plan.schema()
+    if known:  # only the branch of that variable is left, without what code set
+        assert "anyOf" not in check and not set(known) & set(check["properties"])
+        assert "place" in check["properties"]
 
 
 def _answer(prediction: str, check: dict[str, Any]) -> str:
