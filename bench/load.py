@@ -59,7 +59,7 @@ def serve(port: int, data_dir: Path, secret: str, rate: float, trace: bool) -> N
     from calledit.providers.base import Provider
     from calledit.providers.scripted import ScriptedModel, _last_user_text
     from calledit.server import create_app
-    from calledit.server.transport import websocket_options
+    from calledit.server.uvicorn_protocols import websocket_options
 
     emitted: dict[str, list[float]] = {}
 

@@ -96,7 +96,7 @@ def serve_calledit(port: int, chunks: int, rate: float) -> None:
     from calledit.config import Settings
     from calledit.providers.base import Provider
     from calledit.server import create_app
-    from calledit.server.transport import websocket_options
+    from calledit.server.uvicorn_protocols import websocket_options
 
     settings = Settings(model="scripted", db=os.path.join(tempfile.mkdtemp(), "bench.db"))
     provider = Provider(name="bench", model=StampingModel(chunks, rate).build(), concurrency=10_000)

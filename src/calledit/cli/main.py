@@ -112,7 +112,7 @@ def serve(
     from calledit.server import create_app
     from calledit.server.observability import configure_logging
     from calledit.server.proxies import uvicorn_proxy_options
-    from calledit.server.transport import server_options
+    from calledit.server.uvicorn_protocols import server_options
 
     settings = settings_with(host=host, port=port, model=model)
     if settings.scheduler is None:  # calls are checked inside serve unless CALLEDIT_SCHEDULER=false

@@ -14,7 +14,7 @@ import uvicorn
 from starlette.types import Receive, Scope, Send
 
 from calledit.config import Settings
-from calledit.server.transport import HeaderDeadlineProtocol, http_protocol, server_options
+from calledit.server.uvicorn_protocols import HeaderDeadlineProtocol, http_protocol, server_options
 from tests.fixtures.server import free_port
 
 DEADLINE = 0.3

@@ -16,7 +16,7 @@ from calledit.domain.events import CallEvent, StatusEvent, TextEvent, encode
 from calledit.providers.base import Provider
 from calledit.providers.scripted import ScriptedModel
 from calledit.server import create_app
-from calledit.server.transport import (
+from calledit.server.uvicorn_protocols import (
     FLUSH_BYTES,
     CorkedTransport,
     CorkedWebSocketProtocol,

@@ -1,4 +1,10 @@
-"""uvicorn's sans-I/O WebSocket protocol, with bursts of `text` frames corked into one socket write.
+"""Our subclasses of uvicorn's protocol classes, and the uvicorn options that install them.
+
+`CorkedWebSocketProtocol` subclasses uvicorn's sans-I/O WebSocket protocol (`websockets_sansio_impl`, not a
+public API) so bursts of `text` frames are corked into one socket write; `HeaderDeadlineProtocol` subclasses
+its httptools HTTP protocol. Both reach into uvicorn's internals (`transport`, `loop`, `cycle`, `client`,
+`on_response_complete`): pyproject.toml pins uvicorn to the minor version they were written against, and a
+new minor needs tests/unit/server/test_corked_ws.py and test_header_deadline.py run before the pin moves.
 
 uvicorn writes every WebSocket frame to the socket as soon as it is sent: one `send()` system call per
 frame. When a model streams faster than the event loop turns (a fast remote model whose network reads
