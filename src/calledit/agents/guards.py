@@ -2,7 +2,7 @@
 
 - `TimeHinter` resolves the prediction's time expressions and reads its mode cues before the model starts;
   the model gets the results as prompt hints and clients see them as a `resolve_dates` tool event.
-- `ModeGuard` holds `verification_mode` to the rule in DESIGN.md: checkable now (a computation, a calendar
+- `ModeGuard` holds `verification_mode` to the rule in docs/DESIGN.md: checkable now (a computation, a calendar
   fact, a published schedule such as "the next full moon is before ...", past tense about a date already
   passed, a plain present-tense fact) -> immediate; "every", "stays" -> recurring; "by", "before", "within"
   a date -> before_date; one future day or moment -> at_date; "will ..." is otherwise never immediate.
@@ -102,7 +102,7 @@ def _past_tense(prediction: str) -> str | None:
 
 
 def _checkable_now(prediction: str, expressions: list[TimeExpression], now: datetime | None, future: bool) -> str:
-    """Why the prediction can be checked now whatever its tense, or "" (DESIGN.md: a computation, a fact
+    """Why the prediction can be checked now whatever its tense, or "" (docs/DESIGN.md: a computation, a fact
     about the past or present, a schedule already published)."""
     kind = offline_check(prediction)
     if kind == "calendar":
