@@ -213,6 +213,29 @@ class CheckPlan:
             return hint
         return _HINTS[self.source]  # type: ignore[index]  # a data source here
 
+    @property
+    def lead(self) -> str:
+        """The part of the hint that is the same for every call of this source or kind (it can go before the
+        prediction, where the local model keeps it cached); "" when there is none."""
+        if self.complete or self.source == "sports":
+            return ""
+        if self.offline:
+            return self.hint.split(" Numbers in the prediction: ")[0]
+        return self.hint
+
+    @property
+    def detail(self) -> str:
+        """The part of the hint that carries this call's own words (the teams, the numbers read as digits);
+        "" when there is none or nothing is left for the model to write."""
+        if self.complete:
+            return ""
+        if self.source == "sports":
+            left = set(self.schema().get("properties", {})) - {"source"}
+            return self.hint if left else ""
+        if self.offline and self.numbers:
+            return self.hint[len(self.lead):].strip()
+        return ""
+
     def schema(self) -> dict[str, Any]:
         """The model's part of the query: the source's schema without what code set."""
         if self.offline:

@@ -248,19 +248,13 @@ class CreationAgent:
         return draft, query or None, problem
 
 
-_FIXED_LEADS = ("weather", "market", "crypto", "economy")
-
-
 def _lead_and_hints(plan: CheckPlan | None) -> tuple[str, list[str]]:
-    """The check's instructions for the model: before the prediction when they are the same for every call
-    of the source (then they stay in the local model's cache: ~60 tokens, ~2 s on two cores, not evaluated
-    again), after it when they carry the call's own words (teams, numbers). None for a check code read whole:
-    nothing is left for the model to write in it."""
-    if plan is None or plan.complete:
+    """The check's instructions for the model: before the prediction the part that is the same for every call
+    of the source or kind (the local model keeps it cached: ~60 tokens, ~2 s on two cores, not evaluated
+    again), after it the part with the call's own words (teams, numbers). Nothing for a check code read whole."""
+    if plan is None:
         return "", []
-    if plan.source in _FIXED_LEADS:
-        return plan.hint, []
-    return "", [plan.hint]
+    return plan.lead, [plan.detail] if plan.detail else []
 
 
 def _tool_uses(message: dict[str, Any]) -> list[ToolEvent]:

@@ -221,3 +221,20 @@ def test_the_comparison_the_words_state_wins_over_the_model_s(prediction: str, w
 def test_the_series_is_named_by_code() -> None:
     plan = plan_check("The 10-year Treasury yield will be above 4% on December 15")
     assert plan is not None and plan.known == {"series": "DGS10"}
+
+
+def test_a_hint_splits_into_what_every_call_shares_and_what_is_this_call_s() -> None:
+    """The shared part goes before the prediction (cached by the local model); the call's own words after."""
+    now = datetime(2026, 11, 21, 10, tzinfo=UTC)
+    crypto = plan_check("Bitcoin will hit $150k by the end of 2027", now=now)
+    assert crypto is not None and crypto.lead == crypto.hint and crypto.detail == ""
+    game = plan_check("The Celtics beat the Heat tonight", now=now)
+    assert game is not None and game.lead == "" and game.detail == ""  # the result words settle the whole query
+    points = plan_check("The Lakers score more than 110 points tonight", now=now)
+    assert points is not None and "Los Angeles Lakers" in points.detail and points.lead == ""
+    spelled = plan_check("A dozen eggs and a half cost more than seven dollars fifty at two thirty each", now=now)
+    assert spelled is not None and not spelled.complete  # code cannot read it whole: the model writes it
+    assert spelled.lead.startswith("Check: arithmetic") and "Numbers" not in spelled.lead
+    assert spelled.detail.startswith("Numbers in the prediction: a dozen = 12")
+    whole = plan_check("Christmas 2026 falls on a Friday", now=now)
+    assert whole is not None and whole.complete and whole.lead == whole.detail == ""
