@@ -5,6 +5,7 @@ import { AccountPage } from './components/AccountPage';
 import { CallView } from './components/CallView';
 import { ConnectionStatus } from './components/ConnectionStatus';
 import { MyCalls } from './components/MyCalls';
+import { NotificationBell } from './components/NotificationBell';
 import { QuickCapture } from './components/QuickCapture';
 import { TrackRecord } from './components/TrackRecord';
 import { userTimeZone, verdictLabel } from './format';
@@ -297,6 +298,7 @@ function CalledIt({ account, focusOnMount }: { account: { auth: AuthService; use
   const side = (
     <>
       {account && <AccountMenu auth={account.auth} user={account.user} />}
+      <NotificationBell timeZone={timeZone} />
       <ConnectionStatus webSocket={webSocket} />
     </>
   );

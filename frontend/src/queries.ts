@@ -8,8 +8,8 @@ import {
   type InfiniteData,
   type QueryKey,
 } from '@tanstack/react-query';
-import { createContext, useContext } from 'react';
-import type { CallFilters, CallPage, StoredCall } from './api/types';
+import { createContext, useContext, useMemo } from 'react';
+import type { Bell, CallFilters, CallPage, InAppNotification, StoredCall } from './api/types';
 import type { Services } from './services';
 import { ApiError } from './services/http';
 
@@ -29,7 +29,12 @@ export const keys = {
   due: ['due'] as const,
   stats: ['stats'] as const,
   tokens: ['tokens'] as const,
+  bell: ['notifications', 'bell'] as const,
+  notificationSettings: ['notifications', 'settings'] as const,
 };
+
+/** How many notifications the bell shows (the newest). */
+export const BELL_LIMIT = 30;
 
 /** Worth retrying by itself: the server was unreachable, overloaded or failing (never a 4xx answer). */
 export function retryable(error: unknown): boolean {
@@ -84,6 +89,49 @@ export function useStats() {
 export function useTokens(enabled = true) {
   const { calls } = useServices();
   return useQuery({ queryKey: keys.tokens, queryFn: () => calls.tokens(), enabled });
+}
+
+/** The bell: your newest notifications and how many are unread. */
+export function useBell() {
+  const { notifications } = useServices();
+  return useQuery({ queryKey: keys.bell, queryFn: () => notifications.bell(BELL_LIMIT) });
+}
+
+export function useNotificationSettings() {
+  const { notifications } = useServices();
+  return useQuery({ queryKey: keys.notificationSettings, queryFn: () => notifications.settings() });
+}
+
+/** Keep the bell's cached copy in step: a notification that arrived live, or some marked read. */
+export function useBellChanges() {
+  const client = useQueryClient();
+  return useMemo(() => bellChanges(client), [client]);
+}
+
+function bellChanges(client: QueryClient) {
+  return {
+    /** A new one from the WebSocket, with the server's unread count. */
+    arrived(notification: InAppNotification, unread: number) {
+      const bell = client.getQueryData<Bell>(keys.bell);
+      if (!bell) {
+        void client.invalidateQueries({ queryKey: keys.bell });
+        return;
+      }
+      const items = [notification, ...bell.items.filter((item) => item.id !== notification.id)].slice(0, BELL_LIMIT);
+      client.setQueryData<Bell>(keys.bell, { items, unread });
+    },
+    /** These (or, with no ids, all) were marked read; `unread` is what the server counts now. */
+    read(ids: string[] | null, unread: number, at: string = new Date().toISOString()) {
+      client.setQueryData<Bell>(keys.bell, (bell) =>
+        bell
+          ? {
+              unread,
+              items: bell.items.map((item) => (item.read_at === null && (ids === null || ids.includes(item.id)) ? { ...item, read_at: at } : item)),
+            }
+          : bell,
+      );
+    },
+  };
 }
 
 /** What to do to the cache when a call changed, was added, or went away. */

@@ -61,3 +61,23 @@ export type ExportFormat = NonNullable<NonNullable<operations['export_api_export
 /** A personal API token as `GET /api/tokens` lists it (the secret itself is shown once, at creation). */
 export type ApiToken = Returned<Schemas['TokenPublic']>;
 export type CreatedToken = Returned<Schemas['TokenCreated']>;
+
+// --- notifications (docs/notifications.md) -------------------------------------------------------
+export type NotificationKind = Schemas['NotificationKind'];
+export type Channel = Schemas['Channel'];
+/** One entry under the bell. */
+export type InAppNotification = Returned<Schemas['InAppNotification']>;
+/** `GET /api/notifications`: newest first, and how many are unread. */
+export type Bell = Returned<Schemas['Bell']>;
+export type ChannelHealth = Returned<Schemas['ChannelHealth']>;
+export type WebhookFormat = Schemas['WebhookSetup']['format'];
+export type WebhookSetup = Schemas['WebhookSetup'];
+/** The events a user chooses channels for (`test` is not one: it goes wherever is set up). */
+export type ChosenEvent = keyof Schemas['EventChoices'];
+/** Your channels with their health, and which events go where (the server sends every event and channel). */
+export type NotificationSettings = Omit<Returned<Schemas['NotificationSettings']>, 'events'> & {
+  events: Record<ChosenEvent, Record<Channel, boolean>>;
+};
+export type EventChoices = Partial<Record<ChosenEvent, Partial<Record<Channel, boolean>>>>;
+export type WebhookSaved = Omit<Returned<Schemas['WebhookSaved']>, 'settings'> & { settings: NotificationSettings };
+export type TestQueued = Returned<Schemas['TestQueued']>;

@@ -4,9 +4,10 @@ import { formatDateTime } from '../format';
 import { errorText, keys, useCallChanges, useServices, useTokens } from '../queries';
 import type { AuthService, AuthUser } from '../services/auth';
 import { t } from '../strings';
+import { NotificationSettings } from './NotificationSettings';
 import { useQueryClient } from '@tanstack/react-query';
 
-/** Account: who you are, your data in and out, and personal API tokens (with accounts on). */
+/** Account: who you are, notifications, your data in and out, and personal API tokens (with accounts on). */
 export function AccountPage({ account, timeZone }: { account: { auth: AuthService; user: AuthUser } | null; timeZone: string }) {
   const [signingOut, setSigningOut] = useState(false);
   return (
@@ -30,6 +31,7 @@ export function AccountPage({ account, timeZone }: { account: { auth: AuthServic
           </button>
         </p>
       )}
+      <NotificationSettings timeZone={timeZone} />
       <DataInOut />
       <Tokens enabled={account !== null} timeZone={timeZone} />
     </section>

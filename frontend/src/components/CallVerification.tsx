@@ -7,9 +7,9 @@ import { OutcomeBadge } from './badges';
 import { ChanceInput } from './ChanceInput';
 import { Field } from './CallDetails';
 
-/** Who set a verdict: the agent names its model; a verdict set by hand has none. */
+/** Who set a verdict: the agent (its model is named under "Why"), or you (a verdict set by hand has no model). */
 export function verdictBy(verdict: Verdict): string {
-  return verdict.model ? t.call.byAgent(verdict.model) : t.call.byYou;
+  return verdict.model ? t.call.byTheAgent : t.call.byYou;
 }
 
 /** The verdict with its evidence, reasoning, confidence, when and by whom; or that the call is void. */
@@ -27,6 +27,19 @@ export function VerdictPanel({ call, timeZone }: { call: StoredCall; timeZone?: 
   }
   const byHand = !verdict.model;
   const outcome = verdict.verdict === 'confirmed' ? 'called_it' : verdict.verdict === 'refuted' ? 'missed_it' : 'waiting_for_you';
+  const evidence = verdict.evidence;
+  const reasoning = verdict.reasoning ? <p className="reasoning">{readable(verdict.reasoning, timeZone)}</p> : null;
+  const evidenceList = (
+    <ul className="evidence" aria-label={t.call.evidence}>
+      {evidence.map((item, index) => (
+        <li key={index}>
+          <span className="evidence-source">{byHand && item.source === 'owner' ? t.call.you : item.source}</span>
+          <span className="evidence-finding">{readable(item.finding, timeZone)}</span>
+          {item.criterion && <span className="evidence-criterion">{t.call.criterion(readable(item.criterion, timeZone))}</span>}
+        </li>
+      ))}
+    </ul>
+  );
   return (
     <div className={`verdict-panel verdict-panel-${verdict.verdict}`}>
       <Field label={t.call.verdictHeading}>
@@ -36,17 +49,21 @@ export function VerdictPanel({ call, timeZone }: { call: StoredCall; timeZone?: 
           <time dateTime={verdict.verified_at}>{formatDateTime(verdict.verified_at, { timeZone, style: 'medium' })}</time>{' '}
           {t.call.verdictBy(verdictBy(verdict))}
         </p>
-        {verdict.reasoning && <p className="reasoning">{readable(verdict.reasoning, timeZone)}</p>}
-        {verdict.evidence.length > 0 && (
-          <ul className="evidence" aria-label={t.call.evidence}>
-            {verdict.evidence.map((item, index) => (
-              <li key={index}>
-                <span className="evidence-source">{byHand && item.source === 'owner' ? t.call.you : item.source}</span>
-                <span className="evidence-finding">{readable(item.finding, timeZone)}</span>
-                {item.criterion && <span className="evidence-criterion">{t.call.criterion(readable(item.criterion, timeZone))}</span>}
-              </li>
-            ))}
-          </ul>
+        {byHand ? (
+          <>
+            {reasoning}
+            {evidence.length > 0 && evidenceList}
+          </>
+        ) : (
+          (
+            // The agent's reasoning and evidence can run long: folded, so the page stays short on a phone.
+            <details className="evidence-details">
+              <summary>{evidence.length > 0 ? t.call.whyAndEvidence(evidence.length) : t.call.why}</summary>
+              <p className="muted small">{t.call.checkedBy(verdict.model!)}</p>
+              {reasoning}
+              {evidence.length > 0 && evidenceList}
+            </details>
+          )
         )}
       </Field>
     </div>

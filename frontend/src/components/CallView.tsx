@@ -119,9 +119,16 @@ export function CallView({
       <p className="back">
         <a href="#/calls">{t.call.back}</a>
       </p>
-      <h2 id="call-heading" className="view-heading" tabIndex={-1} data-view-heading>
-        {t.call.heading}
-      </h2>
+      <div className="view-title">
+        <h2 id="call-heading" className="view-heading" tabIndex={-1} data-view-heading>
+          {t.call.heading}
+        </h2>
+        {call && !editing && editable && (
+          <button type="button" className="btn btn-secondary btn-small" aria-disabled={busy !== null} onClick={() => !busy && setEditing(true)}>
+            {t.edit.openLogged}
+          </button>
+        )}
+      </div>
 
       {callQuery.isPending && <p role="status">{t.call.loading}</p>}
 
@@ -158,28 +165,18 @@ export function CallView({
               onCancel={() => setEditing(false)}
             />
           ) : (
-            <CallDetails call={call} timeZone={timeZone} />
+            <CallDetails call={call} timeZone={timeZone} folded>
+              <p className="muted small">{t.call.meta(formatDateTime(call.created_at, { timeZone, style: 'medium' }), call.timezone, call.model)}</p>
+            </CallDetails>
           )}
-          {!editing && editable && (
-            <p>
-              <button type="button" className="btn btn-secondary btn-small" aria-disabled={busy !== null} onClick={() => !busy && setEditing(true)}>
-                {t.edit.openLogged}
-              </button>
-            </p>
-          )}
-          <div className="field-row">
-            <Field label={t.card.yourWords}>
-              <p>{call.raw_prompt}</p>
-            </Field>
-            <Field label={t.tags.label}>
-              <Tags
-                tags={call.tags ?? []}
-                statement={call.prediction_statement}
-                busy={busy !== null}
-                onChange={(tags) => patch('tags', { tags }, () => t.edit.savedLogged)}
-              />
-            </Field>
-          </div>
+          <Field label={t.tags.label}>
+            <Tags
+              tags={call.tags ?? []}
+              statement={call.prediction_statement}
+              busy={busy !== null}
+              onChange={(tags) => patch('tags', { tags }, () => t.edit.savedLogged)}
+            />
+          </Field>
 
           <ForecastPanel
             call={call}
@@ -250,8 +247,6 @@ export function CallView({
               </details>
             )}
           </section>
-
-          <p className="muted small">{t.call.meta(formatDateTime(call.created_at, { timeZone, style: 'medium' }), call.timezone, call.model)}</p>
 
           <div className="danger-zone">
             {!confirming ? (

@@ -1,6 +1,7 @@
 import { apiBaseUrlFromEnv, webSocketUrlFromEnv } from '../config';
 import { AuthService } from './auth';
 import { CallsApi } from './calls';
+import { NotificationsApi } from './notifications';
 import { PredictionService } from './prediction';
 import { VerificationApi } from './verification';
 import { WebSocketService } from './websocket';
@@ -12,6 +13,8 @@ export interface Services {
   calls: CallsApi;
   /** Resolve, undo, history, the calls due for you, the track record. */
   verification: VerificationApi;
+  /** The bell, your channels and which events go where. */
+  notifications: NotificationsApi;
   /** Who is signed in. Absent: auth is off (CALLEDIT_AUTH=none) and no sign-in UI is shown. */
   auth?: AuthService;
 }
@@ -26,6 +29,7 @@ export function createServices(): Services {
     predictions: new PredictionService(webSocket),
     calls,
     verification: new VerificationApi(calls.http),
+    notifications: new NotificationsApi(calls.http),
     auth,
   };
 }

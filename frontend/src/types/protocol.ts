@@ -1,4 +1,4 @@
-import type { Check, Verdict } from '../api/types';
+import type { Check, InAppNotification, Verdict } from '../api/types';
 // The WebSocket protocol (v1) and the call, as DESIGN.md defines them and the Python domain models
 // (src/calledit/domain) implement them. tests/unit/types/schema.test.ts checks sample values of these
 // types against the JSON Schemas the backend exports to docs/schema/.
@@ -135,6 +135,12 @@ export interface VerdictEvent {
   call_id: string;
   verdict: Verdict;
 }
+/** A new in-app notification of this user (the bell), with how many are unread now. */
+export interface NotificationEvent {
+  type: 'notification';
+  notification: InAppNotification;
+  unread: number;
+}
 export interface ErrorEvent {
   type: 'error';
   code: ErrorCode;
@@ -153,6 +159,7 @@ export type ServerEvent =
   | CallPartialEvent
   | CompleteEvent
   | VerdictEvent
+  | NotificationEvent
   | ErrorEvent
   | PongEvent;
 export type ServerEventType = ServerEvent['type'];
@@ -165,6 +172,7 @@ const SERVER_EVENT_TYPES: ReadonlySet<string> = new Set<ServerEventType>([
   'call',
   'complete',
   'verdict',
+  'notification',
   'error',
   'pong',
 ]);

@@ -5,11 +5,13 @@ test('a call can be made, given a chance and logged with the keyboard alone', as
   await page.goto('/');
   await expect(page.getByRole('status').filter({ hasText: 'Server connection' })).toContainText('Connected');
 
-  // Focus order: skip link, the tabs, then the prediction, the chance and the button.
+  // Focus order: skip link, the name, the bell, the tabs, then the prediction, the chance and the button.
   await page.keyboard.press('Tab');
   await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(page.getByRole('link', { name: 'CalledIt' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('button', { name: /^Notifications/ })).toBeFocused();
   for (const name of ['New call', 'My Calls', 'Track record', 'Account']) {
     await page.keyboard.press('Tab');
     await expect(page.getByRole('link', { name })).toBeFocused();

@@ -3,7 +3,12 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { AccountPage } from '../../../src/components/AccountPage';
 import type { AuthService } from '../../../src/services/auth';
+import { notificationSettings } from '../../fixtures/notifications';
 import { renderWith, testServices } from '../../fixtures/render';
+
+/** The notification settings, for a fetch stand-in that answers everything else itself. */
+const settingsAnswer = (url: string) =>
+  url === '/api/notifications/settings' ? new Response(JSON.stringify(notificationSettings()), { status: 200 }) : null;
 
 const account = { auth: { signOut: vi.fn(() => Promise.resolve()) } as unknown as AuthService, user: { id: 'u-1', username: 'alice' } };
 const token = (id: string, name: string) => ({
@@ -49,18 +54,18 @@ describe('AccountPage: personal API tokens', () => {
     await waitFor(() => expect(within(section).queryByText('laptop CLI')).not.toBeInTheDocument());
   });
 
-  it('with accounts off, says no tokens are needed (and asks the server nothing)', () => {
+  it('with accounts off, says no tokens are needed (and asks the server for none)', () => {
     const { services, requests } = testServices();
     renderWith(<AccountPage account={null} timeZone="UTC" />, services);
     expect(screen.getByText(/runs without accounts/)).toBeInTheDocument();
-    expect(requests).toEqual([]);
+    expect(requests.map((r) => r.url)).toEqual(['/api/notifications/settings']);
   });
 });
 
 describe('AccountPage: data in and out', () => {
   it('exports as CSV with the name the server suggests', async () => {
     const { services } = testServices();
-    const fetchImpl = vi.fn(async () => new Response('id,statement\n', { status: 200, headers: { 'Content-Type': 'text/csv', 'Content-Disposition': 'attachment; filename="calledit-20261201.csv"' } }));
+    const fetchImpl = vi.fn(async (url: string) => settingsAnswer(url) ?? new Response('id,statement\n', { status: 200, headers: { 'Content-Type': 'text/csv', 'Content-Disposition': 'attachment; filename="calledit-20261201.csv"' } }));
     (services.calls.http as unknown as { fetchImpl: typeof fetchImpl }).fetchImpl = fetchImpl;
     const created = vi.spyOn(URL, 'createObjectURL').mockReturnValue('blob:x');
     vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => undefined);
@@ -75,8 +80,8 @@ describe('AccountPage: data in and out', () => {
 
   it("imports Fatebook's CSV as it is and reports what was skipped and why", async () => {
     const { services } = testServices();
-    const fetchImpl = vi.fn<(url: string, init?: RequestInit) => Promise<Response>>(async () =>
-      new Response(JSON.stringify({ imported: 2, skipped: 1, errors: [{ row: 4, message: 'No question title.' }] }), { status: 200 }),
+    const fetchImpl = vi.fn<(url: string, init?: RequestInit) => Promise<Response>>(async (url) =>
+      settingsAnswer(url) ?? new Response(JSON.stringify({ imported: 2, skipped: 1, errors: [{ row: 4, message: 'No question title.' }] }), { status: 200 }),
     );
     (services.calls.http as unknown as { fetchImpl: typeof fetchImpl }).fetchImpl = fetchImpl;
     renderWith(<AccountPage account={null} timeZone="UTC" />, services);
@@ -89,7 +94,7 @@ describe('AccountPage: data in and out', () => {
     await user.click(screen.getByRole('button', { name: 'Import' }));
     expect(await screen.findByText('Imported 2 calls; skipped 1.')).toBeInTheDocument();
     expect(screen.getByText('Row 4: No question title.')).toBeInTheDocument();
-    const [url, init] = fetchImpl.mock.calls[0]!;
+    const [url, init] = fetchImpl.mock.calls.find(([called]) => called.startsWith('/api/import'))!;
     expect(url).toBe('/api/import?format=fatebook');
     expect(init?.body).toBe(csv);
     expect(new Headers(init?.headers).get('Content-Type')).toBe('text/csv');

@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import App from '../../../src/App';
 import { AuthService } from '../../../src/services/auth';
 import { CallsApi } from '../../../src/services/calls';
+import { NotificationsApi } from '../../../src/services/notifications';
 import { PredictionService } from '../../../src/services/prediction';
 import { VerificationApi } from '../../../src/services/verification';
 import { WebSocketService } from '../../../src/services/websocket';
@@ -40,7 +41,14 @@ function renderApp(options: Parameters<typeof accountsServer>[0] = {}, storage =
   const calls = new CallsApi('', server.fetchImpl, auth.accessToken);
   render(
     <App
-      services={{ webSocket, predictions: new PredictionService(webSocket), calls, verification: new VerificationApi(calls.http), auth }}
+      services={{
+        webSocket,
+        predictions: new PredictionService(webSocket),
+        calls,
+        verification: new VerificationApi(calls.http),
+        notifications: new NotificationsApi(calls.http),
+        auth,
+      }}
     />,
   );
   return { server, auth, storage, user: userEvent.setup() };

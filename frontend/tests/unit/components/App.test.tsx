@@ -5,6 +5,7 @@ import TheApp from '../../../src/App';
 import { testQueryClient } from '../../fixtures/render';
 import type { Services } from '../../../src/services';
 import { CallsApi } from '../../../src/services/calls';
+import { NotificationsApi } from '../../../src/services/notifications';
 import { PredictionService } from '../../../src/services/prediction';
 import { VerificationApi } from '../../../src/services/verification';
 import { WebSocketService } from '../../../src/services/websocket';
@@ -15,7 +16,14 @@ function services(routes: Parameters<typeof fakeFetch>[0] = {}): Services & { re
   const webSocket = new WebSocketService('ws://test/ws', { WebSocketImpl: FakeWebSocket, reconnect: { initialDelayMs: 10 } });
   const { fetchImpl, requests } = fakeFetch({ 'GET /api/due?limit=100': () => ({ status: 200, body: { items: [] } }), ...routes });
   const calls = new CallsApi('', fetchImpl);
-  return { webSocket, predictions: new PredictionService(webSocket), calls, verification: new VerificationApi(calls.http), requests };
+  return {
+    webSocket,
+    predictions: new PredictionService(webSocket),
+    calls,
+    verification: new VerificationApi(calls.http),
+    notifications: new NotificationsApi(calls.http),
+    requests,
+  };
 }
 
 /** The app with a query client that does not retry (a test's failure shows at once). */
@@ -74,6 +82,31 @@ describe('App', () => {
     // It then fetches the call to show it as it is now (here it is gone: the views reload instead).
     await waitFor(() => expect(s.requests.some((r) => r.url === '/api/calls/c-1')).toBe(true));
     await act(() => Promise.resolve());
+  });
+});
+
+describe('App: the bell', () => {
+  it('is in the header; a notification on the WebSocket counts without a reload', async () => {
+    const s = services({
+      'GET /api/notifications?limit=30': () => ({ status: 200, body: { items: [], unread: 0 } }),
+    });
+    render(<App services={s} />);
+    const banner = screen.getByRole('banner');
+    const bell = within(banner).getByRole('button', { name: /^Notifications/ });
+    await waitFor(() => expect(bell).toHaveAccessibleName('Notifications'));
+    act(() => FakeWebSocket.last.open());
+    const arrived = {
+      id: 'due:c-3',
+      kind: 'due',
+      call_id: 'c-3',
+      title: 'Your call needs you: Snow on Sunday.',
+      body: 'Its date has come, and only you can say how it went.',
+      created_at: new Date().toISOString(),
+      read_at: null,
+    };
+    act(() => FakeWebSocket.last.receive({ type: 'notification', notification: arrived, unread: 1 }));
+    expect(bell).toHaveAccessibleName('Notifications, 1 unread');
+    expect(s.requests.filter((r) => r.url.startsWith('/api/notifications'))).toHaveLength(1);
   });
 });
 

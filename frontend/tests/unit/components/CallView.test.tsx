@@ -25,11 +25,17 @@ describe('CallView: the outcome', () => {
   it("shows the agent's verdict in the one vocabulary, with evidence, and its notes in words", async () => {
     setup(storedCall({ status: 'verified', verdict: agentVerdict, outcome: 'called_it' }), history([agentVerified]));
     const panel = await screen.findByRole('group', { name: 'Outcome' });
-    expect(panel).toHaveTextContent(/Called it.*90% sure.*by the agent \(scripted \(test double\)\)/);
+    expect(panel.querySelector('p')).toHaveTextContent(/^Called it 90% sure, .* by the agent$/);
     expect(panel).not.toHaveTextContent(/Verdict:|Status:/);
-    expect(within(within(panel).getByRole('list', { name: 'Evidence' })).getByRole('listitem')).toHaveTextContent(
+    // Why (the model, its reasoning) and the evidence are folded, so the page stays short on a phone.
+    const fold = within(panel).getByText('Why, and the evidence (1)').closest('details')!;
+    expect(fold).not.toHaveAttribute('open');
+    expect(fold).toHaveTextContent('Checked by scripted (test double).The final score shows the Lakers ahead.');
+    expect(within(within(fold).getByRole('list', { name: 'Evidence' })).getByRole('listitem')).toHaveTextContent(
       'NBA.comLakers 112 – 104 CelticsCriterion: The Lakers scored more points',
     );
+    await userEvent.setup().click(within(panel).getByText('Why, and the evidence (1)'));
+    expect(fold).toHaveAttribute('open');
     expect(await screen.findByRole('heading', { name: "Override the agent's verdict" })).toBeInTheDocument();
     const entries = screen.getByText('History').closest('details')!.querySelectorAll('li');
     expect(entries[0]).toHaveTextContent(/The agent settled it: Called it \(90% sure\) — The agent used 2 tools: the clock, a calculator\.$/);
@@ -44,6 +50,22 @@ describe('CallView: the outcome', () => {
     const panel = await screen.findByRole('group', { name: 'Outcome' });
     expect(panel).toHaveTextContent(/Missed it.* by you/);
     expect(within(panel).getByRole('listitem')).toHaveTextContent(/^YouIt rained\./);
+    expect(panel.querySelector('details')).toBeNull(); // your own note is not folded away
+  });
+
+  it('shows the statement and its date, and folds how it is checked, your words and when it was logged', async () => {
+    setup(storedCall({ raw_prompt: 'lakers tonight' }));
+    const statement = await screen.findByRole('group', { name: 'Prediction' });
+    expect(statement.closest('details')).toBeNull();
+    expect(screen.getByRole('group', { name: 'Checks' }).closest('details')).toBeNull();
+    const fold = screen.getByText('How it is checked, and more').closest('details')!;
+    expect(fold).not.toHaveAttribute('open');
+    for (const name of ['Why this date', 'What counts', 'Kind', 'Verifiability', 'How it is checked', 'Where to look', 'Steps', 'Your words']) {
+      expect(within(fold).getByRole('group', { name })).toBeInTheDocument();
+    }
+    expect(within(fold).getByRole('group', { name: 'Your words' })).toHaveTextContent('lakers tonight');
+    expect(fold).toHaveTextContent(/Logged .* · timezone America\/Los_Angeles · written by scripted \(test double\)/);
+    expect(screen.getByRole('group', { name: 'Checks' })).not.toHaveTextContent('"Tonight" in Los Angeles'); // its reasoning is in the fold
   });
 
   it('says when a call does not exist', async () => {

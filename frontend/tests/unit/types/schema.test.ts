@@ -62,6 +62,19 @@ describe.skipIf(!present)('protocol types match docs/schema', () => {
       { type: 'call', call: { prediction_statement: 'The Lakers win.', verification_method: { source: ['NBA.com'] } } },
       { type: 'complete', content: completeCall },
       { type: 'verdict', call_id: 'c-1', verdict },
+      {
+        type: 'notification',
+        unread: 3,
+        notification: {
+          id: 'verdict:h-1',
+          kind: 'verdict',
+          call_id: 'c-1',
+          title: 'Your call was confirmed: Rain in Paris.',
+          body: 'The agent checked your call: confirmed: you called it.',
+          created_at: '2026-12-01T07:32:00+00:00',
+          read_at: null,
+        },
+      },
       { type: 'error', code: 'rate_limited', message: 'Slow down.', retry_after: 3 },
       { type: 'error', code: 'cancelled', message: 'Cancelled.' },
       { type: 'pong' },
@@ -69,6 +82,8 @@ describe.skipIf(!present)('protocol types match docs/schema', () => {
     for (const sample of samples) expect(check(sample), JSON.stringify(sample)).toBe('valid');
     expect(check({ type: 'error', code: 'oops', message: 'x' })).not.toBe('valid');
     expect(check({ type: 'status', status: 'queued', position: 0 })).not.toBe('valid');
+    expect(check({ type: 'notification', unread: -1, notification: { id: 'n', kind: 'verdict', title: 't', body: 'b', created_at: '2026-12-01T07:32:00+00:00' } })).not.toBe('valid');
+    expect(check({ type: 'notification', unread: 1, notification: { id: 'n', kind: 'shout', title: 't', body: 'b', created_at: '2026-12-01T07:32:00+00:00' } })).not.toBe('valid');
     expect(check({ type: 'complete', content: { ...completeCall, verifiability_score: 1.5 } })).not.toBe('valid');
   });
 
