@@ -200,7 +200,9 @@ async def test_invalid_answer_is_repaired_once_then_reported(settings: Settings)
     app = create_app(settings, provider=Provider(name="scripted (test double)", model=model, concurrency=1))
     with run_server(app) as server:
         async with connect(server.ws) as ws:
-            await makecall(ws, "It rains in Lima tomorrow")
+            # No date, no mode cue, no data source: the model must write most of the call itself (for "It rains
+            # in Lima tomorrow" code knows all but the statement, so a bare statement is a whole answer).
+            await makecall(ws, "Someone will walk on Mars")
             events = await until(ws, finished)
     assert events[-1]["type"] == "error"
     assert events[-1]["code"] == "model_error"
