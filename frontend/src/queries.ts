@@ -31,6 +31,7 @@ export const keys = {
   tokens: ['tokens'] as const,
   bell: ['notifications', 'bell'] as const,
   notificationSettings: ['notifications', 'settings'] as const,
+  publicProfile: ['profile', 'public'] as const,
 };
 
 /** How many notifications the bell shows (the newest). */
@@ -95,6 +96,11 @@ export function useTokens(enabled = true) {
 export function useBell() {
   const { notifications } = useServices();
   return useQuery({ queryKey: keys.bell, queryFn: () => notifications.bell(BELL_LIMIT) });
+}
+
+export function usePublicProfile() {
+  const { verification } = useServices();
+  return useQuery({ queryKey: keys.publicProfile, queryFn: () => verification.publicProfile() });
 }
 
 export function useNotificationSettings() {

@@ -547,6 +547,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/profile/public": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Public Profile
+         * @description Whether your public track record is on (off until you turn it on), and its address.
+         */
+        get: operations["get_public_profile_api_profile_public_get"];
+        /**
+         * Put Public Profile
+         * @description Turn your public track record on or off. On: `/u/{username}` shows the calls you shared (and only
+         *     those) with their record; off: it answers 404 from now on. Turning it on again keeps the address.
+         */
+        put: operations["put_public_profile_api_profile_public_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/stats": {
         parameters: {
             query?: never;
@@ -1755,6 +1780,35 @@ export interface components {
              * @description the leaf's JSON text; its leaf hash is SHA-256(0x00 || UTF-8 text)
              */
             leaf: string;
+        };
+        /**
+         * PublicProfileChange
+         * @description Body of `PUT /api/profile/public`: `{"enabled": true}` turns it on, `false` off (at once).
+         */
+        PublicProfileChange: {
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Url
+             * @description read-only: ignored (the server picks the address)
+             */
+            url?: string | null;
+        };
+        /**
+         * PublicProfileSetting
+         * @description `GET /api/profile/public` and the answer to `PUT`: whether your public track record is on, and where.
+         */
+        PublicProfileSetting: {
+            /**
+             * Enabled
+             * @description true: your shared calls and their record are public at `url`
+             */
+            enabled: boolean;
+            /**
+             * Url
+             * @description <server>/u/{username} while on; null while off
+             */
+            url: string | null;
         };
         /**
          * RecurringInterval
@@ -3370,6 +3424,59 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TestQueued"];
+                };
+            };
+        };
+    };
+    get_public_profile_api_profile_public_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicProfileSetting"];
+                };
+            };
+        };
+    };
+    put_public_profile_api_profile_public_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublicProfileChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicProfileSetting"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

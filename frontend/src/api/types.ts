@@ -81,3 +81,6 @@ export type NotificationSettings = Omit<Returned<Schemas['NotificationSettings']
 export type EventChoices = Partial<Record<ChosenEvent, Partial<Record<Channel, boolean>>>>;
 export type WebhookSaved = Omit<Returned<Schemas['WebhookSaved']>, 'settings'> & { settings: NotificationSettings };
 export type TestQueued = Returned<Schemas['TestQueued']>;
+
+/** Your public track record (`GET/PUT /api/profile/public`): off by default; `url` while on. */
+export type PublicProfile = Returned<Schemas['PublicProfileSetting']>;

@@ -5,9 +5,10 @@ import { errorText, keys, useCallChanges, useServices, useTokens } from '../quer
 import type { AuthService, AuthUser } from '../services/auth';
 import { t } from '../strings';
 import { NotificationSettings } from './NotificationSettings';
+import { PublicRecord } from './PublicRecord';
 import { useQueryClient } from '@tanstack/react-query';
 
-/** Account: who you are, notifications, your data in and out, and personal API tokens (with accounts on). */
+/** Account: who you are, notifications, a public track record, your data in and out, and personal API tokens (with accounts on). */
 export function AccountPage({ account, timeZone }: { account: { auth: AuthService; user: AuthUser } | null; timeZone: string }) {
   const [signingOut, setSigningOut] = useState(false);
   return (
@@ -32,6 +33,7 @@ export function AccountPage({ account, timeZone }: { account: { auth: AuthServic
         </p>
       )}
       <NotificationSettings timeZone={timeZone} />
+      <PublicRecord />
       <DataInOut />
       <Tokens enabled={account !== null} timeZone={timeZone} />
     </section>

@@ -1,9 +1,10 @@
-import type { CallHistory, DueCalls, Resolution, StoredCall, TrackRecord } from '../api/types';
+import type { CallHistory, DueCalls, PublicProfile, Resolution, StoredCall, TrackRecord } from '../api/types';
 import type { HttpClient } from './http';
 
 /**
  * The verification REST API: resolve a call by hand (or override the agent), undo, set your own
- * confidence, read the history, ask for a check now, the calls due for you, and your track record.
+ * confidence, read the history, ask for a check now, the calls due for you, and your track record
+ * (and whether it is public).
  */
 export class VerificationApi {
   constructor(private readonly http: HttpClient) {}
@@ -39,6 +40,16 @@ export class VerificationApi {
 
   stats(): Promise<TrackRecord> {
     return this.http.request<TrackRecord>('GET', '/api/stats');
+  }
+
+  /** Whether your public track record (`/u/{username}`: the calls you shared and their record) is on. */
+  publicProfile(): Promise<PublicProfile> {
+    return this.http.request<PublicProfile>('GET', '/api/profile/public');
+  }
+
+  /** Turn it on (the same address as before, if it was on once) or off (it answers 404 at once). */
+  setPublicProfile(enabled: boolean): Promise<PublicProfile> {
+    return this.http.request<PublicProfile>('PUT', '/api/profile/public', { enabled });
   }
 }
 
