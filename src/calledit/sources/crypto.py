@@ -1,6 +1,6 @@
 """Coin prices in USD from CoinGecko (no key); the daily value is the last price of each UTC day.
 
-Request (DESIGN.md): `GET api.coingecko.com/api/v3/coins/COIN/market_chart/range?vs_currency=usd&from&to`
+Request (docs/DESIGN.md): `GET api.coingecko.com/api/v3/coins/COIN/market_chart/range?vs_currency=usd&from&to`
 → prices: [[ms, usd]], with from = 00:00 UTC of the start and to = 00:00 UTC after the end. CoinGecko
 answers 5-minutely, hourly or daily points by the range's length; a point at exactly 00:00 UTC closes the
 day before (the daily points are stamped so). Today's UTC day is not final.

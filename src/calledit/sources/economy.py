@@ -1,6 +1,6 @@
 """Economic series from FRED (St. Louis Fed), with the key from CALLEDIT_FRED_API_KEY.
 
-Request (DESIGN.md): `GET api.stlouisfed.org/fred/series/observations?series_id=ID&file_type=json&
+Request (docs/DESIGN.md): `GET api.stlouisfed.org/fred/series/observations?series_id=ID&file_type=json&
 api_key=KEY&observation_start=START&observation_end=END` → observations[] {date, value}. An observation
 is dated by the start of its period (November's unemployment rate is 2026-11-01) and appears once it is
 released. Its period runs to the next observation (the last one: one usual spacing), so the request

@@ -1,6 +1,6 @@
 """Daily closes from Yahoo Finance's chart API (stocks, indices ^GSPC, futures GC=F, FX EURUSD=X).
 
-Request (DESIGN.md): `GET query1.finance.yahoo.com/v8/finance/chart/SYMBOL?period1&period2&interval=1d`
+Request (docs/DESIGN.md): `GET query1.finance.yahoo.com/v8/finance/chart/SYMBOL?period1&period2&interval=1d`
 → chart.result[0].timestamp[], indicators.quote[0].close[], meta.exchangeTimezoneName. period1 is 00:00
 UTC a week before the start (an at_end on a holiday reads the close before it), period2 00:00 UTC two days
 after the end. Days are the exchange's; today's bar counts only once its regular session has ended.

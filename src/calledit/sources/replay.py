@@ -1,6 +1,6 @@
 """An httpx transport that answers every request from a HAR 1.2 recording (CALLEDIT_WEB=replay:FILE.har).
 
-Matching (DESIGN.md, Outside data): the first entry with the same method, host and path whose URL query
+Matching (docs/DESIGN.md, Outside data): the first entry with the same method, host and path whose URL query
 parameters all appear in the request with the same values answers it (the request may carry more); a
 request that matches no entry fails as unreachable (`httpx.ConnectError`), and so does an entry whose
 response status is 0 (a browser's record of a request that got no answer). Bodies are `content.text`,

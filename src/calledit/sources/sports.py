@@ -1,6 +1,6 @@
 """Game results from ESPN's scoreboard (no key): one value per game of the team, in the user's days.
 
-Request (DESIGN.md): `GET site.api.espn.com/apis/site/v2/sports/SPORT/LEAGUE/scoreboard?dates=YYYYMMDD`
+Request (docs/DESIGN.md): `GET site.api.espn.com/apis/site/v2/sports/SPORT/LEAGUE/scoreboard?dates=YYYYMMDD`
 for each date of the range, and the day either side (ESPN's days are US Eastern; a game is placed on the
 user's local date of its start). Read: events[].competitions[0].competitors[] (homeAway, winner, score,
 team.displayName / shortDisplayName / abbreviation) and events[].status.type.completed. A game not

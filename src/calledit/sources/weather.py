@@ -1,6 +1,6 @@
 """Weather from Open-Meteo (no key): geocode the place, then daily values in the place's own days.
 
-Requests (DESIGN.md): `GET geocoding-api.open-meteo.com/v1/search?name=PLACE&count=10` → results[] with
+Requests (docs/DESIGN.md): `GET geocoding-api.open-meteo.com/v1/search?name=PLACE&count=10` → results[] with
 latitude, longitude, timezone; then `GET archive-api.open-meteo.com/v1/archive?latitude&longitude&
 start_date&end_date&daily=VAR&timezone=TZ` for days the archive has filled, and the same query on
 `api.open-meteo.com/v1/forecast` for the last week (the archive lags by about five days). Values come in

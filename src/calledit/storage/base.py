@@ -182,10 +182,6 @@ def native_id(import_key: str) -> str | None:
     return import_key.removeprefix(NATIVE_KEY) if import_key.startswith(NATIVE_KEY) else None
 
 
-# The old name of the port's scheduling half, which every adapter implements and CallStore now holds. Only
-# notify/ (service.py, digest.py) still says it, for its owners to drop there: new code says CallStore.
-VerificationStore = CallStore
-
 
 @dataclass(frozen=True)
 class Claim:
