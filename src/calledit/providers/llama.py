@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import copy
 import json
 import logging
@@ -182,6 +183,15 @@ class Engine:
         if path is not None:
             self._save_state(path, tokens)
 
+    MAX_STATE_FILES = 12  # ~45 MB each; old prompt versions and rare sources age out
+
+    def _prune(self, keep: Path) -> None:
+        """Remove all but the most recently used state files (a prompt change leaves its old files behind)."""
+        files = sorted(keep.parent.glob("prefix-*.bin"), key=lambda found: found.stat().st_mtime, reverse=True)
+        for stale in files[self.MAX_STATE_FILES:]:
+            if stale != keep:
+                stale.unlink(missing_ok=True)
+
     def _keep(self, count: int) -> None:
         """Drop everything in the KV cache after the first `count` tokens."""
         llama = self.llama
@@ -218,6 +228,8 @@ class Engine:
             return False
         llama.input_ids[: len(tokens)] = tokens
         llama.n_tokens = len(tokens)
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: pruning keeps it
         return True
 
     def _save_state(self, path: Path, tokens: list[int]) -> None:
@@ -230,6 +242,7 @@ class Engine:
             if not llama_cpp.llama_state_save_file(self.llama._ctx.ctx, str(partial).encode(), array, len(tokens)):
                 raise OSError("llama.cpp could not write the state file")
             partial.replace(path)  # whole or absent: a crash mid-write leaves no half file under the real name
+            self._prune(keep=path)
         except OSError as exc:
             log.warning("path=<%s>, error=<%s> | could not keep the prompt state; the next start evaluates it",
                         path, exc)

@@ -349,3 +349,22 @@ def test_the_prompt_prefix_is_kept_on_disk_for_the_next_start(local_provider: Pr
     finally:
         for engine in engines:
             engine.close()
+
+
+def test_old_prompt_states_are_pruned_newest_kept(tmp_path: Path) -> None:
+    """A prompt change leaves its old state files behind: only the most recently used dozen stay."""
+    import os
+
+    engine = Engine(FakeLlama(["{}"]), path=Path("fake.gguf"), n_ctx=64, state_dir=tmp_path)
+    try:
+        files = []
+        for index in range(Engine.MAX_STATE_FILES + 3):
+            file = tmp_path / f"prefix-{index:02d}.bin"
+            file.write_bytes(b"x")
+            os.utime(file, (1_000_000 + index, 1_000_000 + index))
+            files.append(file)
+        engine._prune(keep=files[-1])
+        left = sorted(path.name for path in tmp_path.glob("prefix-*.bin"))
+        assert left == [file.name for file in files[3:]]
+    finally:
+        engine.close()
