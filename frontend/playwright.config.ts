@@ -36,7 +36,7 @@ export default defineConfig({
   },
   projects: [
     { name: 'desktop', use: { viewport: { width: 1280, height: 900 } }, testIgnore: /phone\.spec\.ts/ },
-    // phone.spec.ts is the phone's own; notifications.spec.ts runs on both (the bell is in every header).
-    { name: 'phone', use: { ...devices['Pixel 5'], viewport: { width: 390, height: 844 } }, testMatch: /(phone|notifications)\.spec\.ts/ },
+    // phone.spec.ts is the phone's own; notifications.spec.ts (the bell is in every header) and share.spec.ts run on both.
+    { name: 'phone', use: { ...devices['Pixel 5'], viewport: { width: 390, height: 844 } }, testMatch: /(phone|notifications|share)\.spec\.ts/ },
   ],
 });

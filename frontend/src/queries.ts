@@ -32,6 +32,7 @@ export const keys = {
   bell: ['notifications', 'bell'] as const,
   notificationSettings: ['notifications', 'settings'] as const,
   publicProfile: ['profile', 'public'] as const,
+  share: (id: string) => ['share', id] as const,
 };
 
 /** How many notifications the bell shows (the newest). */
@@ -96,6 +97,12 @@ export function useTokens(enabled = true) {
 export function useBell() {
   const { notifications } = useServices();
   return useQuery({ queryKey: keys.bell, queryFn: () => notifications.bell(BELL_LIMIT) });
+}
+
+/** Where a call is shared (null: not shared); asked only once `enabled` (the share panel is open). */
+export function useShare(id: string, enabled = true) {
+  const { calls } = useServices();
+  return useQuery({ queryKey: keys.share(id), queryFn: () => calls.shared(id), enabled });
 }
 
 export function usePublicProfile() {

@@ -84,3 +84,6 @@ export type TestQueued = Returned<Schemas['TestQueued']>;
 
 /** Your public track record (`GET/PUT /api/profile/public`): off by default; `url` while on. */
 export type PublicProfile = Returned<Schemas['PublicProfileSetting']>;
+
+/** A shared call (`GET/POST /api/calls/{id}/share`): its public page at `url`, until `DELETE` unshares it. */
+export type SharedCall = Returned<Schemas['SharedCall']>;

@@ -8,6 +8,7 @@ import { t } from '../strings';
 import { CallOutcome, CallWhen, useNow } from './badges';
 import { CallDetails, Field } from './CallDetails';
 import { CallEditor } from './CallEditor';
+import { SharePanel } from './CallShare';
 import { ForecastPanel, HistoryList, ResolvePanel, VerdictPanel, describeChange, undoableChanges } from './CallVerification';
 import { Tags } from './Tags';
 
@@ -34,6 +35,9 @@ export function CallView({
   const [deleting, setDeleting] = useState(false);
   const [deleteError, setDeleteError] = useState<string | null>(null);
   const [editing, setEditing] = useState(false);
+  const [sharing, setSharing] = useState(false);
+  const shareButtonRef = useRef<HTMLButtonElement>(null);
+  const sharePanelId = useId();
   const [busy, setBusy] = useState<Busy>(null);
   const [result, setResult] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
@@ -123,12 +127,36 @@ export function CallView({
         <h2 id="call-heading" className="view-heading" tabIndex={-1} data-view-heading>
           {t.call.heading}
         </h2>
-        {call && !editing && editable && (
-          <button type="button" className="btn btn-secondary btn-small" aria-disabled={busy !== null} onClick={() => !busy && setEditing(true)}>
-            {t.edit.openLogged}
-          </button>
+        {call && (
+          <div className="view-title-actions">
+            {!editing && editable && (
+              <button type="button" className="btn btn-secondary btn-small" aria-disabled={busy !== null} onClick={() => !busy && setEditing(true)}>
+                {t.edit.openLogged}
+              </button>
+            )}
+            <button
+              ref={shareButtonRef}
+              type="button"
+              className="btn btn-secondary btn-small"
+              aria-expanded={sharing}
+              aria-controls={sharing ? sharePanelId : undefined}
+              onClick={() => setSharing(!sharing)}
+            >
+              {t.share.open}
+            </button>
+          </div>
         )}
       </div>
+      {call && sharing && (
+        <SharePanel
+          call={call}
+          id={sharePanelId}
+          onClose={() => {
+            setSharing(false);
+            shareButtonRef.current?.focus();
+          }}
+        />
+      )}
 
       {callQuery.isPending && <p role="status">{t.call.loading}</p>}
 

@@ -7,10 +7,11 @@ import type {
   ExportFormat,
   ImportFormat,
   ImportReport,
+  SharedCall,
   StoredCall,
 } from '../api/types';
 import type { CallContent } from '../types/protocol';
-import { HttpClient, type Download, type FetchLike, type TokenSource } from './http';
+import { ApiError, HttpClient, type Download, type FetchLike, type TokenSource } from './http';
 
 export { ApiError, type FetchLike } from './http';
 
@@ -59,6 +60,26 @@ export class CallsApi {
 
   async remove(id: string): Promise<void> {
     await this.http.request<null>('DELETE', callPath(id));
+  }
+
+  /** Where the call is shared, or null when it is not (the server answers 404 then). */
+  async shared(id: string): Promise<SharedCall | null> {
+    try {
+      return await this.http.request<SharedCall>('GET', `${callPath(id)}/share`);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  /** Share it at a public address (again: the same address, with these options). */
+  share(id: string, showConfidence: boolean): Promise<SharedCall> {
+    return this.http.request<SharedCall>('POST', `${callPath(id)}/share`, { show_confidence: showConfidence });
+  }
+
+  /** Stop sharing: the public page answers 404 from now on; sharing again makes a new address. */
+  async unshare(id: string): Promise<void> {
+    await this.http.request<null>('DELETE', `${callPath(id)}/share`);
   }
 
   /** Every call of yours as a file (JSON carries the history too). */

@@ -41,6 +41,25 @@ describe('CallsApi', () => {
     expect(requests.map((r) => r.method)).toEqual(['GET', 'DELETE']);
   });
 
+  it('shares a call, reads its share (null when not shared) and unshares it', async () => {
+    const share = { url: 'https://x.example/c/abc', path: '/c/abc', slug: 'abc', show_confidence: true, shared_at: '2026-11-21T16:00:00+00:00' };
+    let on = false;
+    const { fetchImpl, requests } = fakeFetch({
+      'GET /api/calls/a%2Fb/share': () => (on ? { status: 200, body: share } : { status: 404, body: { code: 'not_found', message: 'Not shared.' } }),
+      'POST /api/calls/a%2Fb/share': () => ((on = true), { status: 200, body: share }),
+      'DELETE /api/calls/a%2Fb/share': () => ((on = false), { status: 204 }),
+      'GET /api/calls/broken/share': () => ({ status: 500, body: { code: 'internal', message: 'Locked.' } }),
+    });
+    const api = new CallsApi('', fetchImpl);
+    expect(await api.shared('a/b')).toBeNull();
+    expect(await api.share('a/b', true)).toEqual(share);
+    expect(requests.at(-1)).toMatchObject({ method: 'POST', body: { show_confidence: true } });
+    expect(await api.shared('a/b')).toEqual(share);
+    await expect(api.unshare('a/b')).resolves.toBeUndefined();
+    expect(await api.shared('a/b')).toBeNull();
+    await expect(api.shared('broken')).rejects.toMatchObject({ status: 500, message: 'Locked.' }); // only 404 means "not shared"
+  });
+
   it('turns {"code","message"} errors into ApiError', async () => {
     const { fetchImpl } = fakeFetch({
       'GET /api/calls/missing': () => ({ status: 404, body: { code: 'not_found', message: 'No call missing.' } }),
