@@ -533,7 +533,7 @@ export const t = {
     events: {
       verdict: { label: 'A verdict lands', hint: 'the agent checked one of your calls' },
       due: { label: 'A call needs you', hint: 'only you can judge it, or the agent gave up after every retry' },
-      digest: { label: 'Weekly digest', hint: 'a summary of your week (not sent by this version yet)' },
+      digest: { label: 'Weekly digest', hint: 'sent Mondays at 08:00 in your latest call’s timezone: last week’s verdicts, what is due this week, your score' },
     },
     channels: { inapp: 'Bell', email: 'Email', webhook: 'Webhook' } as Record<string, string>,
     choice: (event: string, channel: string) => `${event}: ${channel}`,

@@ -43,6 +43,10 @@ describe('NotificationSettings', () => {
     const verdictByEmail = within(table).getByRole('checkbox', { name: 'A verdict lands: Email' });
     expect(verdictByEmail).toBeChecked();
     expect(within(table).getByRole('checkbox', { name: 'Weekly digest: Bell' })).not.toBeChecked();
+    // The server sends the digest (notify/digest.py): the row says when, not that it never comes.
+    const digestRow = within(table).getByRole('rowheader', { name: /^Weekly digest/ });
+    expect(digestRow).toHaveTextContent('sent Mondays at 08:00 in your latest call’s timezone');
+    expect(digestRow).not.toHaveTextContent(/not sent/);
 
     await user.click(verdictByEmail);
     await waitFor(() => expect(verdictByEmail).not.toBeChecked());
