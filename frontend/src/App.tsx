@@ -298,7 +298,7 @@ function CalledIt({ account, focusOnMount }: { account: { auth: AuthService; use
   const side = (
     <>
       {account && <AccountMenu auth={account.auth} user={account.user} />}
-      <NotificationBell timeZone={timeZone} />
+      <NotificationBell timeZone={timeZone} onScreen={route.name === 'call' ? route.id : null} />
       <ConnectionStatus webSocket={webSocket} />
     </>
   );

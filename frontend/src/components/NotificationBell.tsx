@@ -11,8 +11,9 @@ type FocusTarget = { kind: 'button' } | { kind: 'heading' } | { kind: 'item'; id
  * The bell in the header: the unread count (live: `notification` events on the WebSocket update it),
  * and a panel of your notifications to mark read or follow to their call. A disclosure: the button
  * says whether it is open, focus moves into the panel and back, Escape or a click outside closes it.
+ * `onScreen` is the call whose page is open: that page announces its verdicts, so the bell does not too.
  */
-export function NotificationBell({ timeZone }: { timeZone?: string }) {
+export function NotificationBell({ timeZone, onScreen = null }: { timeZone?: string; onScreen?: string | null }) {
   const { webSocket, notifications } = useServices();
   const bell = useBell();
   const changes = useBellChanges();
@@ -34,9 +35,10 @@ export function NotificationBell({ timeZone }: { timeZone?: string }) {
     () =>
       webSocket.onMessage('notification', (event) => {
         changes.arrived(event.notification, event.unread);
-        setAnnouncement(t.bell.arrived(event.notification.title, event.unread));
+        const { kind, call_id: callId } = event.notification;
+        if (!(kind === 'verdict' && callId && callId === onScreen)) setAnnouncement(t.bell.arrived(event.notification.title, event.unread));
       }),
-    [webSocket, changes],
+    [webSocket, changes, onScreen],
   );
 
   // Focus moves after the render that changed what is on screen (a marked item loses its button).

@@ -108,6 +108,33 @@ describe('App: the bell', () => {
     expect(bell).toHaveAccessibleName('Notifications, 1 unread');
     expect(s.requests.filter((r) => r.url.startsWith('/api/notifications'))).toHaveLength(1);
   });
+
+  it("a verdict for the call on screen is announced once: by the page's notice, not the bell too", async () => {
+    window.location.hash = '#/calls/c-1';
+    const s = services({
+      'GET /api/notifications?limit=30': () => ({ status: 200, body: { items: [], unread: 0 } }),
+      'GET /api/calls/c-1': () => ({ status: 200, body: storedCall({ status: 'verified', verdict }) }),
+    });
+    render(<App services={s} />);
+    expect(await screen.findByRole('heading', { name: 'Call details' })).toBeInTheDocument();
+    act(() => FakeWebSocket.last.open());
+    const arrived = {
+      id: 'verdict:h-1',
+      kind: 'verdict',
+      call_id: 'c-1',
+      title: 'Your call was confirmed: The Lakers will win.',
+      body: 'The agent checked your call.',
+      created_at: new Date().toISOString(),
+      read_at: null,
+    };
+    act(() => {
+      FakeWebSocket.last.receive({ type: 'verdict', call_id: 'c-1', verdict });
+      FakeWebSocket.last.receive({ type: 'notification', notification: arrived, unread: 1 });
+    });
+    const spoken = () => screen.getAllByRole('status').map((region) => region.textContent ?? '').filter((text) => /checked|New notification/.test(text));
+    expect(spoken()).toEqual([expect.stringMatching(/^One of your calls was just checked: Called it\./)]);
+    await waitFor(() => expect(within(screen.getByRole('banner')).getByRole('button', { name: /^Notifications/ })).toHaveAccessibleName('Notifications, 1 unread'));
+  });
 });
 
 describe('App: verdicts and calls due', () => {

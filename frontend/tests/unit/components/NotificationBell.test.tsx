@@ -9,13 +9,13 @@ import { bellRoutes, notification } from '../../fixtures/notifications';
 beforeEach(() => FakeWebSocket.reset());
 
 /** The bell over a fake server holding `items`, with its WebSocket open. */
-async function renderBell(items = [notification()], extra: Parameters<typeof testServices>[0] = {}) {
+async function renderBell(items = [notification()], extra: Parameters<typeof testServices>[0] = {}, onScreen: string | null = null) {
   const bell = bellRoutes(items);
   const { services, requests } = testServices({ ...bell.routes, ...extra });
   const connected = services.webSocket.connect();
   act(() => FakeWebSocket.last.open());
   await connected;
-  renderWith(<NotificationBell timeZone="UTC" />, services);
+  renderWith(<NotificationBell timeZone="UTC" onScreen={onScreen} />, services);
   return { bell, requests, user: userEvent.setup(), button: () => screen.getByRole('button', { name: /^Notifications/ }) };
 }
 
@@ -39,6 +39,23 @@ describe('NotificationBell', () => {
     const titles = within(panel()).getAllByRole('listitem').map((item) => item.querySelector('.bell-item-title')?.textContent);
     expect(titles[0]).toBe('Unread: Your call was refuted: Lakers win.'); // the newest first
     expect(titles).toHaveLength(3);
+  });
+
+  it("counts a verdict for the call on screen but leaves announcing it to that call's page", async () => {
+    const { button, bell } = await renderBell([notification({ read_at: '2026-11-30T09:00:00+00:00' })], {}, 'c-9');
+    await screen.findByText(/^Your call was confirmed: Rain in Paris/, { selector: '.bell-item-title' }); // loaded (panel hidden)
+    const onScreen = notification({ id: 'verdict:h-9', call_id: 'c-9', title: 'Your call was refuted: Lakers win.' });
+    bell.items.unshift(onScreen);
+    act(() => FakeWebSocket.last.receive({ type: 'notification', notification: onScreen, unread: 1 }));
+    await waitFor(() => expect(button()).toHaveAccessibleName('Notifications, 1 unread'));
+    expect(screen.getByRole('status')).toBeEmptyDOMElement(); // the page's "just checked" notice says it once
+
+    const elsewhere = notification({ id: 'verdict:h-10', call_id: 'c-10', title: 'Your call was confirmed: Snow.' });
+    act(() => FakeWebSocket.last.receive({ type: 'notification', notification: elsewhere, unread: 2 }));
+    expect(screen.getByRole('status')).toHaveTextContent('New notification (2 unread): Your call was confirmed: Snow.');
+    const due = notification({ id: 'due:c-9', kind: 'due', call_id: 'c-9', title: 'Your call needs you: Lakers win.' });
+    act(() => FakeWebSocket.last.receive({ type: 'notification', notification: due, unread: 3 }));
+    expect(screen.getByRole('status')).toHaveTextContent('New notification (3 unread): Your call needs you: Lakers win.'); // no page says this
   });
 
   it('opens as a disclosure: focus moves to its heading, Escape closes it and focus returns to the bell', async () => {
