@@ -217,7 +217,7 @@ class CheckPlan:
     def lead(self) -> str:
         """The part of the hint that is the same for every call of this source or kind (it can go before the
         prediction, where the local model keeps it cached); "" when there is none."""
-        if self.complete or self.source == "sports":
+        if self.complete or self.source == "sports" or not self._left():
             return ""
         if self.offline:
             return self.hint.split(" Numbers in the prediction: ")[0]
@@ -230,11 +230,15 @@ class CheckPlan:
         if self.complete:
             return ""
         if self.source == "sports":
-            left = set(self.schema().get("properties", {})) - {"source"}
-            return self.hint if left else ""
+            return self.hint if self._left() else ""
         if self.offline and self.numbers:
             return self.hint[len(self.lead):].strip()
         return ""
+
+    def _left(self) -> bool:
+        """Whether the model still has anything to write in the check (besides the source's name)."""
+        schema = self.schema()
+        return any(set(branch.get("properties", {})) - {"source"} for branch in schema.get("anyOf", [schema]))
 
     def schema(self) -> dict[str, Any]:
         """The model's part of the query: the source's schema without what code set."""
@@ -278,6 +282,10 @@ class CheckPlan:
         return schema
 
 
+_SLASH_DATE = re.compile(r"\b(?:on|by|before|after|until|till|from|since|through|starting)\s+\d{1,2}/\d{1,2}"
+                         r"(?:/\d{2,4})?\b", re.I)
+
+
 def _allows(schema: dict[str, Any] | None, value: Any) -> bool:
     """Whether a branch's property admits a value code read (a const or an enum that lacks it does not)."""
     if schema is None:
@@ -305,6 +313,8 @@ def plan_check(prediction: str, *, now: datetime | None = None, timezone: str = 
     if source is None and (cue is None or cue.kind == "fact") and \
             claim_arithmetic.arithmetic_fields(claim_words.claim_of(text)) is not None:
         cue = claim_words.OfflineCue("arithmetic")  # every word of it is a calculation: "10 over 2 is 5"
+    if cue is not None and cue.kind == "arithmetic" and _SLASH_DATE.search(text):
+        cue = None  # "released on 12/3", "by 1/15": a date in numbers, not a division
     if cue is not None:
         return _offline_plan(text, cue, now, timezone)
     if source is None:
@@ -319,7 +329,11 @@ def plan_check(prediction: str, *, now: datetime | None = None, timezone: str = 
     if source == "economy" and (series := series_in(prediction)) is not None:
         known = {"series": series}
     if source == "weather":
-        known = weather_words(_HEDGE.sub("", prediction, count=1))
+        claim = _HEDGE.sub("", prediction, count=1)
+        known = weather_words(claim)
+        place = place_in(claim)
+        if place is not None:
+            known["place"] = place
     return CheckPlan(source, known)
 
 
@@ -329,7 +343,8 @@ _WEATHER_VARIABLES = (  # the first that matches names the variable; order: the 
     ("precipitation_sum", "mm", re.compile(r"\b(?:precipitation|dry)\b", re.I)),
     ("rain_sum", "mm", re.compile(r"\b(?:rain(?:s|ing|ed|y|fall)?|showers?|drizzl(?:e|es|ing))\b", re.I)),
     ("wind_speed_10m_max", None, re.compile(r"\b(?:wind(?:s|y)?|gusts?|gusting)\b", re.I)),
-    ("temperature_2m_max", None, re.compile(r"\b(?:highs?|high of|max(?:imum)?|hottest|daytime)\b", re.I)),
+    ("temperature_2m_max", None, re.compile(r"\b(?:highs?|high of|max(?:imum)?|hottest|daytime|heat ?waves?)\b",
+                                            re.I)),
     ("temperature_2m_min", None, re.compile(r"\b(?:lows?|low of|min(?:imum)?|overnight|frost(?:y)?|"
                                             r"(?:below|under) freezing|freez(?:e|es|ing) (?:over)?night)\b", re.I)),
 )
@@ -337,6 +352,29 @@ _NO_WEATHER = re.compile(r"\b(?:not|no|never|won't|wont|doesn't|doesnt|don't|don
                          r"be dry|is dry)\b", re.I)
 _DEGREES = (("F", re.compile(r"(?:°\s*F|\bdegrees? F\b|\bfahrenheit\b|\d\s*F\b)", re.I)),
             ("C", re.compile(r"(?:°\s*C|\bdegrees? C\b|\bcelsius\b|\bcentigrade\b|\d\s*C\b)", re.I)))
+
+
+_TIME_WORDS = (r"(?:New Year|Christmas|Easter|Thanksgiving|Halloween|Independence Day|Labor Day|Memorial Day|"
+               r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|January|February|March|April|May|June|July|August|"
+               r"September|October|November|December|Spring|Summer|Autumn|Fall|Winter)")
+_TIME_TAIL = re.compile(rf"(?:^|,?\s+){_TIME_WORDS}\b.*$")
+_NOT_PLACES = re.compile(r"^(?:it|the|there|this|that|tomorrow|today|tonight|next|every|each|our|my|we|i|a|an|no|"
+                         r"rain|snow|weekend)$", re.I)
+_PLACE_WORD = r"[A-Z][\w.'\u2019-]*"
+_PLACE_AFTER = re.compile(rf"\b(?:in|at|for|over|across)\s+((?:{_PLACE_WORD})(?:(?:,\s*|\s+)(?:{_PLACE_WORD}))*)")
+_PLACE_FIRST = re.compile(rf"^\s*((?:{_PLACE_WORD})(?:\s+(?:{_PLACE_WORD}))*?)(?:['\u2019]s\b|\s+(?:will|is|gets?|"
+                          r"has|sees?|stays?|hits?|reaches?|records?)\b)")
+
+
+def place_in(prediction: str) -> str | None:
+    """The place a weather prediction names: "in Chicago", "Mumbai will get rain", "Tokyo's daily high";
+    None when the words name none code can tell (the model then writes it)."""
+    for pattern in (_PLACE_AFTER, _PLACE_FIRST):
+        for found in pattern.finditer(prediction):
+            phrase = _TIME_TAIL.sub("", found.group(1)).strip(" ,")  # "in London on Christmas Day", "in December"
+            if phrase and not _NOT_PLACES.match(phrase.split()[0].rstrip(",")):
+                return phrase
+    return None
 
 
 def weather_words(prediction: str) -> dict[str, Any]:
@@ -590,12 +628,19 @@ def _game_result(query: dict[str, Any]) -> dict[str, Any]:
     return query
 
 
+def _about_today(query: dict[str, Any]) -> bool:
+    """A calendar query about the day it is now ("today is a Saturday", "tomorrow is the 1st")."""
+    return any(str(query.get(name) or "").lower() in ("today", "tomorrow", "yesterday") for name in ("day", "other"))
+
+
 def plan_fields(plan: CheckPlan) -> dict[str, Any]:
     """What a call with a planned check says without the model: its category, why, and a method that
     `with_check` sharpens once the check is complete (and that stands if the model's query fails)."""
     source: str = plan.source
     name = _OFFLINE_SOURCES.get(source) or _SOURCE_NAMES.get(plan.source, "a calculation")  # type: ignore[arg-type]
     category = _OFFLINE_CATEGORIES.get(source, VerifiableCategory.API_TOOL_VERIFIABLE)
+    if source == "calendar" and _about_today(plan.known):
+        category = VerifiableCategory.CURRENT_TOOL_VERIFIABLE  # "today is a Saturday": a clock is enough
     return {
         "verifiable_category": VerifiableCategory(category).value,
         "category_reasoning": f"It can be checked from {name}.",

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from calledit.agents.creation import CallContext
 from calledit.agents.dates import TimeExpression, date_order_for, primary, resolve_dates
-from calledit.domain.call import CallDraft, RecurringInterval, VerificationMode
+from calledit.domain.call import CallDraft, RecurringInterval, VerifiableCategory, VerificationMode
 from calledit.domain.events import ToolEvent
 from calledit.domain.verifiability import claim_of, offline_check, score_call
 from calledit.domain.words import moment_words
@@ -239,6 +239,26 @@ class ModeGuard:
             "verification_mode": mode,
             "recurring_interval": interval if mode is VerificationMode.RECURRING else None,
             "date_reasoning": _note(draft, note),
+        })
+
+
+class CategoryGuard:
+    """A prediction about what is still to come is never `agent_verifiable` (fixed knowledge): by the
+    category's own definition it is an event in the world after today (`api_tool_verifiable`). A call with a
+    typed check already has its category from the check and is left alone."""
+
+    def __call__(self, draft: CallDraft, context: CallContext) -> CallDraft:
+        if draft.verifiable_category is not VerifiableCategory.AGENT_VERIFIABLE or draft.check is not None:
+            return draft
+        if draft.verification_mode is VerificationMode.IMMEDIATE:
+            return draft
+        expressions = resolve_dates(context.prompt, context.now, context.timezone)
+        if not read_mode_cues(context.prompt, expressions, context.now).future:
+            return draft
+        return draft.model_copy(update={
+            "verifiable_category": VerifiableCategory.API_TOOL_VERIFIABLE,
+            "category_reasoning": f"{draft.category_reasoning.rstrip()} (category set to api_tool_verifiable: "
+                                  "it speaks of an event still to come, which no fixed knowledge settles)",
         })
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from calledit.agents.checks import check_range, complete_check, detect_source, plan_check
+from calledit.agents.checks import check_range, complete_check, detect_source, plan_check, plan_fields
 from calledit.agents.creation import CreationAgent, call_output
 from calledit.agents.setup import creation_agent
 from calledit.config import Settings
@@ -59,7 +59,7 @@ def test_a_game_knows_its_league_and_teams_before_the_model_writes() -> None:
 
 def test_the_request_schema_carries_the_query_only_when_a_source_was_chosen() -> None:
     assert "check" not in call_output(None).schema["properties"]
-    plan = plan_check("Within 10 days the heatwave in Perth will break")  # no variable in the words
+    plan = plan_check("The weather in Boston will be nice on Friday")  # no variable in the words
     schema = call_output(plan).schema
     assert schema["required"][-1] == "check"
     branches = schema["properties"]["check"]["anyOf"]
@@ -115,16 +115,16 @@ def test_a_query_that_does_not_validate_leaves_no_check() -> None:
     ("The temperature in London will be above 10 C on Christmas Day", {"variable": "temperature_2m_max", "unit": "C"}),
     ("Phoenix will reach 100 degrees F on the Fourth of July", {"variable": "temperature_2m_max", "unit": "F"}),
     ("The temperature in Oslo drops below -5 C tonight", {"variable": "temperature_2m_min", "unit": "C"}),
-    ("Within 10 days the heatwave in Perth will break", {}),
+    ("Within 10 days the heatwave in Perth will break", {"variable": "temperature_2m_max"}),
+    ("The weather in Boston will be nice on Friday", {}),
 ])
 def test_the_words_settle_what_they_say_of_a_weather_query(prediction: str, known: dict[str, object]) -> None:
     plan = plan_check(prediction)
     assert plan is not None and plan.source == "weather"
-    assert plan.known == known
+    assert {name: value for name, value in plan.known.items() if name != "place"} == known  # place: below
     check = plan.schema()
     if known:  # only the branch of that variable is left, without what code set
-        assert "anyOf" not in check and not set(known) & set(check["properties"])
-        assert "place" in check["properties"]
+        assert "anyOf" not in check and not set(plan.known) & set(check["properties"])
 
 
 def _answer(prediction: str, check: dict[str, Any]) -> str:
@@ -148,7 +148,8 @@ async def test_a_streamed_call_ends_with_its_executable_check() -> None:
     assert complete.content.verifiable_category is VerifiableCategory.API_TOOL_VERIFIABLE
     assert complete.content.verification_method.criteria == [
         "Open-Meteo daily snowfall in Denver, CO on Wed 2 Dec 2026 > 0 cm"]
-    assert "Data source: weather" in model.requests[-1]  # the hint reached the model
+    # Code read the whole query from the words (snow, no amount, "in Denver, CO"): the model got no hint for it.
+    assert "Data source: weather" not in model.requests[-1]
 
 
 async def test_code_fills_the_teams_the_model_did_not_write() -> None:
@@ -238,3 +239,38 @@ def test_a_hint_splits_into_what_every_call_shares_and_what_is_this_call_s() -> 
     assert spelled.detail.startswith("Numbers in the prediction: a dozen = 12")
     whole = plan_check("Christmas 2026 falls on a Friday", now=now)
     assert whole is not None and whole.complete and whole.lead == whole.detail == ""
+
+
+@pytest.mark.parametrize(("prediction", "place"), [
+    ("It will be below freezing in Chicago tomorrow morning", "Chicago"),
+    ("Mumbai will get rain every day for the next two weeks", "Mumbai"),  # not the user's timezone's city
+    ("Tokyo's daily high will stay below 10 C every day this weekend", "Tokyo"),
+    ("The temperature in London will be above 10 C on Christmas Day", "London"),
+    ("It will snow in New York City on Friday", "New York City"),
+    ("It will rain in St. Louis, MO tomorrow", "St. Louis, MO"),
+    ("It will snow in Paris on New Year's Day", "Paris"),
+    ("It will snow in December", None),
+    ("It will be sunny tomorrow", None),
+])
+def test_the_place_a_weather_call_names_is_code_s(prediction: str, place: str | None) -> None:
+    from calledit.agents.checks import place_in
+
+    assert place_in(prediction) == place
+
+
+def test_a_weather_call_whose_words_settle_everything_leaves_the_model_nothing() -> None:
+    plan = plan_check("It will rain in London tomorrow")
+    assert plan is not None and plan.known["place"] == "London"
+    assert plan.lead == "" and plan.detail == ""
+
+
+@pytest.mark.parametrize("prediction", ["The new Zelda game will be released on 12/3", "The strike ends by 1/15"])
+def test_a_date_in_numbers_is_not_a_division(prediction: str) -> None:
+    plan = plan_check(prediction, now=datetime(2026, 11, 21, 10, tzinfo=UTC))
+    assert plan is None or plan.source != "arithmetic"
+
+
+def test_a_calendar_claim_about_today_is_about_the_present_moment() -> None:
+    plan = plan_check("Today is a Saturday", now=datetime(2026, 11, 21, 10, tzinfo=UTC), timezone="Asia/Kolkata")
+    assert plan is not None and plan.source == "calendar"
+    assert plan_fields(plan)["verifiable_category"] == "current_tool_verifiable"

@@ -251,3 +251,15 @@ def test_a_date_the_model_writes_itself_comes_as_iso_to_copy() -> None:
     """No firm date and no mode cue: the model writes verification_date, so the loose readings are ISO."""
     hints, _ = TimeHinter()(context("Prices will be lower this season"))
     assert hints == ['"this season" = 2026-11-30T23:59:59-05:00']
+
+
+@pytest.mark.parametrize(("prediction", "category"), [
+    ("Amazon will announce layoffs before the end of the month", "api_tool_verifiable"),  # still to come
+    ("The Nile flows into the Mediterranean", "agent_verifiable"),  # fixed knowledge stays
+])
+def test_an_event_still_to_come_is_not_fixed_knowledge(prediction: str, category: str) -> None:
+    from calledit.agents.guards import CategoryGuard
+
+    called = draft(verifiable_category="agent_verifiable",
+                   verification_mode="before_date" if "will" in prediction else "immediate")
+    assert CategoryGuard()(called, context(prediction)).verifiable_category.value == category

@@ -82,7 +82,7 @@ async def test_a_data_source_s_fixed_instructions_come_before_the_prediction() -
     words (the prediction, the clock, resolved dates) come after."""
     from calledit.agents.prompts import user_prefix
 
-    prediction = "It will rain in London tomorrow"
+    prediction = "More than 10 mm of rain will fall in London tomorrow"  # the amount is the model's to write
     model = ScriptedModel(rate=0, responses=[json.dumps(plausible_call(prediction, NOW))])
     agent = creation_agent(Settings(model="scripted"), Provider(name="scripted", model=model), clock=lambda: NOW)
     [event async for event in agent.stream(prediction, "Europe/London")]

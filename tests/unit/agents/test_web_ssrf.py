@@ -199,7 +199,8 @@ def test_an_error_answer_does_not_say_its_status() -> None:
     with serve(str(PUBLIC), {"/secret": status(403)}) as public, pytest.raises(WebUnavailable) as failed:
         # a generous timeout: on a busy machine a 2 s one could expire first (the message is the point here)
         LiveWeb(timeout=10, allow=only_public).fetch(public.url + "/secret")
-    assert "answered with an error" in str(failed.value) and "403" not in str(failed.value)
+    said = str(failed.value).replace(public.url, "")  # the port may contain "403" (it once was 40369)
+    assert "answered with an error" in said and "403" not in said
 
 
 @pytest.mark.parametrize("headers_too", [False, True], ids=["slow-body", "slow-headers"])
