@@ -663,8 +663,10 @@ def with_check(draft: CallDraft, check: Check | None, now: datetime | None = Non
             steps=["Compute the claim in code and compare" if check.source != "fact" else
                    "Ask the model the question; a low confidence is inconclusive"],
         )
-        update: dict[str, Any] = {"check": check, "verifiable_category": _OFFLINE_CATEGORIES[check.source],
-                                  "verification_method": method}
+        category = _OFFLINE_CATEGORIES[check.source]
+        if isinstance(check, CalendarCheck) and _about_today(check.model_dump()):
+            category = VerifiableCategory.CURRENT_TOOL_VERIFIABLE  # "today is a Saturday": a clock is enough
+        update: dict[str, Any] = {"check": check, "verifiable_category": category, "verification_method": method}
         if now is not None and not isinstance(check, ClockCheck | FactCheck) and \
                 draft.verification_mode is not VerificationMode.IMMEDIATE:
             update.update(verification_mode=VerificationMode.IMMEDIATE, verification_date=now, recurring_interval=None,

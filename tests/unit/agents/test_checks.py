@@ -274,3 +274,8 @@ def test_a_calendar_claim_about_today_is_about_the_present_moment() -> None:
     plan = plan_check("Today is a Saturday", now=datetime(2026, 11, 21, 10, tzinfo=UTC), timezone="Asia/Kolkata")
     assert plan is not None and plan.source == "calendar"
     assert plan_fields(plan)["verifiable_category"] == "current_tool_verifiable"
+    from calledit.agents.checks import with_check
+    from calledit.domain.check import parse_check
+
+    called = with_check(_draft("immediate", "2026-11-21T10:00:00+00:00"), parse_check(plan.known))
+    assert called.verifiable_category is VerifiableCategory.CURRENT_TOOL_VERIFIABLE  # and stays so with the check
