@@ -10,8 +10,8 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import AwareDatetime, BaseModel, Field
 
 from calledit.proof.bundle import CallProof
-from calledit.server.share import log_of
 from calledit.server.state import CurrentUser, StateDep
+from calledit.server.store_services import log_of
 
 router = APIRouter(prefix="/api", tags=["log"])
 

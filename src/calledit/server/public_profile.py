@@ -33,9 +33,9 @@ from calledit.domain.outcomes import LABELS, Outcome, settled_outcome
 from calledit.domain.track_record import brier_score, calibration
 from calledit.notify.messages import one_line
 from calledit.proof.profiles import NameTaken, PublicProfile, PublicProfiles, profiles_of
-from calledit.proof.shares import Share, Shares
+from calledit.proof.shares import Share
 from calledit.server.state import AppState, CurrentPrincipal, StateDep, WriteLimit
-from calledit.wiring import services_of
+from calledit.server.store_services import base_url, shares_of
 
 router = APIRouter(tags=["sharing"])
 
@@ -70,22 +70,10 @@ def _profiles(state: AppState) -> PublicProfiles:
     return profiles
 
 
-def _shares(state: AppState) -> Shares:
-    shares = services_of(state.store).shares
-    if shares is None:
-        raise ConfigurationError(f"The {type(state.store).__name__} storage adapter cannot share calls yet: use a "
-                                 "SQLite database (CALLEDIT_DB=path).")
-    return shares
-
-
-def _base_url(state: AppState, request: Request) -> str:
-    return (state.settings.public_url or str(request.base_url)).rstrip("/")
-
-
 def _setting(state: AppState, request: Request, profile: PublicProfile | None) -> PublicProfileSetting:
     if profile is None or not profile.enabled:
         return PublicProfileSetting(enabled=False, url=None)
-    return PublicProfileSetting(enabled=True, url=f"{_base_url(state, request)}/u/{quote(profile.username, safe='')}")
+    return PublicProfileSetting(enabled=True, url=f"{base_url(state, request)}/u/{quote(profile.username, safe='')}")
 
 
 def public_name(state: AppState, principal: Principal) -> str:
@@ -191,7 +179,7 @@ def _load(state: AppState, username: str) -> tuple[PublicProfile, list[PublicCal
     if profile is None or not profile.enabled:
         return None
     calls = []
-    for share in _shares(state).shared_by(profile.owner)[:MAX_CALLS]:
+    for share in shares_of(state).shared_by(profile.owner)[:MAX_CALLS]:
         call = state.store.get(profile.owner, share.call_id)
         if call is not None:
             calls.append(PublicCall(share, call))
@@ -227,6 +215,6 @@ async def public_profile_page(username: str, request: Request, state: StateDep) 
         html = _templates().get_template("no_profile.html").render()
         return HTMLResponse(html, status_code=status.HTTP_404_NOT_FOUND, headers=NO_STORE)
     profile, calls = found
-    url = f"{_base_url(state, request)}/u/{quote(profile.username, safe='')}"
+    url = f"{base_url(state, request)}/u/{quote(profile.username, safe='')}"
     html = _templates().get_template("profile.html").render(page_context(profile, calls, url))
     return HTMLResponse(html, headers=NO_STORE)

@@ -21,14 +21,13 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from calledit.domain.call import Call, CallStatus
-from calledit.domain.errors import ConfigurationError
 from calledit.notify.messages import one_line
 from calledit.proof.bundle import ProofReport
-from calledit.proof.port import CallLog
-from calledit.proof.shares import Share, Shares
+from calledit.proof.shares import Share
 from calledit.server import public_profile
 from calledit.server.share_card import Card, render_card
 from calledit.server.state import AppState, CurrentUser, StateDep, WriteLimit
+from calledit.server.store_services import base_url, log_of, shares_of
 from calledit.wiring import services_of
 
 router = APIRouter(tags=["sharing"])
@@ -54,26 +53,6 @@ class SharedCall(BaseModel):
     slug: str
     show_confidence: bool
     shared_at: AwareDatetime
-
-
-def shares_of(state: AppState) -> Shares:
-    shares = services_of(state.store).shares
-    if shares is None:
-        raise ConfigurationError(f"The {type(state.store).__name__} storage adapter cannot share calls yet: use a "
-                                 "SQLite database (CALLEDIT_DB=path).")
-    return shares
-
-
-def log_of(state: AppState) -> CallLog:
-    log = services_of(state.store).log
-    if log is None:
-        raise ConfigurationError(f"The {type(state.store).__name__} storage adapter keeps no call log yet: use a "
-                                 "SQLite database (CALLEDIT_DB=path).")
-    return log
-
-
-def base_url(state: AppState, request: Request) -> str:
-    return (state.settings.public_url or str(request.base_url)).rstrip("/")
 
 
 def _shared(state: AppState, request: Request, share: Share) -> SharedCall:
