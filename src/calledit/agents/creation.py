@@ -32,6 +32,7 @@ from calledit.providers.base import OutputSchema, Provider
 
 Clock = Callable[[], datetime]
 CALL_OUTPUT = OutputSchema("call", call_grammar_schema())  # what the model writes, asked of every provider
+PENDING_STEP = "Confirmed if the criterion holds, refuted if not"  # until MethodGuard writes the steps
 
 
 def call_output(plan: CheckPlan | None, omit: set[str] | None = None) -> OutputSchema:
@@ -243,6 +244,9 @@ class CreationAgent:
                 query.update(found)
             for name, value in (known or {}).items():
                 payload.setdefault(name, value)
+            method = payload.get("verification_method")
+            if isinstance(method, dict) and not method.get("steps"):
+                method["steps"] = [PENDING_STEP]  # the model writes no steps: MethodGuard writes them
 
         draft, problem = parse_answer(text, CallDraft, "call", take_query)
         return draft, query or None, problem

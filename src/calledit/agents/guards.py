@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
-from calledit.agents.creation import CallContext
+from calledit.agents.creation import PENDING_STEP, CallContext
 from calledit.agents.dates import TimeExpression, date_order_for, primary, resolve_dates
 from calledit.domain.call import CallDraft, RecurringInterval, VerifiableCategory, VerificationMode
 from calledit.domain.events import ToolEvent
 from calledit.domain.verifiability import claim_of, offline_check, score_call
-from calledit.domain.words import moment_words
+from calledit.domain.words import date_words, moment_words
 
 TOOL_NAME = "resolve_dates"
 
@@ -177,6 +177,14 @@ def _note(draft: CallDraft, note: str) -> str:
     return f"{draft.date_reasoning.rstrip()} ({note})"
 
 
+def _day_words(moment: datetime, month_first: bool) -> str:
+    """A resolved date as the statement may say it: the bare day for a whole day ("Wednesday, 2 December
+    2026"), with the time otherwise. Not "the end of ...": the model copied that phrase into statements."""
+    if moment.timetz().replace(tzinfo=None, microsecond=0) == time(23, 59, 59):
+        return date_words(moment.date(), month_first=month_first)
+    return moment_words(moment, month_first=month_first)
+
+
 class TimeHinter:
     """Resolves dates and reads mode cues before the model runs; see the module docstring."""
 
@@ -193,12 +201,12 @@ class TimeHinter:
         # the model never writes them, so they are not repeated here; the date in words is, for the statement.
         month_first = date_order_for(context.timezone, self.date_order) == "MDY"
         if mode is VerificationMode.IMMEDIATE or target is not None:  # the date is prefilled: words, for the statement
-            hints = [f'"{expression.text}" is {moment_words(expression.deadline, month_first=month_first)}'
+            hints = [f'"{expression.text}" is {_day_words(expression.deadline, month_first)}'
                      for expression in expressions if expression is not target]
         else:  # the model writes the date itself: ISO 8601 it can copy
             hints = [expression.describe() for expression in expressions]
         if mode is not VerificationMode.IMMEDIATE and target is not None:
-            hints.append(f'"{target.text}" is {moment_words(target.deadline, month_first=month_first)}')
+            hints.append(f'"{target.text}" is {_day_words(target.deadline, month_first)}')
         if mode is VerificationMode.IMMEDIATE and _PRESENT_MOMENT.search(context.prompt):
             hints.append("verifiable_category: current_tool_verifiable (about the present moment: a clock is enough)")
         event = ToolEvent(
@@ -320,6 +328,41 @@ class DateGuard:
         if loose is not None:
             return loose.deadline, f'"{loose.text}" resolves to it and the written date was in the past'
         return now + self.no_date_default, "it was in the past and the prediction names no date"
+
+
+class MethodGuard:
+    """The method's steps, written by code from the final mode, category and date: the model writes only
+    where to look and what counts (`source`, `criteria`); how the check unfolds follows from the mode. A
+    typed check, attached after the guards, replaces the whole method with its own."""
+
+    def __init__(self, date_order: str | None = None) -> None:
+        self.date_order = date_order
+
+    def __call__(self, draft: CallDraft, context: CallContext) -> CallDraft:
+        steps = method_steps(draft, month_first=date_order_for(context.timezone, self.date_order) == "MDY")
+        method = draft.verification_method.model_copy(update={"steps": steps})
+        return draft.model_copy(update={"verification_method": method})
+
+
+def method_steps(draft: CallDraft, *, month_first: bool = False) -> list[str]:
+    """How a call without a typed check is checked, step by step, in words."""
+    day = _day_words(draft.verification_date, month_first)
+    mode, every = draft.verification_mode, "week" if draft.recurring_interval is RecurringInterval.WEEKLY else "day"
+    if draft.verifiable_category is VerifiableCategory.HUMAN_VERIFIABLE_ONLY:
+        return {
+            VerificationMode.IMMEDIATE: ["Ask the user whether it holds"],
+            VerificationMode.AT_DATE: [f"On {day}, ask the user whether it happened"],
+            VerificationMode.BEFORE_DATE: [f"On {day}, ask the user whether it happened by then"],
+            VerificationMode.RECURRING: [f"Each {every} until {day}, ask the user whether it still holds"],
+        }[mode]
+    return {
+        VerificationMode.IMMEDIATE: ["Look it up in the source now", PENDING_STEP],
+        VerificationMode.AT_DATE: [f"On {day}, look it up in the source", PENDING_STEP],
+        VerificationMode.BEFORE_DATE: [f"Until {day}, watch the source",
+                                       f"Confirmed once the criterion holds; refuted if it has not by {day}"],
+        VerificationMode.RECURRING: [f"Each {every} until {day}, check the source",
+                                     "Confirmed only if the criterion holds every time"],
+    }[mode]
 
 
 class ScoreGuard:

@@ -11,7 +11,7 @@ import pytest
 
 from calledit.agents.creation import CallContext
 from calledit.agents.dates import resolve_dates
-from calledit.agents.guards import TOOL_NAME, DateGuard, ModeGuard, TimeHinter, read_mode_cues
+from calledit.agents.guards import TOOL_NAME, DateGuard, MethodGuard, ModeGuard, TimeHinter, read_mode_cues
 from calledit.agents.setup import creation_agent
 from calledit.config import Settings
 from calledit.domain.call import CallDraft, RecurringInterval, VerificationMode
@@ -197,7 +197,7 @@ class TestDateGuard:
 def test_the_hinter_gives_the_model_dates_and_reports_a_tool_use() -> None:
     hints, events = TimeHinter()(context("Amazon announces layoffs by the end of the month"))
     # The date and mode are prefilled (DatePrefill): the model gets the date in words, for the statement.
-    assert hints == ['"end of the month" is the end of Monday, November 30, 2026']
+    assert hints == ['"end of the month" is Monday, November 30, 2026']
     (event,) = events
     assert event.name == TOOL_NAME
     assert event.input["resolved"][0]["check_at"] == "2026-11-30T23:59:59-05:00"
@@ -211,8 +211,8 @@ def test_the_hinter_says_now_for_a_fact() -> None:
 
 def test_the_hinter_lists_other_dates_and_the_interval() -> None:
     hints, _ = TimeHinter()(context("Said yesterday: it stays dry every day next week"))
-    assert hints == ['"yesterday" is the end of Friday, November 20, 2026',
-                     '"next week" is the end of Sunday, November 29, 2026']
+    assert hints == ['"yesterday" is Friday, November 20, 2026',
+                     '"next week" is Sunday, November 29, 2026']
 
 
 async def test_every_creation_agent_gets_the_hints_and_guards(settings: Settings) -> None:
@@ -221,7 +221,7 @@ async def test_every_creation_agent_gets_the_hints_and_guards(settings: Settings
     agent = creation_agent(settings, Provider(name="scripted", model=model), clock=lambda: NOW)
     events = [event async for event in agent.stream("The vote passes next Friday", "America/New_York")]
     assert isinstance(events[0], ToolEvent) and events[0].name == TOOL_NAME
-    assert '"next Friday" is the end of Friday, November 27, 2026' in model.requests[0]
+    assert '"next Friday" is Friday, November 27, 2026' in model.requests[0]
     complete = events[-1]
     assert isinstance(complete, CompleteEvent)
     assert complete.content.verification_date.isoformat() == "2026-11-27T23:59:59-05:00"
@@ -229,6 +229,8 @@ async def test_every_creation_agent_gets_the_hints_and_guards(settings: Settings
     assert "mode set to at_date" in complete.content.date_reasoning
     # The date guard's note, with its dates written for people by the fidelity guard (issue 18).
     assert "date set to the end of Friday, November 27, 2026" in complete.content.date_reasoning
+    # The steps are code's, from the final mode and date (MethodGuard), whatever the model wrote.
+    assert complete.content.verification_method.steps[0] == "On Friday, November 27, 2026, look it up in the source"
 
 
 @pytest.mark.parametrize(
@@ -263,3 +265,34 @@ def test_an_event_still_to_come_is_not_fixed_knowledge(prediction: str, category
     called = draft(verifiable_category="agent_verifiable",
                    verification_mode="before_date" if "will" in prediction else "immediate")
     assert CategoryGuard()(called, context(prediction)).verifiable_category.value == category
+
+
+@pytest.mark.parametrize(("changes", "steps"), [
+    ({}, ["On Friday, November 27, 2026, look it up in the source",
+          "Confirmed if the criterion holds, refuted if not"]),
+    ({"verification_mode": "before_date"},
+     ["Until Friday, November 27, 2026, watch the source",
+      "Confirmed once the criterion holds; refuted if it has not by Friday, November 27, 2026"]),
+    ({"verification_mode": "recurring", "recurring_interval": "weekly"},
+     ["Each week until Friday, November 27, 2026, check the source",
+      "Confirmed only if the criterion holds every time"]),
+    ({"verifiable_category": "human_verifiable_only", "verification_mode": "before_date"},
+     ["On Friday, November 27, 2026, ask the user whether it happened by then"]),
+    ({"verification_mode": "immediate", "verification_date": "2026-11-21T10:00:00-05:00"},
+     ["Look it up in the source now", "Confirmed if the criterion holds, refuted if not"]),
+    ({"verification_date": "2026-11-27T18:30:00-05:00"},
+     ["On Friday, November 27, 2026, 6:30 pm, look it up in the source",
+      "Confirmed if the criterion holds, refuted if not"]),
+])
+def test_the_method_steps_follow_the_mode_category_and_date(changes: dict[str, Any], steps: list[str]) -> None:
+    fixed = MethodGuard()(draft(**changes), context("Something happens"))
+    assert fixed.verification_method.steps == steps
+    assert fixed.verification_method.source == ["a source"]  # the model's own
+    assert fixed.verification_method.criteria == ["a criterion"]
+
+
+def test_a_whole_day_hint_names_the_day_not_its_end() -> None:
+    """The model copied "the end of Wednesday, ..." into statements: a whole day is hinted as the day itself."""
+    hints, _ = TimeHinter()(context("It will rain in London tomorrow", timezone="Europe/London",
+                                    now=NOW.astimezone(ZoneInfo("Europe/London"))))
+    assert hints == ['"tomorrow" is Sunday, 22 November 2026']
