@@ -154,8 +154,6 @@ _OFFLINE_HINTS: dict[str, str] = {
              'own timezone), "part" (weekday, date, time or period) and "value": the weekday; the date as '
              "YYYY-MM-DD or today / tomorrow; the time as HH:MM on a 24-hour clock (17:00 for 5 pm); or "
              "morning / afternoon / evening / night.",
-    "fact": 'Check: a fixed fact. Fill "check" with "question": a neutral question about the subject that does '
-            'not give the answer away ("At what temperature does water boil at sea level?").',
 }
 # Offline kinds by the category the call then has; calendar and arithmetic are computations.
 _OFFLINE_CATEGORIES: dict[str, VerifiableCategory] = {
@@ -442,8 +440,8 @@ def _offline_plan(prediction: str, cue: claim_words.OfflineCue, now: datetime | 
         known["approximate"] = claim_words.approximate(claim)
     elif cue.kind == "clock":
         known["comparator"] = claim_words.clock_comparison(claim)
-    elif cue.kind == "fact":
-        known["claim"] = claim_words.without_negation(claim).rstrip(" .!") + "."
+    elif cue.kind == "fact":  # code has all of it: the verifier's model writes the question (agents/facts.py)
+        known.update(source="fact", claim=claim_words.without_negation(claim).rstrip(" .!") + ".")
     if cue.kind == "calendar" and now is not None:  # the operands the words give for certain
         today = now.astimezone(ZoneInfo(timezone)).date()
         full = [e.start.date() for e in resolve_dates(digits, now, timezone)
@@ -660,8 +658,9 @@ def with_check(draft: CallDraft, check: Check | None, now: datetime | None = Non
         method = VerificationMethod(
             source=[_OFFLINE_SOURCES[check.source]],
             criteria=[words],
-            steps=["Compute the claim in code and compare" if check.source != "fact" else
-                   "Ask the model the question; a low confidence is inconclusive"],
+            steps=["Compute the claim in code and compare"] if check.source != "fact" else
+                  ["Ask the verifying model a neutral question about the subject, without the claim",
+                   "Compare its answer with the claim in code; an unclear answer or a low confidence is inconclusive"],
         )
         category = _OFFLINE_CATEGORIES[check.source]
         if isinstance(check, CalendarCheck) and _about_today(check.model_dump()):

@@ -19,10 +19,11 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
+from calledit.agents import facts
 from calledit.agents.creation import Clock, system_clock
 from calledit.agents.offline import run_offline
 from calledit.agents.partial import parse_answer
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from calledit.config import Settings
 
 log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
 TOOLS_MODEL = "deterministic tools"  # Verdict.model when the tools alone settled the call
 DATA_MODEL = "data check"  # Verdict.model when a typed check read the data (never a model's judgement)
 OFFLINE_MODEL = "offline check"  # Verdict.model when code computed a calendar, arithmetic or clock check
@@ -142,16 +144,6 @@ def build_prompt(call: CallContent, now: datetime, found: Sequence[prepass.Findi
         lines += ["Tool results:", *(f"- [{item.source}] {item.finding}" for item in results)]
     lines.append("Reply with the JSON object only.")
     return "\n".join(lines)
-
-
-def build_fact_prompt(check: FactCheck) -> str:
-    """The user turn for a fixed fact: the claim in its positive form, and the neutral question to answer."""
-    claim = check.claim.replace("</prediction>", "</ prediction>")
-    return "\n".join([
-        f"<prediction>{claim}</prediction>",
-        f"A fixed fact: answer from well-established knowledge. Question: {check.question}",
-        "Reply with the JSON object only.",
-    ])
 
 
 _MODE_WORDS = {
@@ -264,28 +256,64 @@ class VerificationAgent:
     async def _run_fact(
         self, call: CallContent, check: FactCheck, now: datetime, cancel_signal: threading.Event | None
     ) -> VerificationReport:
-        """A fixed fact: the model judges the claim in its positive form (code applies the negation), and a
-        confidence below FACT_MIN_CONFIDENCE is inconclusive. The evidence says the model decided it."""
+        """A fixed fact (agents/facts.py): the model writes a neutral question from the claim, answers it in a
+        fresh turn without seeing the claim, and code compares the answer with the claim in its positive form
+        (then applies the negation). An answer that does not settle it in words, or a confidence below
+        FACT_MIN_CONFIDENCE, is inconclusive. The evidence says the model decided it."""
         tool = ToolEvent(name="offline_check:fact", input=check.model_dump(mode="json"))
-        draft, text, used = await self._ask(build_fact_prompt(check), cancel_signal)
-        outcome, confidence = draft.verdict, draft.confidence
-        note = ""
-        if outcome is not VerdictOutcome.INCONCLUSIVE and confidence < FACT_MIN_CONFIDENCE:
+        question = check.question
+        if not question:  # written here, not at creation: the creating model copied its hint's example
+            asked, _ = await self._ask_for(facts.QUESTION_OUTPUT, facts.QUESTION_PROMPT,
+                                           facts.question_prompt(check.claim), facts.FactQuestion, cancel_signal)
+            subject = facts.subject_of(check.claim)
+            if not facts.asks_about(asked.question, subject):  # "Which planet has two moons?" for Mars: once more
+                asked, _ = await self._ask_for(facts.QUESTION_OUTPUT, facts.QUESTION_PROMPT,
+                                               facts.refocus_prompt(check.claim, subject), facts.FactQuestion,
+                                               cancel_signal)
+            question = asked.question.strip()
+        answered, text = await self._ask_for(facts.ANSWER_OUTPUT, facts.ANSWER_PROMPT, facts.answer_prompt(question),
+                                             facts.FactAnswer, cancel_signal)
+        agreement = facts.compare(check.claim, question, answered.answer)
+        confidence = answered.confidence
+        if agreement is facts.Agreement.UNCLEAR:
+            outcome, note = VerdictOutcome.INCONCLUSIVE, " The answer does not settle the claim in words: no verdict."
+        elif confidence < FACT_MIN_CONFIDENCE:
             outcome, note = VerdictOutcome.INCONCLUSIVE, f" The model was only {confidence:.0%} sure: no verdict."
-        elif outcome is not VerdictOutcome.INCONCLUSIVE and check.negated:
-            flipped = VerdictOutcome.REFUTED if outcome is VerdictOutcome.CONFIRMED else VerdictOutcome.CONFIRMED
-            note = f" The prediction says it is not so: {flipped.value}."
-            outcome = flipped
+        else:
+            holds = agreement is facts.Agreement.AGREES
+            outcome = VerdictOutcome.CONFIRMED if holds != check.negated else VerdictOutcome.REFUTED
+            note = f" The prediction says it is not so: {outcome.value}." if check.negated else ""
+        finding = (f"Asked {question!r} without the claim, the model answered {answered.answer.strip()!r} "
+                   f"(confidence {confidence:.2f}); compared in code, the answer {agreement.value} with "
+                   f"{check.claim!r}")
         evidence = Evidence(
             source=f"model-decided fact ({self.provider.name}): not computed, the model's knowledge",
-            finding=f"{draft.reasoning} (the model judged {check.claim!r} {draft.verdict.value}, "
-                    f"confidence {draft.confidence:.2f})",
+            finding=finding[:1000],
             criterion=describe(check),
         )
-        verdict = Verdict(verdict=outcome, confidence=confidence, evidence=[evidence],
-                          reasoning=f"Decided by the model: {draft.reasoning}{note}", verified_at=now,
-                          model=self.provider.name)
-        return VerificationReport(verdict=verdict, tools=[tool, *used], text=text)
+        verdict = Verdict(verdict=outcome, confidence=confidence if outcome is not VerdictOutcome.INCONCLUSIVE else 0.0,
+                          evidence=[evidence], reasoning=f"Decided by the model: {finding}.{note}"[:4000],
+                          verified_at=now, model=self.provider.name)
+        return VerificationReport(verdict=verdict, tools=[tool], text=text)
+
+    async def _ask_for(
+        self, output: OutputSchema, system_prompt: str, prompt: str, shape: type[M],
+        cancel_signal: threading.Event | None,
+    ) -> tuple[M, str]:
+        """One answer in `output`'s schema under its own system prompt, with one repair round."""
+        from strands import Agent
+
+        agent = Agent(model=self.provider.model_for(output), system_prompt=system_prompt, tools=[],
+                      callback_handler=None)
+        text, _ = await self._turn(agent, prompt, cancel_signal)
+        answer, problem = parse_answer(text, shape, output.name, _normalize)
+        if answer is None:
+            text, _ = await self._turn(agent, f"Your answer was not valid: {problem}\nReply with the JSON object "
+                                              f"only, with {', '.join(shape.model_fields)}.", cancel_signal)
+            answer, problem = parse_answer(text, shape, output.name, _normalize)
+            if answer is None:
+                raise ModelError(f"The model's {output.name} did not validate after one repair round: {problem}")
+        return answer, text
 
     async def aclose(self) -> None:
         """Close the sources' HTTP client (the agent is unusable for data checks after this)."""

@@ -162,11 +162,14 @@ class ClockCheck(_OfflineCheck):
 
 
 class FactCheck(_OfflineCheck):
-    """A fixed fact the model is asked at verification; its confidence below the bar is inconclusive."""
+    """A fixed fact the model is asked at verification; an answer that does not settle it, or a confidence
+    below the bar, is inconclusive."""
 
     source: Literal["fact"] = "fact"
     claim: Text  # the claim as said, without its negation (code strips it and sets `negated`)
-    question: Text  # a neutral question about the subject, written by the model at creation
+    # A neutral question about the subject. Written by the verifying model (None until then); calls made
+    # before that carry the question their creating model wrote.
+    question: Text | None = None
 
 
 OfflineCheck = CalendarCheck | ArithmeticCheck | ClockCheck | FactCheck

@@ -134,31 +134,53 @@ async def test_an_unknown_holiday_leaves_the_call_without_a_check() -> None:
     assert call.check is None  # verified the prose way, never as July 4
 
 
-def fact_verdict(verdict: str, confidence: float) -> str:
-    return json.dumps({"question": "q", "answer": "a", "verdict": verdict, "confidence": confidence})
+def fact_turns(question: str, answer: str, confidence: float) -> list[str]:
+    return [json.dumps({"question": question}), json.dumps({"answer": answer, "confidence": confidence})]
 
 
 @pytest.mark.parametrize(
-    ("prediction", "model_says", "confidence", "expected"),
+    ("prediction", "question", "answer", "confidence", "expected"),
     [
-        ("Water boils at 100 degrees Celsius at sea level", "confirmed", 0.95, "confirmed"),
-        ("Water does not boil at 100 degrees Celsius at sea level", "confirmed", 0.95, "refuted"),
-        ("The Eiffel Tower isn't in Berlin", "refuted", 0.9, "confirmed"),
-        ("The Eiffel Tower is in Berlin", "refuted", FACT_MIN_CONFIDENCE - 0.1, "inconclusive"),
+        ("Water boils at 100 degrees Celsius at sea level", "At what temperature does water boil at sea level?",
+         "100 degrees Celsius", 0.95, "confirmed"),
+        ("Water does not boil at 100 degrees Celsius at sea level",
+         "At what temperature does water boil at sea level?", "100 degrees Celsius", 0.95, "refuted"),
+        ("The Eiffel Tower isn't in Berlin", "In which city is the Eiffel Tower?", "Paris", 0.9, "confirmed"),
+        ("The Eiffel Tower is in Berlin", "In which city is the Eiffel Tower?", "Paris", 0.9, "refuted"),
+        ("The Eiffel Tower is in Berlin", "In which city is the Eiffel Tower?", "Paris",
+         FACT_MIN_CONFIDENCE - 0.1, "inconclusive"),
+        ("The Eiffel Tower is in Berlin", "In which city is the Eiffel Tower?", "I am not sure", 0.9, "inconclusive"),
+        ("Spiders are insects", "Are spiders insects?", "No, they are arachnids", 0.9, "refuted"),
     ],
 )
 async def test_a_fact_is_the_models_to_decide_and_says_so(
-    prediction: str, model_says: str, confidence: float, expected: str
+    prediction: str, question: str, answer: str, confidence: float, expected: str
 ) -> None:
-    call, _ = await make(prediction, {"source": "fact", "question": "Where is it?"}, category="agent_verifiable")
+    call, model = await make(prediction, {"source": "fact"}, category="agent_verifiable")
     assert call.check is not None and call.check.source == "fact"
+    assert call.check.question is None  # code wrote the whole check: the verifier's model writes the question
+    assert "Check:" not in model.requests[-1]
     assert "not" not in call.check.claim.lower().split()  # the model judges the positive claim
-    model = ScriptedModel(rate=0, responses=[fact_verdict(model_says, confidence)])
+    model = ScriptedModel(rate=0, responses=fact_turns(question, answer, confidence))
     agent = VerificationAgent(Provider(name="scripted", model=model), clock=lambda: NOW)
     report = await agent.verify(call)
     assert report.verdict.verdict.value == expected
     assert report.verdict.evidence[0].source.startswith("model-decided fact")
-    assert f"<prediction>{call.check.claim}</prediction>" in model.requests[0]
+    assert question in report.verdict.evidence[0].finding and answer in report.verdict.evidence[0].finding
+    asking, answering = model.requests
+    assert call.check.claim in asking  # the question is written from the claim ...
+    assert answering == f"Question: {question}" and call.check.claim not in answering  # ... answered without it
+
+
+async def test_a_question_written_at_creation_is_kept() -> None:
+    """Calls made before the verifier wrote the questions carry their creating model's question."""
+    call, _ = await make("Spiders are insects", {"source": "fact"}, category="agent_verifiable")
+    assert call.check is not None
+    old = call.model_copy(update={"check": call.check.model_copy(update={"question": "Are spiders insects?"})})
+    model = ScriptedModel(rate=0, responses=[json.dumps({"answer": "No", "confidence": 0.9})])
+    report = await VerificationAgent(Provider(name="scripted", model=model), clock=lambda: NOW).verify(old)
+    assert report.verdict.verdict is VerdictOutcome.REFUTED
+    assert model.requests == ["Question: Are spiders insects?"]
 
 
 async def test_a_fact_check_needs_the_model_to_call_it_fixed_knowledge() -> None:
@@ -201,3 +223,15 @@ def test_an_unsure_reading_is_left_to_the_model() -> None:
     plan = plan_check("Christmas 2026 and New Year's Day 2027 fall on a Friday", now=NOW, timezone="UTC")
     assert plan is not None and not plan.complete and "day" not in plan.known  # two holidays: not certain
     assert "day" in json.dumps(plan.schema())
+
+
+async def test_a_question_that_drops_the_subject_is_asked_again() -> None:
+    call, _ = await make("Mars has two moons", {"source": "fact"}, category="agent_verifiable")
+    turns = [json.dumps({"question": "Which planet has two moons?"}),
+             json.dumps({"question": "How many moons does Mars have?"}),
+             json.dumps({"answer": "2", "confidence": 0.95})]
+    model = ScriptedModel(rate=0, responses=turns)
+    report = await VerificationAgent(Provider(name="scripted", model=model), clock=lambda: NOW).verify(call)
+    assert "The question must be about Mars." in model.requests[1]
+    assert model.requests[2] == "Question: How many moons does Mars have?"
+    assert report.verdict.verdict is VerdictOutcome.CONFIRMED
