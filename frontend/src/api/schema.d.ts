@@ -1437,7 +1437,8 @@ export interface components {
         };
         /**
          * FactCheck
-         * @description A fixed fact the model is asked at verification; its confidence below the bar is inconclusive.
+         * @description A fixed fact the model is asked at verification; an answer that does not settle it, or a confidence
+         *     below the bar, is inconclusive.
          */
         FactCheck: {
             /** Claim */
@@ -1448,7 +1449,7 @@ export interface components {
              */
             negated: boolean;
             /** Question */
-            question: string;
+            question?: string | null;
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
