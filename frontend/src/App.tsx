@@ -298,7 +298,8 @@ function CalledIt({ account, focusOnMount }: { account: { auth: AuthService; use
   const side = (
     <>
       {account && <AccountMenu auth={account.auth} user={account.user} />}
-      <NotificationBell timeZone={timeZone} onScreen={route.name === 'call' ? route.id : null} />
+      {/* Verdicts are announced once, by the notice below, on every page. */}
+      <NotificationBell timeZone={timeZone} quietVerdicts />
       <ConnectionStatus webSocket={webSocket} />
     </>
   );

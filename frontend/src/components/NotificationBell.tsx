@@ -12,8 +12,18 @@ type FocusTarget = { kind: 'button' } | { kind: 'heading' } | { kind: 'item'; id
  * and a panel of your notifications to mark read or follow to their call. A disclosure: the button
  * says whether it is open, focus moves into the panel and back, Escape or a click outside closes it.
  * `onScreen` is the call whose page is open: that page announces its verdicts, so the bell does not too.
+ * `quietVerdicts`: the app announces every verdict itself (its "just checked" notice), so the bell
+ * announces only the other kinds (a call due, the digest).
  */
-export function NotificationBell({ timeZone, onScreen = null }: { timeZone?: string; onScreen?: string | null }) {
+export function NotificationBell({
+  timeZone,
+  onScreen = null,
+  quietVerdicts = false,
+}: {
+  timeZone?: string;
+  onScreen?: string | null;
+  quietVerdicts?: boolean;
+}) {
   const { webSocket, notifications } = useServices();
   const bell = useBell();
   const changes = useBellChanges();
@@ -36,9 +46,10 @@ export function NotificationBell({ timeZone, onScreen = null }: { timeZone?: str
       webSocket.onMessage('notification', (event) => {
         changes.arrived(event.notification, event.unread);
         const { kind, call_id: callId } = event.notification;
-        if (!(kind === 'verdict' && callId && callId === onScreen)) setAnnouncement(t.bell.arrived(event.notification.title, event.unread));
+        const announcedElsewhere = kind === 'verdict' && (quietVerdicts || (callId && callId === onScreen));
+        if (!announcedElsewhere) setAnnouncement(t.bell.arrived(event.notification.title, event.unread));
       }),
-    [webSocket, changes, onScreen],
+    [webSocket, changes, onScreen, quietVerdicts],
   );
 
   // Focus moves after the render that changed what is on screen (a marked item loses its button).

@@ -137,6 +137,37 @@ describe('App: the bell', () => {
   });
 });
 
+describe('App: a verdict on another page', () => {
+  it('is announced once, by the notice, not by the bell too', async () => {
+    window.location.hash = '#/record';
+    const s = services({
+      'GET /api/notifications?limit=30': () => ({ status: 200, body: { items: [], unread: 0 } }),
+      'GET /api/calls/c-1': () => ({ status: 200, body: storedCall({ status: 'verified', verdict }) }),
+    });
+    render(<App services={s} />);
+    const bell = within(screen.getByRole('banner')).getByRole('button', { name: /^Notifications/ });
+    await waitFor(() => expect(bell).toHaveAccessibleName('Notifications')); // the bell has loaded
+    act(() => FakeWebSocket.last.open());
+    const arrived = {
+      id: 'verdict:h-1',
+      kind: 'verdict',
+      call_id: 'c-1',
+      title: 'Your call was confirmed: The Lakers will win.',
+      body: 'The agent checked your call.',
+      created_at: new Date().toISOString(),
+      read_at: null,
+    };
+    act(() => {
+      FakeWebSocket.last.receive({ type: 'verdict', call_id: 'c-1', verdict });
+      FakeWebSocket.last.receive({ type: 'notification', notification: arrived, unread: 1 });
+    });
+    const spoken = () => screen.getAllByRole('status').map((region) => region.textContent ?? '').filter((text) => /checked|New notification/.test(text));
+    expect(spoken()).toHaveLength(1);
+    expect(spoken()[0]).toMatch(/^One of your calls was just checked: Called it\./);
+    await waitFor(() => expect(bell).toHaveAccessibleName('Notifications, 1 unread')); // counted all the same
+  });
+});
+
 describe('App: verdicts and calls due', () => {
   it('a verdict updates its card in My Calls in place, without reloading the list, and is announced', async () => {
     let checked = false;
