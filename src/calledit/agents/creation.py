@@ -245,8 +245,11 @@ class CreationAgent:
             for name, value in (known or {}).items():
                 payload.setdefault(name, value)
             method = payload.get("verification_method")
-            if isinstance(method, dict) and not method.get("steps"):
-                method["steps"] = [PENDING_STEP]  # the model writes no steps: MethodGuard writes them
+            if isinstance(method, dict):  # the model writes no criteria or steps: MethodGuard writes them
+                if not method.get("criteria"):
+                    method["criteria"] = [str(payload.get("prediction_statement") or "The prediction holds")]
+                if not method.get("steps"):
+                    method["steps"] = [PENDING_STEP]
 
         draft, problem = parse_answer(text, CallDraft, "call", take_query)
         return draft, query or None, problem

@@ -331,16 +331,18 @@ class DateGuard:
 
 
 class MethodGuard:
-    """The method's steps, written by code from the final mode, category and date: the model writes only
-    where to look and what counts (`source`, `criteria`); how the check unfolds follows from the mode. A
-    typed check, attached after the guards, replaces the whole method with its own."""
+    """The method's criterion and steps, written by code: the model writes only where to look (`source`).
+    What makes the call true is its final statement (dates written for people by FidelityGuard), and how
+    the check unfolds follows from the mode, category and date. A typed check, attached after the guards,
+    replaces the whole method with its own."""
 
     def __init__(self, date_order: str | None = None) -> None:
         self.date_order = date_order
 
     def __call__(self, draft: CallDraft, context: CallContext) -> CallDraft:
         steps = method_steps(draft, month_first=date_order_for(context.timezone, self.date_order) == "MDY")
-        method = draft.verification_method.model_copy(update={"steps": steps})
+        criterion = draft.prediction_statement.strip()
+        method = draft.verification_method.model_copy(update={"criteria": [criterion], "steps": steps})
         return draft.model_copy(update={"verification_method": method})
 
 

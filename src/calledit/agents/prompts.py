@@ -38,7 +38,7 @@ Monday", "it is already night in Tokyo"); nothing that happens later.
 weather, elections, game and product releases, company news.
   human_verifiable_only: only a person can tell: someone's own plans, habits, feelings, private life.
 - verifiability_score: 0.0-1.0, how reliably it can be checked (not how likely it is).
-- verification_method: {"source": [where to look], "criteria": [what makes it true]}, one item each.
+- verification_method: {"source": [where to look, one item]}.
 
 Examples (user in America/Chicago on 2026-04-06, a Monday):
 "The Bulls beat the Heat on Wednesday" ->
@@ -46,30 +46,30 @@ Examples (user in America/Chicago on 2026-04-06, a Monday):
 "verification_date": "2026-04-08T23:59:59-05:00", "date_reasoning": "\\"Wednesday\\" is 2026-04-08; check after \
 the game.", "verification_mode": "at_date", "recurring_interval": null, "category_reasoning": "Needs the game \
 result from a sports source.", "verifiable_category": "api_tool_verifiable", "verifiability_score": 0.95, \
-"verification_method": {"source": ["NBA.com box score"], "criteria": ["Bulls score more points than the Heat"]}}
+"verification_method": {"source": ["NBA.com box score"]}}
 "I'll have read 10 books by June" ->
 {"prediction_statement": "The user finishes reading 10 books by 2026-06-30.", "verification_date": \
 "2026-06-30T23:59:59-05:00", "date_reasoning": "\\"by June\\" sets the deadline at the end of June 2026.", \
 "verification_mode": "before_date", "recurring_interval": null, "category_reasoning": "Only the user knows what \
 they read.", "verifiable_category": "human_verifiable_only", "verifiability_score": 0.4, "verification_method": \
-{"source": ["The user's own reading log"], "criteria": ["At least 10 books finished by 2026-06-30"]}}
+{"source": ["The user's own reading log"]}}
 "144 divided by 12 is 12" ->
 {"prediction_statement": "144 divided by 12 equals 12.", "verification_date": "2026-04-06T09:00:00-05:00", \
 "date_reasoning": "A calculation can be checked now.", "verification_mode": "immediate", "recurring_interval": \
 null, "category_reasoning": "Needs an arithmetic calculation.", "verifiable_category": "strands_tool_verifiable", \
-"verifiability_score": 1.0, "verification_method": {"source": ["A calculator"], "criteria": ["144 / 12 = 12"]}}
+"verifiability_score": 1.0, "verification_method": {"source": ["A calculator"]}}
 "Gold stays above $2,000 every day this week" ->
 {"prediction_statement": "Gold closes above $2,000 per ounce every day through 2026-04-12.", \
 "verification_date": "2026-04-12T23:59:59-05:00", "date_reasoning": "\\"this week\\" ends on Sunday 2026-04-12.", \
 "verification_mode": "recurring", "recurring_interval": "daily", "category_reasoning": "Needs daily gold prices.", \
 "verifiable_category": "api_tool_verifiable", "verifiability_score": 0.9, "verification_method": {"source": \
-["A market data service"], "criteria": ["Each daily close is above $2,000"]}}
+["A market data service"]}}
 "The Nile flows into the Mediterranean" ->
 {"prediction_statement": "The Nile river flows into the Mediterranean Sea.", "verification_date": \
 "2026-04-06T09:00:00-05:00", "date_reasoning": "A geography fact can be checked now.", "verification_mode": \
 "immediate", "recurring_interval": null, "category_reasoning": "Fixed geographic knowledge.", \
 "verifiable_category": "agent_verifiable", "verifiability_score": 1.0, "verification_method": {"source": \
-["An atlas"], "criteria": ["The Nile's mouth is on the Mediterranean"]}}
+["An atlas"]}}
 
 Answer with one JSON object and nothing else.\
 """
@@ -94,8 +94,9 @@ def call_grammar_schema(max_items: int = 1) -> dict[str, Any]:
 
     Every field required and in a fixed order, lists capped at `max_items`, no string length limits (a
     4,000-character limit becomes a grammar too deep for llama.cpp); what it accepts, CallDraft accepts once
-    code adds the method's steps (MethodGuard writes them from the mode: the model writes where to look and
-    what counts, one item each; a second item and the steps were most of a call's sampled tokens).
+    code adds the method's criteria and steps (MethodGuard: the criterion is the final statement, the steps
+    follow from the mode). The model writes only where to look: the lists were most of a call's sampled
+    tokens, and its criteria restated the statement, sometimes with details the prediction never gave.
     """
     text: dict[str, Any] = {"type": "string", "minLength": 1}
     listing: dict[str, Any] = {"type": "array", "minItems": 1, "maxItems": max_items, "items": text}
@@ -110,8 +111,8 @@ def call_grammar_schema(max_items: int = 1) -> dict[str, Any]:
         "verifiability_score": {"type": "number", "minimum": 0, "maximum": 1},
         "verification_method": {
             "type": "object",
-            "properties": {"source": listing, "criteria": listing},
-            "required": ["source", "criteria"],
+            "properties": {"source": listing},
+            "required": ["source"],
             "additionalProperties": False,
         },
     }

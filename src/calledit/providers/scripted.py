@@ -164,7 +164,8 @@ class ScriptedModel(Model):
         else:
             now = datetime.now().astimezone()
         answer = plausible_call(prediction, now)
-        del answer["verification_method"]["steps"]  # as a model asked for the call writes it: steps are code's
+        for name in ("criteria", "steps"):  # as a model asked for the call writes it: these are code's
+            del answer["verification_method"][name]
         return json.dumps(answer, indent=1)
 
 

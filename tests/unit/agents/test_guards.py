@@ -288,7 +288,7 @@ def test_the_method_steps_follow_the_mode_category_and_date(changes: dict[str, A
     fixed = MethodGuard()(draft(**changes), context("Something happens"))
     assert fixed.verification_method.steps == steps
     assert fixed.verification_method.source == ["a source"]  # the model's own
-    assert fixed.verification_method.criteria == ["a criterion"]
+    assert fixed.verification_method.criteria == ["Something happens."]  # the final statement
 
 
 def test_a_whole_day_hint_names_the_day_not_its_end() -> None:

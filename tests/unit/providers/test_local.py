@@ -202,7 +202,7 @@ def test_the_grammar_schema_accepts_only_valid_calls() -> None:
     assert schema["required"] == list(schema["properties"])
     assert set(schema["properties"]) <= set(CallDraft.model_fields)
     method = schema["properties"]["verification_method"]["properties"]
-    assert set(method) == {"source", "criteria"}  # the steps are code's (MethodGuard)
+    assert set(method) == {"source"}  # the criterion and the steps are code's (MethodGuard)
     assert all(field["maxItems"] == 1 for field in method.values())
 
 
