@@ -9,8 +9,10 @@ value (the remainder is forced once one value is left), numbers, and whether a l
 schema this walker does not take apart (`anyOf` of objects, string patterns) are sampled under llama.cpp's
 own grammar for that part, so the output always follows the schema.
 
-The KV cache keeps every token: each step's prompt is the previous one plus what was added, and
-`Llama.generate` reuses the longest common prefix, so nothing is evaluated twice.
+The KV cache keeps every token: each step's prompt is the previous one plus what was added, and the
+longest common prefix is reused, so nothing is evaluated twice. At temperature 0 the grammar is asked
+about the best token only, and applied to the whole vocabulary only when it refuses that one
+(`_greedy_under`: the same tokens as llama.cpp's sampler chain, without its ~25 ms a step).
 """
 
 from __future__ import annotations
@@ -241,8 +243,11 @@ class SchemaDecoder:
                 compiled = self._grammars[grammar] = self.grammar.from_string(grammar, verbose=False)
         else:
             compiled = grammar
-        generator = self.llama.generate(self.tokens, temp=self.temperature, grammar=compiled, top_k=40, top_p=0.95,
-                                        min_p=0.05, repeat_penalty=1.0)
+        if self.temperature == 0.0 and _lazy_grammar_available(self.llama):
+            generator: Iterator[int] = _greedy_under(self.llama, compiled, self.tokens)
+        else:
+            generator = self.llama.generate(self.tokens, temp=self.temperature, grammar=compiled, top_k=40,
+                                            top_p=0.95, min_p=0.05, repeat_penalty=1.0)
         pending = b""
         text = ""
         try:
@@ -268,7 +273,70 @@ class SchemaDecoder:
                 if count + 1 >= limit or self.budget.left <= 0:
                     return
         finally:
-            generator.close()
+            generator.close()  # type: ignore[attr-defined]
+
+
+def _lazy_grammar_available(llama: Any) -> bool:
+    """Whether `llama` is a llama-cpp-python `Llama` whose context and vocabulary the greedy path can reach."""
+    return hasattr(llama, "_ctx") and hasattr(getattr(llama, "_model", None), "vocab") and hasattr(llama, "input_ids")
+
+
+def _greedy_under(llama: Any, grammar: Any, tokens: list[int]) -> Iterator[int]:
+    """Greedy tokens under `grammar`, checking the grammar on the chosen token only.
+
+    llama.cpp's sampler chain applies the grammar to every candidate (151,936 for Qwen2.5) before taking the
+    best: ~25 ms of a ~110 ms step on two cores. At temperature 0 the answer is the best token the grammar
+    allows, so this takes the best token, asks the grammar about that one, and only when it is refused
+    applies the grammar to all of them (what upstream llama.cpp's common sampler does). The tokens are the
+    same as `Llama.generate(temp=0, grammar=...)`'s; `tokens` is the context, as `generate` takes it (the
+    caller appends each token it takes; the longest cached prefix is reused, as `generate` does)."""
+    import ctypes
+
+    import llama_cpp
+    import numpy as np
+
+    n_vocab = llama.n_vocab()
+    sampler = llama_cpp.llama_sampler_init_grammar(
+        llama._model.vocab, grammar._grammar.encode("utf-8"), grammar._root.encode("utf-8"))
+    one = (llama_cpp.llama_token_data * 1)()
+    try:
+        common = 0
+        for cached, wanted in zip(llama.input_ids[: llama.n_tokens], tokens, strict=False):
+            if int(cached) != wanted:
+                break
+            common += 1
+        common = min(common, len(tokens) - 1)  # the last token is evaluated again: its logits are needed
+        llama.n_tokens = common  # eval() drops the KV cache from here
+        llama.eval(tokens[common:])
+        while True:
+            logits = np.ctypeslib.as_array(llama._ctx.get_logits_ith(-1), shape=(n_vocab,))
+            token = int(np.argmax(logits))
+            one[0].id, one[0].logit, one[0].p = token, float(logits[token]), 0.0  # type: ignore[assignment]
+            single = llama_cpp.llama_token_data_array(data=one, size=1, selected=-1, sorted=False)
+            llama_cpp.llama_sampler_apply(sampler, ctypes.byref(single))
+            if not np.isfinite(one[0].logit):  # refused: the best of what the grammar allows
+                token = _best_allowed(sampler, logits)
+            llama_cpp.llama_sampler_accept(sampler, token)
+            yield token
+            llama.eval([token])
+    finally:
+        llama_cpp.llama_sampler_free(sampler)
+
+
+def _best_allowed(sampler: Any, logits: Any) -> int:
+    import ctypes
+
+    import llama_cpp
+    import numpy as np
+
+    data = np.zeros(len(logits), dtype=np.dtype([("id", np.int32), ("logit", np.float32), ("p", np.float32)],
+                                                 align=True))
+    data["id"] = np.arange(len(logits), dtype=np.int32)
+    data["logit"] = logits
+    every = llama_cpp.llama_token_data_array(
+        data=data.ctypes.data_as(llama_cpp.llama_token_data_p), size=len(logits), selected=-1, sorted=False)
+    llama_cpp.llama_sampler_apply(sampler, ctypes.byref(every))
+    return int(data["id"][int(np.argmax(data["logit"]))])
 
 
 def _is_end(llama: Any, token: int) -> bool:

@@ -21,6 +21,7 @@ from calledit.domain.call import CallDraft
 from calledit.domain.errors import ConfigurationError, ModelError
 from calledit.providers import build_provider
 from calledit.providers.base import Provider
+from calledit.providers.decoding import _greedy_under, string_grammar
 from calledit.providers.llama import Engine, LlamaModel, chat_messages, explain
 from calledit.providers.local import build
 
@@ -219,6 +220,38 @@ def test_the_default_provider_is_local_and_runs_one_at_a_time(local_provider: Pr
     assert Settings().model == "local"
     assert local_provider.concurrency == 1
     assert local_provider.name == "local:qwen2.5-coder-1.5b-instruct-q4_k_m"
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("grammar", [
+    string_grammar(","),  # a string's contents and its closing quote
+    'root ::= "\\"" ("at_date" | "before_date" | "immediate") "\\""',  # an enum's first tokens
+    'root ::= "-"? [0-9]+ ("." [0-9]+)? ","',  # a number and the character after it
+])
+def test_the_lazy_grammar_check_picks_the_tokens_llamas_sampler_picks(local_provider: Provider, grammar: str) -> None:
+    """At temperature 0 the greedy path (the grammar asked about the best token only) writes exactly what
+    llama.cpp's sampler chain (the grammar applied to every candidate) writes."""
+    from llama_cpp import LlamaGrammar
+
+    llama = local_provider.model.engine.llama
+    text = ('<|im_start|>user\nRestate "The Celtics win tonight" as JSON.<|im_end|>\n<|im_start|>assistant\n'
+            '{"statement": "')
+    prompt = llama.tokenize(text.encode(), add_bos=False, special=True)
+    compiled = LlamaGrammar.from_string(grammar, verbose=False)
+
+    def first(tokens: Iterator[int], count: int = 16) -> list[int]:
+        taken = []
+        for token in tokens:
+            taken.append(token)
+            if len(taken) == count or llama.detokenize([token]).endswith((b'"', b",", b'",')):
+                break
+        return taken
+
+    naive = first(llama.generate(prompt, temp=0.0, grammar=compiled, top_k=40, top_p=0.95, min_p=0.05,
+                                 repeat_penalty=1.0))
+    llama.reset()  # a cold cache for the lazy path
+    lazy = first(_greedy_under(llama, compiled, list(prompt)))
+    assert lazy == naive and lazy
 
 
 @pytest.mark.model
