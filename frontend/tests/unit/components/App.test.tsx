@@ -85,6 +85,30 @@ describe('App', () => {
   });
 });
 
+/** c-1's verdict lands on the WebSocket, with the bell's notification of it. */
+function verdictLands() {
+  const arrived = {
+    id: 'verdict:h-1',
+    kind: 'verdict',
+    call_id: 'c-1',
+    title: 'Your call was confirmed: The Lakers will win.',
+    body: 'The agent checked your call.',
+    created_at: new Date().toISOString(),
+    read_at: null,
+  };
+  act(() => {
+    FakeWebSocket.last.receive({ type: 'verdict', call_id: 'c-1', verdict });
+    FakeWebSocket.last.receive({ type: 'notification', notification: arrived, unread: 1 });
+  });
+}
+
+/** What the page's live regions say about verdicts and notifications. */
+const spoken = () =>
+  screen
+    .getAllByRole('status')
+    .map((region) => region.textContent ?? '')
+    .filter((text) => /checked|New notification/.test(text));
+
 describe('App: the bell', () => {
   it('is in the header; a notification on the WebSocket counts without a reload', async () => {
     const s = services({
@@ -118,20 +142,7 @@ describe('App: the bell', () => {
     render(<App services={s} />);
     expect(await screen.findByRole('heading', { name: 'Call details' })).toBeInTheDocument();
     act(() => FakeWebSocket.last.open());
-    const arrived = {
-      id: 'verdict:h-1',
-      kind: 'verdict',
-      call_id: 'c-1',
-      title: 'Your call was confirmed: The Lakers will win.',
-      body: 'The agent checked your call.',
-      created_at: new Date().toISOString(),
-      read_at: null,
-    };
-    act(() => {
-      FakeWebSocket.last.receive({ type: 'verdict', call_id: 'c-1', verdict });
-      FakeWebSocket.last.receive({ type: 'notification', notification: arrived, unread: 1 });
-    });
-    const spoken = () => screen.getAllByRole('status').map((region) => region.textContent ?? '').filter((text) => /checked|New notification/.test(text));
+    verdictLands();
     expect(spoken()).toEqual([expect.stringMatching(/^One of your calls was just checked: Called it\./)]);
     await waitFor(() => expect(within(screen.getByRole('banner')).getByRole('button', { name: /^Notifications/ })).toHaveAccessibleName('Notifications, 1 unread'));
   });
@@ -148,20 +159,7 @@ describe('App: a verdict on another page', () => {
     const bell = within(screen.getByRole('banner')).getByRole('button', { name: /^Notifications/ });
     await waitFor(() => expect(bell).toHaveAccessibleName('Notifications')); // the bell has loaded
     act(() => FakeWebSocket.last.open());
-    const arrived = {
-      id: 'verdict:h-1',
-      kind: 'verdict',
-      call_id: 'c-1',
-      title: 'Your call was confirmed: The Lakers will win.',
-      body: 'The agent checked your call.',
-      created_at: new Date().toISOString(),
-      read_at: null,
-    };
-    act(() => {
-      FakeWebSocket.last.receive({ type: 'verdict', call_id: 'c-1', verdict });
-      FakeWebSocket.last.receive({ type: 'notification', notification: arrived, unread: 1 });
-    });
-    const spoken = () => screen.getAllByRole('status').map((region) => region.textContent ?? '').filter((text) => /checked|New notification/.test(text));
+    verdictLands();
     expect(spoken()).toHaveLength(1);
     expect(spoken()[0]).toMatch(/^One of your calls was just checked: Called it\./);
     await waitFor(() => expect(bell).toHaveAccessibleName('Notifications, 1 unread')); // counted all the same
