@@ -334,7 +334,7 @@ class MethodGuard:
     """The method's criterion and steps, written by code: the model writes only where to look (`source`).
     What makes the call true is its final statement (dates written for people by FidelityGuard), and how
     the check unfolds follows from the mode, category and date. A typed check, attached after the guards,
-    replaces the whole method with its own."""
+    sets its own source and criterion (a data check keeps these steps; an offline one has its own)."""
 
     def __init__(self, date_order: str | None = None) -> None:
         self.date_order = date_order
