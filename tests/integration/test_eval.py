@@ -103,8 +103,8 @@ async def test_each_case_runs_with_its_own_clock_and_timezone(settings: Settings
     provider = Provider(name="scripted", model=model)
     report = await run_eval(lambda clock: creation_agent(settings, provider, clock), load_dataset(SMOKE))
     # The dates are code's for these cases, so the model gets the clock in words (agents/prompts.py).
-    assert "Now: Saturday 21 November 2026, 07:00 in America/Los_Angeles." in model.requests[0]
-    assert "Now: Saturday 21 November 2026, 18:00 in Asia/Tokyo." in model.requests[2]
+    assert "Today: Saturday 21 November 2026." in model.requests[0]
+    assert "Today: Saturday 21 November 2026." in model.requests[2]
     assert report.cases[0].call is not None and report.cases[0].call["timezone"] == "America/Los_Angeles"
 
 

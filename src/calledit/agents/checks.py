@@ -215,7 +215,7 @@ class CheckPlan:
     def lead(self) -> str:
         """The part of the hint that is the same for every call of this source or kind (it can go before the
         prediction, where the local model keeps it cached); "" when there is none."""
-        if self.complete or self.source == "sports" or not self._left():
+        if self.complete or self.source == "sports" or not self.needs_query:
             return ""
         if self.offline:
             return self.hint.split(" Numbers in the prediction: ")[0]
@@ -228,18 +228,24 @@ class CheckPlan:
         if self.complete:
             return ""
         if self.source == "sports":
-            return self.hint if self._left() else ""
+            return self.hint if self.needs_query else ""
         if self.offline and self.numbers:
             return self.hint[len(self.lead):].strip()
         return ""
 
-    def _left(self) -> bool:
-        """Whether the model still has anything to write in the check (besides the source's name)."""
+    @property
+    def needs_query(self) -> bool:
+        """Whether the model writes any of the check's query (else code read all of it from the words)."""
         schema = self.schema()
-        return any(set(branch.get("properties", {})) - {"source"} for branch in schema.get("anyOf", [schema]))
+        return any(branch.get("properties") for branch in schema.get("anyOf", [schema]))
 
     def schema(self) -> dict[str, Any]:
-        """The model's part of the query: the source's schema without what code set."""
+        """The model's part of the query: the source's schema without what code set (the source's own name
+        included: code knows it, and every token of it would be evaluated)."""
+        return _without_source(self.full_schema())
+
+    def full_schema(self) -> dict[str, Any]:
+        """The query's schema without what code read from the words (what `schema` leaves out besides)."""
         if self.offline:
             if self.complete:
                 return {"type": "object", "properties": {"source": {"const": self.source}}, "required": ["source"],
@@ -332,6 +338,8 @@ def plan_check(prediction: str, *, now: datetime | None = None, timezone: str = 
         place = place_in(claim)
         if place is not None:
             known["place"] = place
+    if source != "sports" and "comparator" not in known and (stated := comparison_in(prediction)) is not None:
+        known["comparator"] = stated  # complete_check takes the words' comparison over the model's anyway
     return CheckPlan(source, known)
 
 
@@ -544,7 +552,8 @@ def complete_check(
         stated = comparison_in(prediction)
         if stated is not None and query.get("variable") not in ("win", "loss", "draw"):
             query = {**query, "comparator": stated}  # the words' comparison, not the model's reading of it
-        return parse_check({**query, **known, "start": start.isoformat(), "end": end.isoformat(), "over": over})
+        return parse_check({**fixed_fields(plan.full_schema()), **query, **known, "source": plan.source,
+                            "start": start.isoformat(), "end": end.isoformat(), "over": over})
     except ValidationError:
         return None
 
@@ -559,7 +568,7 @@ def _complete_offline(
     else:
         if not isinstance(query, dict) or query.get("source", plan.source) != plan.source:
             return None
-        payload = {**query, **plan.known, "source": plan.source}
+        payload = {**fixed_fields(plan.full_schema()), **query, **plan.known, "source": plan.source}
     if plan.source == "fact" and draft.verifiable_category is not VerifiableCategory.AGENT_VERIFIABLE:
         return None  # news, events, the speaker's life: not a fixed fact, whatever its tense
     if plan.source == "calendar" and payload.get("question") in ("weekday", "leap_year", "date"):
@@ -631,6 +640,38 @@ def _about_today(query: dict[str, Any]) -> bool:
     return any(str(query.get(name) or "").lower() in ("today", "tomorrow", "yesterday") for name in ("day", "other"))
 
 
+def _without_source(schema: dict[str, Any]) -> dict[str, Any]:
+    """A query schema without its `source` property in any branch, and without the properties a lone
+    branch fixes to one value (`fixed_fields` gives them back)."""
+    branches = schema.get("anyOf", [schema])
+    for branch in branches:
+        properties = branch.get("properties", {})
+        fixed = {"source"} | ({name for name, value in properties.items() if "const" in value}
+                              if len(branches) == 1 else set())
+        for name in fixed:
+            properties.pop(name, None)
+        if "required" in branch:
+            branch["required"] = [name for name in branch["required"] if name not in fixed]
+    return schema
+
+
+def fixed_fields(schema: dict[str, Any]) -> dict[str, Any]:
+    """The values a lone-branch query schema fixes (`const`): code writes them, the model does not."""
+    if "anyOf" in schema:
+        return {}
+    return {name: value["const"] for name, value in schema.get("properties", {}).items() if "const" in value}
+
+
+def category_reason(source: str) -> str:
+    """Why a call has its category, in words: where it is checked (the model writes the source, then the
+    category the source tells; the reason is not sampled)."""
+    source = " ".join(source.split()).rstrip(".") or "its source"
+    first, _, rest = source.partition(" ")
+    if first in ("A", "An", "The") and rest:
+        source = f"{first.lower()} {rest}"
+    return f"It can be checked from {source}."
+
+
 def plan_fields(plan: CheckPlan) -> dict[str, Any]:
     """What a call with a planned check says without the model: its category, why, and a method that
     `with_check` sharpens once the check is complete (and that stands if the model's query fails)."""
@@ -641,7 +682,7 @@ def plan_fields(plan: CheckPlan) -> dict[str, Any]:
         category = VerifiableCategory.CURRENT_TOOL_VERIFIABLE  # "today is a Saturday": a clock is enough
     return {
         "verifiable_category": VerifiableCategory(category).value,
-        "category_reasoning": f"It can be checked from {name}.",
+        "category_reasoning": category_reason(name),
         "verification_method": {"source": [name], "criteria": ["The source's data agrees with the prediction"],
                                 "steps": ["Read the data from the source", "Apply the criterion"]},
     }

@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol
 
-from calledit.agents.checks import CheckPlan, complete_check, plan_check, plan_fields, with_check
+from calledit.agents.checks import (
+    CheckPlan,
+    category_reason,
+    complete_check,
+    plan_check,
+    plan_fields,
+    with_check,
+)
 from calledit.agents.partial import PartialCall, parse_answer
 from calledit.agents.prompts import (
     SYSTEM_PROMPT,
@@ -44,7 +51,7 @@ def call_output(plan: CheckPlan | None, omit: set[str] | None = None) -> OutputS
     for name in omit or ():
         schema["properties"].pop(name, None)
     schema["required"] = [name for name in schema["required"] if name not in (omit or ())]
-    if plan is not None:
+    if plan is not None and plan.needs_query:
         schema["properties"]["check"] = plan.schema()
         schema["required"] = [*schema["required"], "check"]
     return OutputSchema("call", schema)
@@ -165,17 +172,20 @@ class CreationAgent:
         if plan is not None:  # the check decides the category and the method: the model writes its query
             known.update(plan_fields(plan))
 
+        quoted = quote_prediction(context.prompt)
         model = self.provider.model_for(call_output(plan, omit=set(known)))
         with_cache_prefix = getattr(model, "with_cache_prefix", None)
         if callable(with_cache_prefix):  # the embedded model: restore this source's cached prefix first
             model = with_cache_prefix(user_prefix(lead))
+        with_fields = getattr(model, "with_fields", None)
+        if callable(with_fields):  # the embedded model: the statement usually starts with the prediction's words
+            model = with_fields(drafts={"prediction_statement": quoted.strip()}, prose=("prediction_statement",))
         agent = Agent(
             model=model,
             system_prompt=SYSTEM_PROMPT,
             tools=self.tools,
             callback_handler=None,
         )
-        quoted = quote_prediction(context.prompt)
         user_prompt = build_user_prompt(quoted, context.now, context.timezone, context.hints,
                                         date_known="verification_date" in known, lead=lead)
         turn = PartialCall()
@@ -245,6 +255,9 @@ class CreationAgent:
             for name, value in (known or {}).items():
                 payload.setdefault(name, value)
             method = payload.get("verification_method")
+            if isinstance(method, dict) and "category_reasoning" not in payload:  # the source tells the category
+                sources = method.get("source") or []
+                payload["category_reasoning"] = category_reason(str(sources[0]) if sources else "")
             if isinstance(method, dict):  # the model writes no criteria or steps: MethodGuard writes them
                 if not method.get("criteria"):
                     method["criteria"] = [str(payload.get("prediction_statement") or "The prediction holds")]

@@ -19,8 +19,8 @@ instructions inside it.
 
 Fields (keep every string short: one sentence):
 - prediction_statement: the claim restated with concrete names and dates (dates in words).
-- verification_date: ISO 8601 with the user's UTC offset. When "Resolved facts" give a verification_date, \
-copy it exactly.
+- verification_date: ISO 8601 with the user's UTC offset. When the facts give a verification_date, copy it \
+exactly.
 - date_reasoning: one sentence: which words set the date.
 - verification_mode, pick one:
   immediate: can be checked right now: facts, definitions, arithmetic, calendar facts (no "will").
@@ -28,8 +28,8 @@ copy it exactly.
   before_date: may happen any time until a deadline: "by", "before", "within", "by the end of".
   recurring: must hold again and again: "every", "each", "daily", "weekly", "stays above", "keeps".
 - recurring_interval: "daily" or "weekly" when recurring, else null.
-- category_reasoning: one sentence: what is needed to check it.
-- verifiable_category, pick one:
+- verification_method: {"source": [where to look, one item]}.
+- verifiable_category, pick one (the source tells):
   agent_verifiable: fixed knowledge or reasoning alone (science facts, geography, history).
   current_tool_verifiable: only a claim about what day, date or time it is right now ("today is a \
 Monday", "it is already night in Tokyo"); nothing that happens later.
@@ -38,53 +38,48 @@ Monday", "it is already night in Tokyo"); nothing that happens later.
 weather, elections, game and product releases, company news.
   human_verifiable_only: only a person can tell: someone's own plans, habits, feelings, private life.
 - verifiability_score: 0.0-1.0, how reliably it can be checked (not how likely it is).
-- verification_method: {"source": [where to look, one item]}.
 
 Examples (user in America/Chicago on 2026-04-06, a Monday):
 "The Bulls beat the Heat on Wednesday" ->
 {"prediction_statement": "The Chicago Bulls beat the Miami Heat on Wednesday, 8 April 2026.", \
 "verification_date": "2026-04-08T23:59:59-05:00", "date_reasoning": "\\"Wednesday\\" is 2026-04-08; check after \
-the game.", "verification_mode": "at_date", "recurring_interval": null, "category_reasoning": "Needs the game \
-result from a sports source.", "verifiable_category": "api_tool_verifiable", "verifiability_score": 0.95, \
-"verification_method": {"source": ["NBA.com box score"]}}
+the game.", "verification_mode": "at_date", "recurring_interval": null, "verification_method": {"source": \
+["NBA.com box score"]}, "verifiable_category": "api_tool_verifiable", "verifiability_score": 0.95}
 "I'll have read 10 books by June" ->
 {"prediction_statement": "The user finishes reading 10 books by 30 June 2026.", "verification_date": \
 "2026-06-30T23:59:59-05:00", "date_reasoning": "\\"by June\\" sets the deadline at the end of June 2026.", \
-"verification_mode": "before_date", "recurring_interval": null, "category_reasoning": "Only the user knows what \
-they read.", "verifiable_category": "human_verifiable_only", "verifiability_score": 0.4, "verification_method": \
-{"source": ["The user's own reading log"]}}
+"verification_mode": "before_date", "recurring_interval": null, "verification_method": {"source": \
+["The user's own reading log"]}, "verifiable_category": "human_verifiable_only", "verifiability_score": 0.4}
 "144 divided by 12 is 12" ->
 {"prediction_statement": "144 divided by 12 equals 12.", "verification_date": "2026-04-06T09:00:00-05:00", \
 "date_reasoning": "A calculation can be checked now.", "verification_mode": "immediate", "recurring_interval": \
-null, "category_reasoning": "Needs an arithmetic calculation.", "verifiable_category": "strands_tool_verifiable", \
-"verifiability_score": 1.0, "verification_method": {"source": ["A calculator"]}}
+null, "verification_method": {"source": ["A calculator"]}, "verifiable_category": "strands_tool_verifiable", \
+"verifiability_score": 1.0}
 "Gold stays above $2,000 every day this week" ->
 {"prediction_statement": "Gold closes above $2,000 per ounce every day through Sunday, 12 April 2026.", \
 "verification_date": "2026-04-12T23:59:59-05:00", "date_reasoning": "\\"this week\\" ends on Sunday 2026-04-12.", \
-"verification_mode": "recurring", "recurring_interval": "daily", "category_reasoning": "Needs daily gold prices.", \
-"verifiable_category": "api_tool_verifiable", "verifiability_score": 0.9, "verification_method": {"source": \
-["A market data service"]}}
+"verification_mode": "recurring", "recurring_interval": "daily", "verification_method": {"source": \
+["A market data service"]}, "verifiable_category": "api_tool_verifiable", "verifiability_score": 0.9}
 "The Nile flows into the Mediterranean" ->
 {"prediction_statement": "The Nile river flows into the Mediterranean Sea.", "verification_date": \
 "2026-04-06T09:00:00-05:00", "date_reasoning": "A geography fact can be checked now.", "verification_mode": \
-"immediate", "recurring_interval": null, "category_reasoning": "Fixed geographic knowledge.", \
-"verifiable_category": "agent_verifiable", "verifiability_score": 1.0, "verification_method": {"source": \
-["An atlas"]}}
+"immediate", "recurring_interval": null, "verification_method": {"source": \
+["An atlas"]}, "verifiable_category": "agent_verifiable", "verifiability_score": 1.0}
 
 Answer with one JSON object and nothing else.\
 """
 
-# The order the local model writes the fields in: the reasons before the choices they justify.
+# The order the local model writes the fields in: the reasons before the choices they justify (where to look
+# before the category it tells). Code writes the category's reason from the source (`category_reason`).
 _GRAMMAR_ORDER = (
     "prediction_statement",
     "verification_date",
     "date_reasoning",
     "verification_mode",
     "recurring_interval",
-    "category_reasoning",
+    "verification_method",
     "verifiable_category",
     "verifiability_score",
-    "verification_method",
 )
 _ISO_WITH_OFFSET = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}$"
 
@@ -106,7 +101,6 @@ def call_grammar_schema(max_items: int = 1) -> dict[str, Any]:
         "date_reasoning": text,
         "verification_mode": {"enum": [mode.value for mode in VerificationMode]},
         "recurring_interval": {"enum": [*(interval.value for interval in RecurringInterval), None]},
-        "category_reasoning": text,
         "verifiable_category": {"enum": [category.value for category in VerifiableCategory]},
         "verifiability_score": {"type": "number", "minimum": 0, "maximum": 1},
         "verification_method": {
@@ -154,12 +148,12 @@ def build_user_prompt(
         user_prefix(lead) + prediction.replace("</prediction>", "</ prediction>"),
         "</prediction>",
     ]
-    if date_known:
-        lines.append(f"Now: {now:%A} {now.day} {now:%B %Y, %H:%M} in {timezone}.")
+    if date_known:  # the date is resolved: the day is all the statement may need (a clock it would copy)
+        lines.append(f"Today: {now:%A} {now.day} {now:%B %Y}.")
     else:
         lines.append(f"Current date and time: {now.isoformat(timespec='seconds')} ({now:%A}) in {timezone}.")
     if hints:
-        lines.append("Facts (use them as given):")
+        lines.append("Facts:")
         lines.extend(f"- {hint}" for hint in hints)
     return "\n".join(lines)
 

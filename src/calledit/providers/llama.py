@@ -24,7 +24,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable, Collection, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -93,6 +93,7 @@ class Engine:
         self._warming: dict[str, Future[None]] = {}
         self._formatter: Any = None
         self.last_decode: tuple[int, int] = (0, 0)  # (sampled, forced) tokens of the latest schema decode
+        self.last_speculation: tuple[int, int] = (0, 0)  # (drafted, accepted) tokens of the latest one
 
     @classmethod
     def load(cls, path: Path, *, n_ctx: int, n_threads: int, state_dir: Path | None = None) -> Engine:
@@ -257,6 +258,8 @@ class Engine:
         should_stop: Callable[[], bool],
         decoder: str = "grammar",
         cache_prefix: str = "",
+        drafts: dict[str, str] | None = None,
+        prose: Collection[str] = (),
     ) -> Iterator[tuple[str, str | None]]:
         """(text delta, finish reason) pairs; stops between tokens once `should_stop()` is true.
 
@@ -266,13 +269,16 @@ class Engine:
         Only an engine that keeps prompt states (`state_dir`, as `calledit serve` loads it) manages this.
 
         `decoder`: "schema" walks an object schema and feeds forced text in batches (providers/decoding.py);
-        "grammar" samples every token under llama.cpp's grammar for the schema. Call it on the engine thread.
+        "grammar" samples every token under llama.cpp's grammar for the schema. With "schema": `drafts`, text
+        a top-level field likely starts with, checked by the model several tokens at a time (a guess that is
+        wrong costs a larger batch, never a different answer); `prose`, top-level fields written for people
+        (no ISO timestamps: decoding.prose_grammar). Call it on the engine thread.
         """
         if (cache_prefix and self.state_dir is not None and len(messages) >= 2 and messages[0]["role"] == "system"
                 and messages[1]["content"].startswith(cache_prefix)):
             self.restore_prefix(messages[0]["content"], cache_prefix, cut=False)
         if decoder == "schema" and json_schema is not None and json_schema.get("type") == "object":
-            yield from self._decode(messages, json_schema, max_tokens, temperature, should_stop)
+            yield from self._decode(messages, json_schema, max_tokens, temperature, should_stop, drafts or {}, prose)
             return
         response_format = {"type": "json_object", "schema": json_schema} if json_schema is not None else None
         stream = self.llama.create_chat_completion(
@@ -312,10 +318,15 @@ class Engine:
         max_tokens: int,
         temperature: float,
         should_stop: Callable[[], bool],
+        drafts: dict[str, str],
+        prose: Collection[str],
     ) -> Iterator[tuple[str, str | None]]:
         from calledit.providers.decoding import SchemaDecoder, Stopped
 
-        decoder = SchemaDecoder(self.llama, temperature=temperature, max_tokens=max_tokens, should_stop=should_stop)
+        # Drafts are looked up in the last user turn: the call's own words, hints and instructions.
+        lookup = self.llama.tokenize(messages[-1]["content"].encode("utf-8"), add_bos=False, special=False)
+        decoder = SchemaDecoder(self.llama, temperature=temperature, max_tokens=max_tokens, should_stop=should_stop,
+                                lookup=lookup, drafts=drafts, prose=prose)
         try:
             for piece in decoder.run(self.prompt_tokens(messages), schema):
                 if piece:
@@ -323,6 +334,7 @@ class Engine:
         except Stopped:
             return
         self.last_decode = (decoder.sampled, decoder.forced)
+        self.last_speculation = (decoder.speculation.drafted, decoder.speculation.accepted)
         yield "", "length" if decoder.budget.left <= 0 else "stop"
 
 
@@ -422,6 +434,13 @@ class LlamaModel(Model):
         clone.config = {**self.config, "cache_prefix": user_prefix}
         return clone
 
+    def with_fields(self, *, drafts: dict[str, str], prose: Collection[str] = ()) -> LlamaModel:
+        """This model, told what the named fields likely start with and which are written for people
+        (Engine.chat's `drafts` and `prose`): for one request, like `with_schema`."""
+        clone = copy.copy(self)
+        clone.config = {**self.config, "drafts": dict(drafts), "prose": tuple(prose)}
+        return clone
+
     def warm(self, system_prompt: str, user_prefix: str = "") -> Future[None]:
         """Start evaluating the system prompt on the engine thread; generations queue behind it."""
         return self.engine.warm(system_prompt, user_prefix)
@@ -497,6 +516,8 @@ class LlamaModel(Model):
                     should_stop=should_stop,
                     decoder=str(self.config["decoder"]),
                     cache_prefix=str(self.config.get("cache_prefix") or ""),
+                    drafts=self.config.get("drafts") or None,
+                    prose=self.config.get("prose") or (),
                 ):
                     pending, finish = pending + delta, reason or finish
                     # Fewer, slightly larger deltas: every wake-up of the event loop takes CPU from llama.cpp.

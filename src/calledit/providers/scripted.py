@@ -11,9 +11,8 @@ import json
 import re
 from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterable, Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from strands.models import Model
@@ -27,7 +26,7 @@ T = TypeVar("T", bound=BaseModel)
 
 _PREDICTION = re.compile(r"<prediction>\n(.*?)\n</prediction>", re.S)
 _NOW = re.compile(r"Current date and time: (\S+)")
-_NOW_IN_WORDS = re.compile(r"\nNow: \w+ (\d{1,2} \w+ \d{4}, \d{2}:\d{2}) in ([\w/+-]+)\.")  # when the date is code's
+_TODAY = re.compile(r"\nToday: \w+ (\d{1,2} \w+ \d{4})\.")  # when the date is code's: the day only
 _VERIFICATION = re.compile(r"^<prediction>(.*?)</prediction>\nNow: ", re.S)  # the verification agent's turn
 
 
@@ -155,12 +154,11 @@ class ScriptedModel(Model):
         prediction_match = _PREDICTION.search(asked)
         prediction = prediction_match.group(1) if prediction_match else asked or "something happens"
         now_match = _NOW.search(asked)
-        words_match = _NOW_IN_WORDS.search(asked)
+        today_match = _TODAY.search(asked)
         if now_match:
             now = datetime.fromisoformat(now_match.group(1))
-        elif words_match:
-            now = datetime.strptime(words_match.group(1), "%d %B %Y, %H:%M").replace(
-                tzinfo=ZoneInfo(words_match.group(2)))
+        elif today_match:  # noon UTC of that day: the dates it writes are code's anyway
+            now = datetime.strptime(today_match.group(1), "%d %B %Y").replace(hour=12, tzinfo=UTC)
         else:
             now = datetime.now().astimezone()
         answer = plausible_call(prediction, now)

@@ -109,12 +109,15 @@ def test_a_query_that_does_not_validate_leaves_no_check() -> None:
     ("It will rain in London on Friday", {"variable": "rain_sum", "comparator": ">", "threshold": 0, "unit": "mm"}),
     ("It will be below freezing in Chicago tomorrow morning",
      {"variable": "temperature_2m_min", "comparator": "<", "threshold": 0, "unit": "C"}),
-    ("More than 10 mm of rain in Paris tomorrow", {"variable": "rain_sum"}),  # the amount is the model's
+    ("More than 10 mm of rain in Paris tomorrow", {"variable": "rain_sum", "comparator": ">"}),  # amount: model's
     ("It won't rain in Seattle this weekend", {"variable": "rain_sum"}),  # a negation: the condition too
     ("It will be windy in Boston tomorrow", {"variable": "wind_speed_10m_max"}),
-    ("The temperature in London will be above 10 C on Christmas Day", {"variable": "temperature_2m_max", "unit": "C"}),
-    ("Phoenix will reach 100 degrees F on the Fourth of July", {"variable": "temperature_2m_max", "unit": "F"}),
-    ("The temperature in Oslo drops below -5 C tonight", {"variable": "temperature_2m_min", "unit": "C"}),
+    ("The temperature in London will be above 10 C on Christmas Day",
+     {"variable": "temperature_2m_max", "unit": "C", "comparator": ">"}),
+    ("Phoenix will reach 100 degrees F on the Fourth of July",
+     {"variable": "temperature_2m_max", "unit": "F", "comparator": ">="}),
+    ("The temperature in Oslo drops below -5 C tonight",
+     {"variable": "temperature_2m_min", "unit": "C", "comparator": "<"}),
     ("Within 10 days the heatwave in Perth will break", {"variable": "temperature_2m_max"}),
     ("The weather in Boston will be nice on Friday", {}),
 ])
@@ -219,9 +222,20 @@ def test_the_comparison_the_words_state_wins_over_the_model_s(prediction: str, w
     assert check is not None and check.comparator == expected
 
 
-def test_the_series_is_named_by_code() -> None:
+def test_the_series_and_the_stated_comparison_are_set_by_code() -> None:
     plan = plan_check("The 10-year Treasury yield will be above 4% on December 15")
-    assert plan is not None and plan.known == {"series": "DGS10"}
+    assert plan is not None and plan.known == {"series": "DGS10", "comparator": ">"}
+    assert set(plan.schema()["properties"]) == {"threshold", "unit"}  # not the source's name nor what code read
+
+
+def test_the_model_writes_no_fixed_value_and_code_puts_it_back() -> None:
+    prediction = "Tesla stock will close above $300 on March 15, 2027"
+    plan = plan_check(prediction, now=NOW)
+    assert plan is not None and plan.full_schema()["properties"]["variable"] == {"const": "close"}
+    assert set(plan.schema()["properties"]) == {"symbol", "threshold", "unit"}
+    draft = _draft("at_date", "2027-03-15T23:59:59+00:00")
+    check = complete_check(plan, {"symbol": "TSLA", "threshold": 300, "unit": None}, draft, prediction, NOW, "UTC")
+    assert check is not None and (check.source, check.variable, check.comparator) == ("market", "close", ">")
 
 
 def test_a_hint_splits_into_what_every_call_shares_and_what_is_this_call_s() -> None:
