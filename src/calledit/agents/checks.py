@@ -539,6 +539,8 @@ def complete_check(
     plan: CheckPlan, query: dict[str, Any] | None, draft: CallDraft, prediction: str, now: datetime, timezone: str
 ) -> Check | None:
     """The model's query plus code's dates, validated; None when the model's query does not hold up."""
+    if query is None and not plan.needs_query:
+        query = {}  # code read the whole query from the words: the model was not asked for any of it
     if plan.offline:
         return _complete_offline(plan, query, draft, now, timezone)
     if not isinstance(query, dict) or query.get("source", plan.source) != plan.source:

@@ -293,3 +293,15 @@ def test_a_calendar_claim_about_today_is_about_the_present_moment() -> None:
 
     called = with_check(_draft("immediate", "2026-11-21T10:00:00+00:00"), parse_check(plan.known))
     assert called.verifiable_category is VerifiableCategory.CURRENT_TOOL_VERIFIABLE  # and stays so with the check
+
+
+@pytest.mark.parametrize(("prediction", "source"), [
+    ("It will rain in London tomorrow", "weather"),
+    ("The Lakers will beat the Celtics tonight", "sports"),
+])
+def test_a_query_code_read_whole_is_not_asked_for_and_still_checked(prediction: str, source: str) -> None:
+    plan = plan_check(prediction, now=NOW)
+    assert plan is not None and plan.source == source and not plan.needs_query
+    assert "check" not in call_output(plan).schema["properties"]
+    check = complete_check(plan, None, _draft("at_date", "2026-12-02T23:59:59+00:00"), prediction, NOW, "UTC")
+    assert check is not None and check.source == source

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from strands import tool
 
+from calledit.agents.checks import category_reason
 from calledit.agents.creation import CallContext, CreationAgent
 from calledit.domain.call import CallDraft
 from calledit.domain.errors import BadRequest
@@ -80,3 +81,21 @@ def test_bad_requests(prompt: str, timezone: str, words: str) -> None:
     agent = CreationAgent(Provider(name="scripted", model=ScriptedModel(rate=0)), clock=lambda: NOW)
     with pytest.raises(BadRequest, match=words):
         agent.context(prompt, timezone)
+
+
+@pytest.mark.parametrize(("source", "reason"), [
+    ("The user's own reading log", "It can be checked from the user's own reading log."),
+    ("A calculator", "It can be checked from a calculator."),
+    ("NBA.com box score.", "It can be checked from NBA.com box score."),
+])
+async def test_the_category_s_reason_is_worded_from_the_source_the_model_chose(source: str, reason: str) -> None:
+    """The model writes where to look, then the category that tells; the reason is code's words."""
+    answer = plausible_call("I finish my novel by the end of the month", NOW)
+    del answer["category_reasoning"]
+    answer["verification_method"] = {"source": [source]}
+    model = ScriptedModel(rate=0, responses=[json.dumps(answer)])
+    agent = CreationAgent(Provider(name="scripted", model=model), clock=lambda: NOW)
+    events = [e async for e in agent.stream("I finish my novel by the end of the month", "UTC")]
+    final = events[-1]
+    assert isinstance(final, CompleteEvent) and final.content.category_reasoning == reason
+    assert category_reason("  ") == "It can be checked from its source."

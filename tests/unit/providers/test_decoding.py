@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from calledit.providers.decoding import SchemaDecoder, string_grammar
+from calledit.providers.decoding import SchemaDecoder, draft_from, string_grammar
 
 EOS = -1
 
@@ -165,3 +165,22 @@ def test_branches_that_differ_in_shape_fall_back_to_the_grammar() -> None:
     differing = _branch(["snowfall_sum"], ["cm"])
     differing["properties"]["place"] = {"type": "string", "pattern": "^[A-Z]"}
     assert not _walkable_branches({"anyOf": [WEATHER["anyOf"][0], differing]})
+
+
+@pytest.mark.parametrize(("context", "expected"), [
+    ([7, 1, 2, 3], [4, 5, 6]),  # the three tokens after the context's last three, where they occur
+    ([9, 9, 1, 2, 3], [4, 5, 6]),
+    ([2, 3, 4], [5, 6, 1]),
+    ([1, 2, 3, 4, 5, 6, 1, 2, 3], [4, 5, 6]),
+    ([3, 2, 1], []),  # never written so in the prompt: no guess
+    ([1, 2], []),  # too short to look up
+])
+def test_prompt_lookup_guesses_what_followed_the_same_three_tokens(context: list[int], expected: list[int]) -> None:
+    region = [1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6, 1]
+    assert draft_from(region, context) == expected
+
+
+def test_prompt_lookup_takes_the_latest_occurrence_and_needs_something_after_it() -> None:
+    region = [1, 2, 3, 8, 0, 1, 2, 3, 9]
+    assert draft_from(region, [1, 2, 3]) == [9]
+    assert draft_from([5, 1, 2, 3], [1, 2, 3]) == []  # the match ends the prompt: nothing to guess

@@ -21,7 +21,7 @@ from calledit.domain.call import CallDraft
 from calledit.domain.errors import ConfigurationError, ModelError
 from calledit.providers import build_provider
 from calledit.providers.base import Provider
-from calledit.providers.decoding import _greedy_under, string_grammar
+from calledit.providers.decoding import SchemaDecoder, _greedy_under, prose_grammar, string_grammar
 from calledit.providers.llama import Engine, LlamaModel, chat_messages, explain
 from calledit.providers.local import build
 
@@ -252,6 +252,84 @@ def test_the_lazy_grammar_check_picks_the_tokens_llamas_sampler_picks(local_prov
     llama.reset()  # a cold cache for the lazy path
     lazy = first(_greedy_under(llama, compiled, list(prompt)))
     assert lazy == naive and lazy
+
+
+def _grammar_takes(llama: Any, grammar: str, text: str) -> bool:
+    """Whether llama.cpp's grammar sampler lets the model write `text` (as the tokenizer splits it)."""
+    import ctypes
+
+    import llama_cpp
+    from llama_cpp import LlamaGrammar
+
+    compiled = LlamaGrammar.from_string(grammar, verbose=False)
+    sampler = llama_cpp.llama_sampler_init_grammar(
+        llama._model.vocab, compiled._grammar.encode(), compiled._root.encode())
+    one = (llama_cpp.llama_token_data * 1)()
+    try:
+        for token in llama.tokenize(text.encode(), add_bos=False, special=False):
+            one[0].id, one[0].logit, one[0].p = token, 1.0, 0.0
+            single = llama_cpp.llama_token_data_array(data=one, size=1, selected=-1, sorted=False)
+            llama_cpp.llama_sampler_apply(sampler, ctypes.byref(single))
+            if one[0].logit == float("-inf"):
+                return False
+            llama_cpp.llama_sampler_accept(sampler, token)
+        return True
+    finally:
+        llama_cpp.llama_sampler_free(sampler)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(("text", "prose"), [
+    ('Tesla closes above $300 on 15 March 2027, 09:30.",', True),
+    ('The Jets win 3 - 0 at home, COVID-19 or not.",', True),
+    ('Tesla closes above $300 on March 15, 2027, 2027-03-15T00:00:00-05:00.",', False),
+    ('It rains on 2026-12-02.",', False),
+])
+def test_a_statement_has_no_room_for_an_iso_timestamp(local_provider: Provider, text: str, prose: bool) -> None:
+    llama = local_provider.model.engine.llama
+    assert _grammar_takes(llama, string_grammar(","), text)  # any string
+    assert _grammar_takes(llama, prose_grammar(","), text) is prose  # text for people: no digit then "-"
+
+
+NEAR_TIE = 0.5  # logits: evaluating the same context in batches of other sizes moves them by ~0.1-0.2 here
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("prediction", [
+    "The Celtics beat the Heat tonight",
+    "Bitcoin will close above $120,000 on 31 December 2026",
+    "I'll finish my novel by the end of the month",
+])
+def test_drafts_change_how_fast_the_answer_comes_not_what_it_is(local_provider: Provider, prediction: str) -> None:
+    """At temperature 0 the answer with drafts (the prediction's words for the statement, prompt lookup after)
+    is the answer without them; where the two part, it is at a near tie, which the rounding of a batch of
+    another size decides (jump-forward batches have the same property), never a guess the model refused."""
+    import numpy as np
+
+    llama = local_provider.model.engine.llama
+    schema = {"type": "object", "properties": {
+        "statement": {"type": "string"}, "mode": {"enum": ["at_date", "before_date", "immediate"]},
+        "source": {"type": "string"}}, "required": ["statement", "mode", "source"]}
+    turn = (f"Restate the prediction with its date in words, then its mode and where to check it.\n"
+            f"<prediction>\n{prediction}\n</prediction>\nToday: Tuesday 1 December 2026.")
+    prompt = llama.tokenize(f"<|im_start|>user\n{turn}<|im_end|>\n<|im_start|>assistant\n".encode(),
+                            add_bos=False, special=True)
+    llama.reset()
+    plain = SchemaDecoder(llama, max_tokens=120)
+    without = "".join(plain.run(prompt, schema))
+    llama.reset()
+    drafted = SchemaDecoder(llama, max_tokens=120, drafts={"statement": prediction},
+                            lookup=llama.tokenize(turn.encode(), add_bos=False))
+    with_drafts = "".join(drafted.run(prompt, schema))
+    assert json.loads(with_drafts) and json.loads(without)
+    assert drafted.speculation.accepted > 0 and plain.speculation.drafted == 0
+    if with_drafts != without:
+        ours, theirs = drafted.tokens, plain.tokens
+        at = next(index for index, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b)
+        llama.reset()
+        llama.eval(theirs[:at])
+        logits = np.ctypeslib.as_array(llama._ctx.get_logits_ith(-1), shape=(llama.n_vocab(),))
+        assert abs(float(logits[ours[at]]) - float(logits[theirs[at]])) < NEAR_TIE, (with_drafts, without)
 
 
 @pytest.mark.model
