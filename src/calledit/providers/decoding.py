@@ -188,15 +188,23 @@ class SchemaDecoder:
         """The contents of a string whose opening quote is written, up to and with its closing quote (and
         the following character when the model's token carried it: remembered in `_carry`)."""
         text = ""
-        grammar = prose_grammar(follow) if self._prose else string_grammar(follow)
+        # The model may close with `",` also where a comma cannot follow (the object's last field): its
+        # tokenizer writes `."` + `,` as one token it prefers, and refused it, it writes on instead (to the
+        # field's token limit). The comma is then left out of the answer (the context keeps the token).
+        taken = follow if "," in follow or not follow else follow + ","
+        grammar = prose_grammar(taken) if self._prose else string_grammar(taken)
         self._prose = False
         for piece in self._sample(grammar, MAX_STRING_TOKENS):
+            closing = _closing_quote(text + piece)
+            if closing is not None:
+                carried = (text + piece)[closing + 1:]  # "" when the quote came alone
+                if carried and carried not in follow:
+                    piece, carried = piece[: len(piece) - len(carried)], ""
+                self._carry = carried
+                yield piece
+                return
             text += piece
             yield piece
-            closing = _closing_quote(text)
-            if closing is not None:
-                self._carry = text[closing + 1:]  # "" when the quote came alone
-                return
         yield self._force('"')  # out of tokens for this field: close it
 
     def _number(self, terminator: str) -> Iterator[str]:

@@ -184,3 +184,14 @@ def test_prompt_lookup_takes_the_latest_occurrence_and_needs_something_after_it(
     region = [1, 2, 3, 8, 0, 1, 2, 3, 9]
     assert draft_from(region, [1, 2, 3]) == [9]
     assert draft_from([5, 1, 2, 3], [1, 2, 3]) == []  # the match ends the prompt: nothing to guess
+
+
+def test_the_last_field_may_close_with_a_comma_token_which_the_answer_leaves_out() -> None:
+    """A tokenizer's `",` closes the object's last string as readily as `"`: allowed, so the model does not
+    write on to the field's limit, and the comma is left out of the answer."""
+    llama = FakeLlama('{"statement": "It rains.",')
+    decoder = SchemaDecoder(llama, max_tokens=50)
+    decoder.grammar = type("Grammars", (), {"from_string": staticmethod(lambda text, verbose=False: text)})
+    schema = {"type": "object", "properties": {"statement": {"type": "string"}}}
+    text = "".join(decoder.run(llama.prompt_tokens, schema))
+    assert json.loads(text) == {"statement": "It rains."} and text.endswith('."}')
