@@ -57,6 +57,10 @@ class DynamoOutbox:
     def __init__(self, table: str, client: Any) -> None:
         self.table = table
         self.client = client
+        # botocore builds a client's exception classes on first use, racily: two threads at once can each get
+        # their own ConditionalCheckFailedException, and one raised is then not the one caught (two
+        # dispatchers over one outbox failed so, rarely). Build them here, once, before any thread.
+        _ = client.exceptions
         self.preferences = DynamoPreferences(table, client)
 
     def _key(self, name: str) -> dict[str, Any]:

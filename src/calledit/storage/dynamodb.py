@@ -186,6 +186,7 @@ class DynamoCallStore:
     def __init__(self, table: str, client: Any) -> None:
         self.table = table
         self.client = client
+        _ = client.exceptions  # built once, before any thread (notify/dynamo.py says why)
         self.hooks: builtins.list[DynamoWriteHook] = []  # their items ride in each call write's transaction
 
     @classmethod
