@@ -185,6 +185,19 @@ def _day_words(moment: datetime, month_first: bool) -> str:
     return moment_words(moment, month_first=month_first)
 
 
+def _hint_words(moment: datetime, now: datetime, month_first: bool, *, today: bool = False) -> str:
+    """A resolved date in words for a hint: "" for a whole day that is today (unless `today`), the bare day
+    when the time is only now's clock carried over ("within 6 months" ends at this minute, the statement
+    needs the day: the time was copied into statements as ", 10:00")."""
+    moment = moment.astimezone(now.tzinfo)
+    whole_day = moment.timetz().replace(tzinfo=None, microsecond=0) == time(23, 59, 59)
+    if whole_day and moment.date() == now.date() and not today:
+        return ""
+    if (moment.hour, moment.minute) == (now.hour, now.minute) and moment.date() != now.date():
+        return date_words(moment.date(), month_first=month_first)
+    return _day_words(moment, month_first)
+
+
 class TimeHinter:
     """Resolves dates and reads mode cues before the model runs; see the module docstring."""
 
@@ -200,13 +213,15 @@ class TimeHinter:
         # about 30 ms each on two cores. The date and the mode the words settle are prefilled (DatePrefill):
         # the model never writes them, so they are not repeated here; the date in words is, for the statement.
         month_first = date_order_for(context.timezone, self.date_order) == "MDY"
+        now = context.now
         if mode is VerificationMode.IMMEDIATE or target is not None:  # the date is prefilled: words, for the statement
-            hints = [f'"{expression.text}" is {_day_words(expression.deadline, month_first)}'
-                     for expression in expressions if expression is not target]
+            # (the user turn then says what day today is: a date that is today is not repeated)
+            hints = [f'"{expression.text}" is {words}' for expression in expressions
+                     if expression is not target and (words := _hint_words(expression.deadline, now, month_first))]
         else:  # the model writes the date itself: ISO 8601 it can copy
             hints = [expression.describe() for expression in expressions]
         if mode is not VerificationMode.IMMEDIATE and target is not None:
-            hints.append(f'"{target.text}" is {_day_words(target.deadline, month_first)}')
+            hints.append(f'"{target.text}" is {_hint_words(target.deadline, now, month_first, today=True)}')
         if mode is VerificationMode.IMMEDIATE and _PRESENT_MOMENT.search(context.prompt):
             hints.append("verifiable_category: current_tool_verifiable (about the present moment: a clock is enough)")
         event = ToolEvent(

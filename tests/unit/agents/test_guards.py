@@ -296,3 +296,15 @@ def test_a_whole_day_hint_names_the_day_not_its_end() -> None:
     hints, _ = TimeHinter()(context("It will rain in London tomorrow", timezone="Europe/London",
                                     now=NOW.astimezone(ZoneInfo("Europe/London"))))
     assert hints == ['"tomorrow" is Sunday, 22 November 2026']
+
+
+def test_a_hint_that_repeats_today_is_left_out() -> None:
+    """The user turn says what day it is; a hint for "today" would cost its tokens again, before the first word."""
+    hints, _ = TimeHinter()(context("The Sensex will close higher tomorrow than it did today"))
+    assert hints == ['"tomorrow" is Sunday, November 22, 2026']
+
+
+def test_a_span_from_now_is_hinted_as_its_day() -> None:
+    """ "within 6 months" ends at this minute six months on: the statement needs the day, not ", 10:00"."""
+    hints, _ = TimeHinter()(context("The new metro line will open within 6 months"))
+    assert hints == ['"within 6 months" is Friday, May 21, 2027']
