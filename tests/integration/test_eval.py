@@ -37,8 +37,11 @@ def test_eval_json_reports_every_case_and_a_summary() -> None:
     summary = report["summary"]
     assert set(summary) == {"n", "validity", "date_in_window", "mode_accuracy", "category_accuracy",
                             "median_first_event_s", "median_first_text_s", "median_total_s",
-                            "statement_fidelity", "statement_rebuilt", "score_in_band"}
+                            "median_first_statement_s", "statement_fidelity", "statement_rebuilt", "score_in_band"}
     assert summary["statement_fidelity"] == 1.0
+    # the statement reaches the screen after the first event and no later than the complete call
+    for case in report["cases"]:
+        assert case["first_event_s"] <= case["first_statement_s"] <= case["total_s"]
     # The scripted model calls every prediction api_tool_verifiable; 17 x 23 carries an arithmetic check
     # (the pattern reads the whole claim), so code sets its category.
     assert summary["n"] == 3

@@ -114,6 +114,7 @@ def _print_report(report: EvalReport) -> None:
         facts.add_row("verdict accuracy", _percent(summary.verdict_accuracy))
     facts.add_row("median first event", _seconds(summary.median_first_event_s))
     facts.add_row("median first text", _seconds(summary.median_first_text_s))
+    facts.add_row("median statement", _seconds(summary.median_first_statement_s))
     facts.add_row("median total", _seconds(summary.median_total_s))
     console.print(facts)
     if report.verified and summary.verdict_confusion:

@@ -16,7 +16,7 @@ from calledit.agents.creation import Clock, CreationAgent
 from calledit.agents.fidelity import Reading, call_failures, rebuild
 from calledit.domain.call import CallContent, VerdictOutcome, VerificationMode
 from calledit.domain.errors import CalledItError
-from calledit.domain.events import CompleteEvent, TextEvent, ToolEvent
+from calledit.domain.events import CallEvent, CompleteEvent, TextEvent, ToolEvent
 from calledit.evaluation.dataset import Dataset, EvalCase
 
 AgentFactory = Callable[[Clock], CreationAgent]
@@ -35,6 +35,7 @@ class CaseResult:
     first_event_s: float | None  # any event, the resolver's tool event included
     first_text_s: float | None  # the model's first text
     total_s: float
+    first_statement_s: float | None = None  # the first `call` event that carries the statement
     call: dict[str, Any] | None = None
     error: dict[str, str] | None = None
     tools: list[str] = field(default_factory=list)
@@ -60,6 +61,7 @@ class Summary:
     median_first_event_s: float | None
     median_first_text_s: float | None
     median_total_s: float
+    median_first_statement_s: float | None = None  # the first `call` event with the statement
     statement_fidelity: float | None = None  # share of calls that keep every fidelity rule
     statement_rebuilt: float | None = None  # share of calls whose statement was rebuilt from the prediction
     score_in_band: float | None = None  # share of cases with expect.score whose score is in the band
@@ -98,6 +100,7 @@ async def run_case(make_agent: AgentFactory, case: EvalCase, verifier: Verifier 
     started = time.perf_counter()
     first_event: float | None = None
     first_text: float | None = None
+    first_statement: float | None = None
     content: CallContent | None = None
     error: dict[str, str] | None = None
     tools: list[str] = []
@@ -107,6 +110,9 @@ async def run_case(make_agent: AgentFactory, case: EvalCase, verifier: Verifier 
             first_event = elapsed if first_event is None else first_event
             if isinstance(event, TextEvent) and first_text is None:
                 first_text = elapsed
+            elif isinstance(event, CallEvent) and first_statement is None and \
+                    event.call.get("prediction_statement"):
+                first_statement = elapsed
             elif isinstance(event, ToolEvent):
                 tools.append(event.name)
             elif isinstance(event, CompleteEvent):
@@ -125,6 +131,7 @@ async def run_case(make_agent: AgentFactory, case: EvalCase, verifier: Verifier 
         category_ok=content is not None and content.verifiable_category in expect.verifiable_category,
         first_event_s=_round(first_event),
         first_text_s=_round(first_text),
+        first_statement_s=_round(first_statement),
         total_s=round(total, 3),
         call=content.model_dump(mode="json") if content is not None else None,
         error=error,
@@ -196,6 +203,7 @@ def summarize(results: list[CaseResult], *, verified: bool = False) -> Summary:
         median_first_event_s=_median([r.first_event_s for r in results]),
         median_first_text_s=_median([r.first_text_s for r in results]),
         median_total_s=_median([r.total_s for r in results]) or 0.0,
+        median_first_statement_s=_median([r.first_statement_s for r in results]),
         statement_fidelity=_ratio([r.fidelity_ok for r in results if r.fidelity_ok is not None]),
         statement_rebuilt=_ratio([r.statement_rebuilt for r in results if r.statement_rebuilt is not None]),
         score_in_band=_ratio([r.score_ok for r in results if r.score_ok is not None]),
