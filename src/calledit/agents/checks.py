@@ -312,6 +312,10 @@ def plan_check(prediction: str, *, now: datetime | None = None, timezone: str = 
     if source in ("market", "economy", "weather") and not re.search(wants, prediction) and not resolve_dates(
             prediction, now or datetime.now(UTC), timezone):
         source = None
+    if source in ("market", "crypto", "economy") and not _has_level(prediction, now, timezone):
+        # "The Sensex closes higher tomorrow than today", "the Fed cuts rates": a move, not a level. There is
+        # no threshold in the words, and a small model asked for one invents it (100,000,000): no data check.
+        source = None
     text = claim_words.respelled(prediction)  # "Febuary 14, 2027": a typo in a month is no reason to guess
     cue = claim_words.offline_cue(claim_words.with_digits(text), data_source=source is not None)
     if source is None and (cue is None or cue.kind == "fact") and \
@@ -332,6 +336,8 @@ def plan_check(prediction: str, *, now: datetime | None = None, timezone: str = 
                  "opponent": rival.name if rival else None, **_game_words(prediction)}
     if source == "economy" and (series := series_in(prediction)) is not None:
         known = {"series": series}
+    if source == "market" and (symbol := symbol_in(_HEDGE.sub("", prediction, count=1))) is not None:
+        known = {"symbol": symbol}
     if source == "weather":
         claim = _HEDGE.sub("", prediction, count=1)
         known = weather_words(claim)
@@ -602,6 +608,7 @@ _SERIES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("DGS10", re.compile(r"\b(?:10|ten)[- ]year\b", re.I)),
     ("DGS2", re.compile(r"\b(?:2|two)[- ]year\b", re.I)),
     ("MORTGAGE30US", re.compile(r"\bmortgage rates?\b", re.I)),
+    ("ICSA", re.compile(r"\b(?:jobless|unemployment) claims\b", re.I)),
     ("UNRATE", re.compile(r"\b(?:unemployment|jobless rate)\b", re.I)),
     ("PAYEMS", re.compile(r"\b(?:payrolls?|nonfarm|jobs report)\b", re.I)),
     ("FEDFUNDS", re.compile(r"\b(?:fed(?:eral)? funds|fed rate|interest rates?)\b", re.I)),
@@ -619,6 +626,68 @@ def comparison_in(prediction: str) -> str | None:
 
 def series_in(prediction: str) -> str | None:
     return next((series for series, words in _SERIES if words.search(prediction)), None)
+
+
+# Which Yahoo Finance symbol the words name (indices, futures, FX, the largest companies): the code's to
+# choose, not a small model's recall (it wrote ^N225, the Nikkei, for the Sensex). The first match wins:
+# the more specific names come first. Unlisted names ("Rivian stock") are left to the model.
+_SYMBOLS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("^NDX", re.compile(r"\bnasdaq[- ]100\b", re.I)),
+    ("^GSPC", re.compile(r"(?:\bs\s?&\s?p(?: ?500)?|\bsp500|\bspx)\b", re.I)),
+    ("^DJI", re.compile(r"\b(?:dow jones|the dow|djia)\b", re.I)),
+    ("^IXIC", re.compile(r"\bnasdaq\b", re.I)),
+    ("^RUT", re.compile(r"\brussell(?: 2000)?\b", re.I)),
+    ("^FTSE", re.compile(r"\bftse(?: 100)?\b", re.I)),
+    ("^GDAXI", re.compile(r"\bdax\b", re.I)),
+    ("^FCHI", re.compile(r"\bcac(?: 40)?\b", re.I)),
+    ("^STOXX50E", re.compile(r"\beuro ?stoxx(?: 50)?\b", re.I)),
+    ("^N225", re.compile(r"\bnikkei(?: 225)?\b", re.I)),
+    ("^HSI", re.compile(r"\bhang seng\b", re.I)),
+    ("^BSESN", re.compile(r"\bsensex\b", re.I)),
+    ("^NSEI", re.compile(r"\bnifty(?: 50)?\b", re.I)),
+    ("^AXJO", re.compile(r"\basx(?: 200)?\b", re.I)),
+    ("^KS11", re.compile(r"\bkospi\b", re.I)),
+    ("^VIX", re.compile(r"\bvix\b", re.I)),
+    ("GC=F", re.compile(r"\bgold\b", re.I)),
+    ("SI=F", re.compile(r"\bsilver\b", re.I)),
+    ("BZ=F", re.compile(r"\bbrent\b", re.I)),
+    ("CL=F", re.compile(r"\b(?:wti|crude|oil)\b", re.I)),
+    ("NG=F", re.compile(r"\bnatural gas\b", re.I)),
+    ("HG=F", re.compile(r"\bcopper\b", re.I)),
+    ("EURUSD=X", re.compile(r"\b(?:euro|eur/?usd)\b", re.I)),
+    ("GBPUSD=X", re.compile(r"\b(?:pound|sterling|gbp/?usd)\b", re.I)),
+    ("JPY=X", re.compile(r"\b(?:yen|usd/?jpy)\b", re.I)),
+    ("AAPL", re.compile(r"\bapple\b", re.I)),
+    ("MSFT", re.compile(r"\bmicrosoft\b", re.I)),
+    ("NVDA", re.compile(r"\bnvidia\b", re.I)),
+    ("TSLA", re.compile(r"\btesla\b", re.I)),
+    ("AMZN", re.compile(r"\bamazon\b", re.I)),
+    ("GOOGL", re.compile(r"\b(?:alphabet|google)\b", re.I)),
+    ("META", re.compile(r"\bmeta\b", re.I)),
+    ("NFLX", re.compile(r"\bnetflix\b", re.I)),
+)
+# A ticker as people write it: "$AAPL", "AAPL stock"; not an index, future or FX pair (those are above).
+_TICKER = re.compile(r"\$([A-Z]{1,5})\b|\b([A-Z]{2,5}) (?:stock|shares)\b")
+
+
+def symbol_in(prediction: str) -> str | None:
+    """The Yahoo Finance symbol a market prediction names, or None for the model to write."""
+    if (ticker := _TICKER.search(prediction)) is not None:
+        return ticker.group(1) or ticker.group(2)
+    return next((symbol for symbol, words in _SYMBOLS if words.search(prediction)), None)
+
+
+# Numbers that are part of a name, not a level: "S&P 500", "FTSE 100", "10-year", "Q4", "Nasdaq 100".
+_NAME_NUMBERS = re.compile(r"\b(?:s\s?&\s?p|nasdaq|ftse|cac|stoxx|nikkei|russell|nifty|asx)[- ]?\d+\b|"
+                           r"\b\d+[- ]year\b|\bq[1-4]\b", re.I)
+
+
+def _has_level(prediction: str, now: datetime | None, timezone: str) -> bool:
+    """Whether the words give a number to compare with, other than dates and names ("$150k", "4.5%")."""
+    text = _NAME_NUMBERS.sub(" ", prediction)
+    for expression in resolve_dates(text, now or datetime.now(UTC), timezone):
+        text = text.replace(expression.text, " ")
+    return re.search(r"\d", text) is not None
 
 
 def _zero_threshold(query: dict[str, Any]) -> dict[str, Any]:

@@ -229,13 +229,53 @@ def test_the_series_and_the_stated_comparison_are_set_by_code() -> None:
 
 
 def test_the_model_writes_no_fixed_value_and_code_puts_it_back() -> None:
-    prediction = "Tesla stock will close above $300 on March 15, 2027"
+    prediction = "Rivian stock will close above $30 on March 15, 2027"  # a company code has no symbol for
     plan = plan_check(prediction, now=NOW)
     assert plan is not None and plan.full_schema()["properties"]["variable"] == {"const": "close"}
     assert set(plan.schema()["properties"]) == {"symbol", "threshold", "unit"}
     draft = _draft("at_date", "2027-03-15T23:59:59+00:00")
-    check = complete_check(plan, {"symbol": "TSLA", "threshold": 300, "unit": None}, draft, prediction, NOW, "UTC")
+    check = complete_check(plan, {"symbol": "RIVN", "threshold": 30, "unit": None}, draft, prediction, NOW, "UTC")
     assert check is not None and (check.source, check.variable, check.comparator) == ("market", "close", ">")
+
+
+@pytest.mark.parametrize(("prediction", "symbol"), [
+    ("The Sensex will close above 80,000 tomorrow", "^BSESN"),  # the model wrote ^N225, the Nikkei
+    ("The Nasdaq 100 will end the year above 25,000", "^NDX"),
+    ("The Nasdaq will close above 20,000 on Friday", "^IXIC"),
+    ("The S&P 500 will close above 6,000 on Friday", "^GSPC"),
+    ("Gold will close above $3,000 on December 31", "GC=F"),
+    ("Brent crude will trade above $90 on Friday", "BZ=F"),
+    ("The euro will remain above 1.05 dollars through March", "EURUSD=X"),
+    ("$PLTR closes above 40 next Friday", "PLTR"),
+    ("Tesla stock will close above $300 on March 15, 2027", "TSLA"),
+])
+def test_code_names_the_symbol_of_a_well_known_instrument(prediction: str, symbol: str) -> None:
+    plan = plan_check(prediction, now=NOW)
+    assert plan is not None and plan.source == "market" and plan.known["symbol"] == symbol
+    assert "symbol" not in plan.schema()["properties"]  # the model writes only the threshold
+
+
+@pytest.mark.parametrize("prediction", [
+    "The Sensex will close higher tomorrow than it did today",
+    "The price of gold will be higher at the end of the year than today",
+    "The S&P 500 will close higher every Friday in December",  # the 500 is the index's name
+    "Bitcoin will go up this week",
+    "The Fed will cut interest rates in December",
+    "Unemployment will rise in Q4",
+])
+def test_a_move_without_a_level_is_no_data_check(prediction: str) -> None:
+    """No number to compare with: a model asked for a threshold invents one (it wrote 100,000,000)."""
+    assert plan_check(prediction, now=NOW) is None
+
+
+@pytest.mark.parametrize("prediction", [
+    "Bitcoin will hit $150k by the end of 2027",
+    "The 10-year yield will be above 4.5% on Friday",
+    "Weekly jobless claims will stay under 250,000 every week this quarter",
+])
+def test_a_level_keeps_the_data_check(prediction: str) -> None:
+    plan = plan_check(prediction, now=NOW)
+    assert plan is not None and not plan.offline
 
 
 def test_a_hint_splits_into_what_every_call_shares_and_what_is_this_call_s() -> None:
