@@ -62,7 +62,8 @@ _CUES: tuple[tuple[Source, re.Pattern[str]], ...] = (
     ("weather", re.compile(
         r"\b(?:rain(?:s|ing|y|fall)?|snow(?:s|ing|fall|y)?|sunny|sunshine|temperature|degrees|°[cf]?|hot|"
         r"cold|freez(?:e|es|ing)|frost|wind(?:s|y)?|gusts?|storm(?:s|y)?|precipitation|drizzle|hail|heat ?wave|"
-        r"celsius|fahrenheit|inches of|mm of|cm of|weather|forecast|dry|humid)\b", re.I)),
+        r"celsius|fahrenheit|inches of|mm of|cm of|weather|forecast|dry|humid|daily (?:high|low)s?|"
+        r"(?:highs?|lows?) of)\b|\b\d+(?:\.\d+)?\s?°?\s?(?-i:[CF])\b", re.I)),
     ("market", re.compile(
         r"\b(?:stocks?|shares?|s&p|s\s?&\s?p ?500|sp500|dow(?: jones)?|nasdaq|russell|ftse|dax|nikkei|"
         r"index|indices|closes?|closing|ticker|market cap|gold|silver|oil|crude|brent|wti|natural gas|copper|"

@@ -29,6 +29,10 @@ NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
         ("Man City beat Arsenal this weekend", "sports"),
         ("It snows in Denver tomorrow", "weather"),
         ("There will be a heat wave in Paris next week", "weather"),
+        ("Auckland will reach 25 C on New Year's Day", "weather"),  # a temperature with its unit
+        ("Tokyo's daily high will stay below 10 C every day this weekend", "weather"),
+        ("Phoenix hits 110°F on Saturday", "weather"),
+        ("The Vitamin C trial reports on Friday", None),  # a capital C that is no unit
         ("Bitcoin hits $100k by the end of 2026", "crypto"),
         ("Ethereum is above $5,000 on New Year's Day", "crypto"),
         ("Unemployment is below 4% in March", "economy"),
