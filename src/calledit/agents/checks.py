@@ -412,7 +412,7 @@ def weather_words(prediction: str) -> dict[str, Any]:
                 if named is not None:
                     known["unit"] = named
         return known
-    if re.search(r"\b(?:temperature|degrees?|celsius|fahrenheit)\b|°", prediction, re.I):
+    if re.search(r"\b(?:temperature|degrees?|celsius|fahrenheit)\b|°|\b\d+(?:\.\d+)?\s?(?-i:[CF])\b", prediction, re.I):
         # "above 10 C", "reach 100 degrees": the day's high; "below", "drop to": the day's low
         stated = comparison_in(prediction)
         rising = stated in (">", ">=") or re.search(r"\b(?:reach(?:es)?|hits?|tops?|exceeds?)\b", prediction, re.I)

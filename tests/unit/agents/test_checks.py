@@ -349,3 +349,12 @@ def test_a_query_code_read_whole_is_not_asked_for_and_still_checked(prediction: 
     assert "check" not in call_output(plan).schema["properties"]
     check = complete_check(plan, None, _draft("at_date", "2026-12-02T23:59:59+00:00"), prediction, NOW, "UTC")
     assert check is not None and check.source == source
+
+
+def test_a_temperature_written_with_its_unit_letter_is_the_day_s_high_or_low() -> None:
+    """ "reach 25 C" named no weather word: the model read it as wind (>= 25 km/h)."""
+    now = datetime(2026, 11, 21, 10, tzinfo=UTC)
+    high = plan_check("Auckland will reach 25 C on New Year's Day", now=now, timezone="Pacific/Auckland")
+    assert high is not None and high.known["variable"] == "temperature_2m_max" and high.known["unit"] == "C"
+    low = plan_check("Oslo will drop below -5 C on Friday", now=now, timezone="Europe/Oslo")
+    assert low is not None and low.known["variable"] == "temperature_2m_min"
