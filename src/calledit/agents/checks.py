@@ -49,6 +49,9 @@ from calledit.domain.check import (
 from calledit.domain.offline_checks import OFFLINE_KINDS, query_schemas
 from calledit.domain.schema import inline_refs
 
+# A temperature written with its unit letter ("25 C", "110°F"): the letter right after a number, in capitals
+# ("Vitamin C" is none).
+_UNIT_LETTER = r"\b\d+(?:\.\d+)?\s?°?\s?(?-i:[CF])\b"
 # Words that name each source's data. Order matters: the first source whose words appear wins, and the
 # more specific sources come first ("bitcoin" is crypto, not a market; "rain" is weather, not sports).
 _CUES: tuple[tuple[Source, re.Pattern[str]], ...] = (
@@ -63,7 +66,7 @@ _CUES: tuple[tuple[Source, re.Pattern[str]], ...] = (
         r"\b(?:rain(?:s|ing|y|fall)?|snow(?:s|ing|fall|y)?|sunny|sunshine|temperature|degrees|°[cf]?|hot|"
         r"cold|freez(?:e|es|ing)|frost|wind(?:s|y)?|gusts?|storm(?:s|y)?|precipitation|drizzle|hail|heat ?wave|"
         r"celsius|fahrenheit|inches of|mm of|cm of|weather|forecast|dry|humid|daily (?:high|low)s?|"
-        r"(?:highs?|lows?) of)\b|\b\d+(?:\.\d+)?\s?°?\s?(?-i:[CF])\b", re.I)),
+        r"(?:highs?|lows?) of)\b|" + _UNIT_LETTER, re.I)),
     ("market", re.compile(
         r"\b(?:stocks?|shares?|s&p|s\s?&\s?p ?500|sp500|dow(?: jones)?|nasdaq|russell|ftse|dax|nikkei|"
         r"index|indices|closes?|closing|ticker|market cap|gold|silver|oil|crude|brent|wti|natural gas|copper|"
@@ -412,7 +415,7 @@ def weather_words(prediction: str) -> dict[str, Any]:
                 if named is not None:
                     known["unit"] = named
         return known
-    if re.search(r"\b(?:temperature|degrees?|celsius|fahrenheit)\b|°|\b\d+(?:\.\d+)?\s?(?-i:[CF])\b", prediction, re.I):
+    if re.search(r"\b(?:temperature|degrees?|celsius|fahrenheit)\b|°|" + _UNIT_LETTER, prediction, re.I):
         # "above 10 C", "reach 100 degrees": the day's high; "below", "drop to": the day's low
         stated = comparison_in(prediction)
         rising = stated in (">", ">=") or re.search(r"\b(?:reach(?:es)?|hits?|tops?|exceeds?)\b", prediction, re.I)
