@@ -12,7 +12,7 @@ import zoneinfo
 from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from calledit.agents.checks import (
     CheckPlan,
@@ -31,7 +31,7 @@ from calledit.agents.prompts import (
     user_prefix,
 )
 from calledit.agents.sanitize import clean_value, quote_prediction, sanitize_draft, strip_controls
-from calledit.domain.call import MAX_PROMPT_CHARS, CallContent, CallDraft
+from calledit.domain.call import MAX_PROMPT_CHARS, CallContent, CallDraft, VerificationMode
 from calledit.domain.errors import BadRequest, CalledItError, ModelError
 from calledit.domain.events import CallEvent, CompleteEvent, TextEvent, ToolEvent
 from calledit.domain.verifiability import score_call
@@ -187,7 +187,7 @@ class CreationAgent:
             callback_handler=None,
         )
         user_prompt = build_user_prompt(quoted, context.now, context.timezone, context.hints,
-                                        date_known="verification_date" in known, lead=lead)
+                                        clock=_clock_line(known), lead=lead)
         turn = PartialCall()
         async with contextlib.aclosing(self._turn(agent, user_prompt, turn, cancel_signal, known)) as steps:
             async for step in steps:
@@ -275,6 +275,14 @@ def _lead_and_hints(plan: CheckPlan | None) -> tuple[str, list[str]]:
     if plan is None:
         return "", []
     return plan.lead, [plan.detail] if plan.detail else []
+
+
+def _clock_line(known: dict[str, Any]) -> Literal["time", "day", "none"]:
+    """How the user turn gives the clock (prompts.build_user_prompt): as ISO 8601 when the model writes the
+    date, as the day for a claim about now, not at all when code resolved a later date."""
+    if "verification_date" not in known:
+        return "time"
+    return "day" if known.get("verification_mode") == VerificationMode.IMMEDIATE.value else "none"
 
 
 def _tool_uses(message: dict[str, Any]) -> list[ToolEvent]:

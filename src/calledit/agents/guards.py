@@ -215,9 +215,12 @@ class TimeHinter:
         month_first = date_order_for(context.timezone, self.date_order) == "MDY"
         now = context.now
         if mode is VerificationMode.IMMEDIATE or target is not None:  # the date is prefilled: words, for the statement
-            # (the user turn then says what day today is: a date that is today is not repeated)
+            # (for a claim about now the user turn says what day it is: a date that is today is not repeated;
+            # for a later date it does not, so "than it did today" gets its day here)
+            about_now = mode is VerificationMode.IMMEDIATE
             hints = [f'"{expression.text}" is {words}' for expression in expressions
-                     if expression is not target and (words := _hint_words(expression.deadline, now, month_first))]
+                     if expression is not target
+                     and (words := _hint_words(expression.deadline, now, month_first, today=not about_now))]
         else:  # the model writes the date itself: ISO 8601 it can copy
             hints = [expression.describe() for expression in expressions]
         if mode is not VerificationMode.IMMEDIATE and target is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from calledit.domain.call import CallDraft, RecurringInterval, VerifiableCategory, VerificationMode
 
@@ -136,21 +136,24 @@ def build_user_prompt(
     timezone: str,
     hints: list[str] | None = None,
     *,
-    date_known: bool = False,
+    clock: Literal["time", "day", "none"] = "time",
     lead: str = "",
 ) -> str:
     """The user turn: the task, the quoted prediction, the user's clock, the resolved facts.
 
     Everything after the prediction differs per request and is evaluated before the model's first word (the
-    fixed part before it, `user_prefix(lead)`, stays in the local model's KV cache): kept short. With
-    `date_known` the model does not write the date, so the clock is given in words, not as ISO 8601 to copy."""
+    fixed part before it, `user_prefix(lead)`, stays in the local model's KV cache): kept short. `clock`:
+    "time" when the model writes the date (ISO 8601 to copy), "day" when the claim is about now (the day in
+    words), "none" when code resolved a later date (the facts give it in words). Told what day it was with
+    the date resolved, the small model added it to statements that never spoke of today ("SpaceX lands
+    people on Mars before 2030, 21 November 2026"); TimeHinter says what "today" is where the words use it."""
     lines = [
         user_prefix(lead) + prediction.replace("</prediction>", "</ prediction>"),
         "</prediction>",
     ]
-    if date_known:  # the date is resolved: the day is all the statement may need (a clock it would copy)
+    if clock == "day":
         lines.append(f"Today: {now:%A} {now.day} {now:%B %Y}.")
-    else:
+    elif clock == "time":
         lines.append(f"Current date and time: {now.isoformat(timespec='seconds')} ({now:%A}) in {timezone}.")
     if hints:
         lines.append("Facts:")

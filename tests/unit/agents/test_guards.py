@@ -298,10 +298,14 @@ def test_a_whole_day_hint_names_the_day_not_its_end() -> None:
     assert hints == ['"tomorrow" is Sunday, 22 November 2026']
 
 
-def test_a_hint_that_repeats_today_is_left_out() -> None:
-    """The user turn says what day it is; a hint for "today" would cost its tokens again, before the first word."""
+def test_today_is_hinted_only_where_the_user_turn_does_not_say_it() -> None:
+    """A claim about now gets the day in the user turn: a hint for "today" would cost its tokens again. A call
+    with a later date gets no clock line (the model added today's date to statements that never spoke of
+    it), so "than it did today" gets its day as a fact."""
     hints, _ = TimeHinter()(context("The Sensex will close higher tomorrow than it did today"))
-    assert hints == ['"tomorrow" is Sunday, November 22, 2026']
+    assert hints == ['"today" is Saturday, November 21, 2026', '"tomorrow" is Sunday, November 22, 2026']
+    hints, _ = TimeHinter()(context("Today is a Saturday"))
+    assert not any(hint.startswith('"today"') for hint in hints)
 
 
 def test_a_span_from_now_is_hinted_as_its_day() -> None:

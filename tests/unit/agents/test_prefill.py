@@ -91,3 +91,19 @@ async def test_a_data_source_s_fixed_instructions_come_before_the_prediction() -
     assert "Data source: weather" in lead
     assert request.startswith(user_prefix(lead.removeprefix(user_prefix().split("<prediction>")[0]).strip()))
     assert "tomorrow" not in lead and "London" not in lead
+
+
+@pytest.mark.parametrize(("prediction", "clock", "absent"), [
+    ("Someone will walk on Mars", "Current date and time: 2026-12-01T15:00:00+00:00 (Tuesday) in UTC.", "Today:"),
+    ("Today is a Tuesday", "Today: Tuesday 1 December 2026.", "Current date and time"),
+    ("SpaceX lands people on Mars before 2030", '"2030" is', "1 December 2026"),
+])
+async def test_the_user_turn_gives_the_clock_only_as_the_model_needs_it(prediction: str, clock: str,
+                                                                         absent: str) -> None:
+    """ISO 8601 when the model writes the date; the day for a claim about now; nothing but the resolved date's
+    words when code knows a later date (told the day, the model wrote it into statements about 2030)."""
+    model = ScriptedModel(rate=0)
+    agent = creation_agent(Settings(model="scripted"), _provider(model, []), clock=lambda: NOW)
+    [event async for event in agent.stream(prediction, "UTC")]
+    assert clock in model.requests[0]
+    assert absent not in model.requests[0]
