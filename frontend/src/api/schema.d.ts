@@ -1194,6 +1194,8 @@ export interface components {
          * @description A CoinGecko price in USD; the daily value is the last price of each UTC day.
          */
         CryptoCheck: {
+            /** Change */
+            change?: boolean;
             /** Coin */
             coin: string;
             /**
@@ -1256,6 +1258,8 @@ export interface components {
          * @description A FRED series observation (UNRATE, CPIAUCSL, FEDFUNDS, GDP, PAYEMS, DGS10 ...), dated by its period.
          */
         EconomyCheck: {
+            /** Change */
+            change?: boolean;
             /**
              * Comparator
              * @enum {string}
@@ -1610,6 +1614,8 @@ export interface components {
          * @description A Yahoo Finance daily close: stocks (AAPL), indices (^GSPC), futures (GC=F), FX (EURUSD=X).
          */
         MarketCheck: {
+            /** Change */
+            change?: boolean;
             /**
              * Comparator
              * @enum {string}
@@ -1884,6 +1890,8 @@ export interface components {
          * @description ESPN scoreboard results of one team; one value per game (win/loss/draw are 1 or 0).
          */
         SportsCheck: {
+            /** Change */
+            change?: boolean;
             /**
              * Comparator
              * @enum {string}
@@ -2238,6 +2246,8 @@ export interface components {
          * @description Open-Meteo daily values for a place (geocoded by name), in the place's own days.
          */
         WeatherCheck: {
+            /** Change */
+            change?: boolean;
             /**
              * Comparator
              * @enum {string}

@@ -4,11 +4,16 @@ import type { components, operations } from './schema';
 
 type Schemas = components['schemas'];
 
+/** Fields the server writes only when they are set: a check's `change` (absent means false). */
+type Sometimes = 'change';
+
 /** A response carries every field, defaults included (FastAPI serialises them all), at every depth. */
 type Returned<T> = T extends (infer Item)[]
   ? Returned<Item>[]
   : T extends object
-    ? { [K in keyof T]-?: Returned<T[K]> }
+    ? { [K in keyof T as K extends Sometimes ? never : K]-?: Returned<T[K]> } & {
+        [K in keyof T as K extends Sometimes ? K : never]?: Returned<T[K]>;
+      }
     : T;
 
 export type Verdict = Returned<Schemas['Verdict']>;

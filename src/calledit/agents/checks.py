@@ -103,7 +103,7 @@ _HINTS: dict[Source, str] = {
                "yield %), the comparator and the threshold.",
 }
 # What the model writes; code sets the rest.
-_CODE_FIELDS = ("start", "end", "over")
+_CODE_FIELDS = ("start", "end", "over", "change")
 
 
 def detect_source(prediction: str) -> Source | None:
@@ -316,10 +316,14 @@ def plan_check(prediction: str, *, now: datetime | None = None, timezone: str = 
     if source in ("market", "economy", "weather") and not re.search(wants, prediction) and not resolve_dates(
             prediction, now or datetime.now(UTC), timezone):
         source = None
+    move: str | None = None
     if source in ("market", "crypto", "economy") and not _has_level(prediction, now, timezone):
         # "The Sensex closes higher tomorrow than today", "the Fed cuts rates": a move, not a level. There is
-        # no threshold in the words, and a small model asked for one invents it (100,000,000): no data check.
-        source = None
+        # no threshold in the words, and a small model asked for one invented it (100,000,000). A price's
+        # rise or fall is read against the day the call is made (a `change` check); anything else gets none.
+        move = move_in(_HEDGE.sub("", prediction, count=1)) if source in ("market", "crypto") else None
+        if move is None:
+            source = None
     text = claim_words.respelled(prediction)  # "Febuary 14, 2027": a typo in a month is no reason to guess
     cue = claim_words.offline_cue(claim_words.with_digits(text), data_source=source is not None)
     if source is None and (cue is None or cue.kind == "fact") and \
@@ -342,15 +346,44 @@ def plan_check(prediction: str, *, now: datetime | None = None, timezone: str = 
         known = {"series": series}
     if source == "market" and (symbol := symbol_in(_HEDGE.sub("", prediction, count=1))) is not None:
         known = {"symbol": symbol}
+    if source == "crypto" and (coin := coin_in(prediction)) is not None:
+        known = {"coin": coin}
     if source == "weather":
         claim = _HEDGE.sub("", prediction, count=1)
         known = weather_words(claim)
         place = place_in(claim)
         if place is not None:
             known["place"] = place
+    if move is not None:  # the whole condition is the words': up or down from the day of the call
+        known.update(comparator=move, threshold=0, unit=None, change=True)
     if source != "sports" and "comparator" not in known and (stated := comparison_in(prediction)) is not None:
         known["comparator"] = stated  # complete_check takes the words' comparison over the model's anyway
     return CheckPlan(source, known)
+
+
+_UP = re.compile(r"\b(?:higher|rises?|rising|go(?:es)? up|climbs?|climbing|gains?|increases?|rall(?:y|ies)|"
+                 r"(?:be|closes?|ends?|finish(?:es)?) up|stronger)\b", re.I)
+_DOWN = re.compile(r"\b(?:lower|falls?|falling|drops?|dropping|go(?:es)? down|declines?|decreases?|slides?|"
+                   r"loses? value|crash(?:es)?|(?:be|closes?|ends?|finish(?:es)?) down|weaker)\b", re.I)
+_BASELINE = re.compile(r"\bthan\s+(?:it\s+(?:is|was|did|does|closed|closes|trades?|traded|ended)\s+)?"
+                       r"(?:today|now|right now|currently|at present|at the moment|this morning)\b|"
+                       r"\b(?:than|from|since)\s+(?:today's|the current|its current)\b", re.I)
+_NEGATED = {">": "<=", "<": ">="}
+
+
+def move_in(prediction: str) -> str | None:
+    """The direction of a price move without a level, as the comparator of its change since today: ">" for
+    "closes higher tomorrow (than today)", "Bitcoin rises by Friday"; "<=" for "won't go up". None for no
+    move, both ways, or a comparison with something other than now ("higher than Apple")."""
+    up, down = _UP.search(prediction), _DOWN.search(prediction)
+    if (up is None) == (down is None):
+        return None
+    if re.search(r"\bthan\b", prediction, re.I) and not _BASELINE.search(prediction):
+        return None
+    found = up or down
+    assert found is not None
+    comparator = ">" if up else "<"
+    return _NEGATED[comparator] if _NOT.search(prediction[: found.start()]) else comparator
 
 
 _WEATHER_AMOUNT = re.compile(r"\d\s*(?:mm|cm|in(?:ch(?:es)?)?|millimet(?:er|re)s?|centimet(?:er|re)s?)\b", re.I)
@@ -557,7 +590,16 @@ def complete_check(
         return None
     known = plan.known
     start, end, over = check_range(prediction, draft, now, timezone)
-    if _TOTAL.search(prediction):
+    if known.get("change"):  # against the price of the day the call is made, up to its date
+        if draft.verification_mode in (VerificationMode.RECURRING, VerificationMode.IMMEDIATE):
+            return None  # "closes higher every Friday" is each day against the one before: not this reading
+        start, end = now.date(), draft.verification_date.astimezone(now.tzinfo).date()
+        over = "any_day" if draft.verification_mode is VerificationMode.BEFORE_DATE else "at_end"
+        if over == "any_day" and known["comparator"] in ("<=", ">="):  # "won't rise by Friday": on no day
+            over = "every_day"
+        if end <= start:
+            return None  # a daily close cannot tell "higher tonight than now"
+    elif _TOTAL.search(prediction):
         over = "total"
     try:
         query = _zero_threshold(_game_result(query))
@@ -670,6 +712,29 @@ _SYMBOLS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("META", re.compile(r"\bmeta\b", re.I)),
     ("NFLX", re.compile(r"\bnetflix\b", re.I)),
 )
+# CoinGecko ids of the coins the crypto cue names: the code's, like the symbols.
+_COINS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("bitcoin", re.compile(r"\b(?:bitcoin|btc)\b", re.I)),
+    ("ethereum", re.compile(r"\b(?:ethereum|ether|eth)\b", re.I)),
+    ("solana", re.compile(r"\b(?:solana|sol)\b", re.I)),
+    ("dogecoin", re.compile(r"\b(?:dogecoin|doge)\b", re.I)),
+    ("cardano", re.compile(r"\b(?:cardano|ada)\b", re.I)),
+    ("ripple", re.compile(r"\b(?:xrp|ripple)\b", re.I)),
+    ("litecoin", re.compile(r"\b(?:litecoin|ltc)\b", re.I)),
+    ("polkadot", re.compile(r"\bpolkadot\b", re.I)),
+    ("chainlink", re.compile(r"\bchainlink\b", re.I)),
+    ("tether", re.compile(r"\btether\b", re.I)),
+    ("usd-coin", re.compile(r"\busdc\b", re.I)),
+    ("binancecoin", re.compile(r"\bbnb\b", re.I)),
+    ("shiba-inu", re.compile(r"\bshiba\b", re.I)),
+)
+
+
+def coin_in(prediction: str) -> str | None:
+    """The CoinGecko id a crypto prediction names ("BTC" is bitcoin), or None for the model to write."""
+    return next((coin for coin, words in _COINS if words.search(prediction)), None)
+
+
 # A ticker as people write it: "$AAPL", "AAPL stock"; not an index, future or FX pair (those are above).
 _TICKER = re.compile(r"\$([A-Z]{1,5})\b|\b([A-Z]{2,5}) (?:stock|shares)\b")
 

@@ -162,6 +162,11 @@ def read_mode_cues(
             return ModeReading(
                 VerificationMode.BEFORE_DATE, None, f'"{expression.cue} {expression.text}" sets a deadline', True
             )
+        # "by my birthday on March 3", "before the meeting on Friday": the deadline is an event on that day
+        named = re.search(rf"\b(?:by|before)\s+(?:[\w'\u2019]+\s+){{1,3}}(?:on|in)\s+{re.escape(expression.text)}",
+                          prediction, re.I)
+        if named is not None and expression.firm:
+            return ModeReading(VerificationMode.BEFORE_DATE, None, f'"{named.group(0)}" sets a deadline', True)
     deadline_words = _DEADLINE_WORDS.search(prediction)
     if deadline_words and expressions:
         return ModeReading(VerificationMode.BEFORE_DATE, None, f'"{deadline_words.group(0)}" sets a window', True)

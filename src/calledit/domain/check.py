@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, field_validator, model_validator
@@ -152,6 +152,10 @@ def _identifier(value: object, field: str, pattern: re.Pattern[str], what: str, 
     return text
 
 
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
 class _Check(BaseModel):
     """What every check has: the local date range (inclusive) and the condition on the daily values."""
 
@@ -165,6 +169,12 @@ class _Check(BaseModel):
     # range; total: the sum over the range (a month's rain, a week's wins).
     over: Over = "at_end"
     unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | None = None
+    # The condition is on the change since `start` ("closes higher tomorrow than today"): the value of the
+    # start day (the last one on or before it) is the baseline, the threshold a difference from it (0: any
+    # rise or fall), and the days after `start` are read as `over` says. Prices only (market, crypto).
+    # Written only when set: stored checks keep their JSON, and clients read it as optional (no default in the
+    # schema: a default makes generated TypeScript types require it).
+    change: bool = Field(default=False, exclude_if=lambda value: value is False, json_schema_extra=_no_default)
 
     @model_validator(mode="before")
     @classmethod
@@ -190,6 +200,13 @@ class _Check(BaseModel):
                 f"start {self.start.isoformat()} is after end {self.end.isoformat()}: the range runs from start "
                 "to end inclusive, so swap them (use the same date twice for one day)"
             )
+        if self.change:
+            if not isinstance(self, MarketCheck | CryptoCheck):
+                raise ValueError("change compares prices with a day's price: use it with market or crypto checks")
+            if self.over == "total":
+                raise ValueError('change reads a price against the start day\'s: over "total" has no meaning there')
+            if self.start == self.end:
+                raise ValueError(f"change needs an end after its start (the baseline day {self.start.isoformat()})")
         return self
 
 
@@ -348,16 +365,11 @@ def check_json_schema(*, nullable: bool = False) -> dict[str, Any]:
                 }
             )
         )
-    branches.append(
-        _object(
-            {"source": {"const": "market"}, "symbol": text, "variable": {"const": "close"}, **condition(optional_text)}
-        )
-    )
-    branches.append(
-        _object(
-            {"source": {"const": "crypto"}, "coin": text, "variable": {"const": "price"}, **condition(optional_text)}
-        )
-    )
+    for source, name, variable in (("market", "symbol", "close"), ("crypto", "coin", "price")):
+        branch = _object({"source": {"const": source}, name: text, "variable": {"const": variable},
+                          **condition(optional_text)})
+        branch["properties"]["change"] = {"type": "boolean"}  # optional: code sets it, the model never writes it
+        branches.append(branch)
     sports: dict[str, list[str]] = {}
     for sport, league in LEAGUES:
         sports.setdefault(sport, []).append(league)
@@ -492,6 +504,11 @@ def _with_unit(number: str, unit: str | None) -> str:
 
 
 def _when(check: DataCheck) -> str:
+    if check.change:  # the start day is the baseline, not a day the condition reads
+        if check.over == "at_end":
+            return f"on {format_day(check.end)}"
+        span = format_range(check.start + timedelta(days=1), check.end)
+        return f"on {'any' if check.over == 'any_day' else 'every'} day from {span}"
     if check.start == check.end:
         return f"on {format_day(check.end)}"
     span = format_range(check.start, check.end)
@@ -514,7 +531,7 @@ def describe(check: Check) -> str:
     if isinstance(check, OfflineCheck):
         return describe_offline(check)
     when = _when(check)
-    condition = f"{check.comparator} {_threshold_words(check)}"
+    condition = _change_words(check) if check.change else f"{check.comparator} {_threshold_words(check)}"
     if isinstance(check, WeatherCheck):
         kind = "total" if check.over == "total" else "daily"
         return f"Open-Meteo {kind} {_WEATHER_WORDS[check.variable]} in {check.place} {when} {condition}"
@@ -531,6 +548,18 @@ def describe(check: Check) -> str:
         yes = (check.comparator == "==") == (check.threshold == 1.0)
         return f"{head} {verbs[0] if yes else verbs[1]}{against} {when}"
     return f"{head} {_SPORTS_WORDS[check.variable]}{against} {when} {condition}"
+
+
+_CHANGE_WORDS = {">": "higher than", ">=": "at least as high as", "<": "lower than", "<=": "at most as high as",
+                 "==": "the same as", "!=": "other than"}
+
+
+def _change_words(check: DataCheck) -> str:
+    """`higher than on Mon 23 Nov 2026`; with a threshold, `up by more than 50 from Mon 23 Nov 2026`."""
+    baseline = format_day(check.start)
+    if check.threshold == 0:
+        return f"{_CHANGE_WORDS[check.comparator]} on {baseline}"
+    return f"changed by {check.comparator} {format_number(check.threshold)} since {baseline}"
 
 
 _RELATION_WORDS = {"==": "exactly", ">": "more than", ">=": "at least", "<": "fewer than", "<=": "at most"}
@@ -628,6 +657,28 @@ def _threshold_text(check: DataCheck) -> str:
 
 
 def evaluate(check: DataCheck, series: Sequence[tuple[date, float | None]], *, today: date) -> Evaluation:
+    """Apply `check` to a daily series (see `_evaluate`); a `change` check reads the days after its start
+    against the start day's value."""
+    if not check.change:
+        return _evaluate(check, series, today=today)
+    ordered = sorted(series, key=lambda entry: entry[0])
+    label = _label(check)
+    before = [(day, value) for day, value in ordered if day <= check.start]
+    if not before or before[-1][1] is None:
+        waiting = "is not published yet" if before else "is not in the data"
+        return Evaluation(status="pending", holds=None, values=[],
+                          finding=f"{label} for the baseline day {check.start.isoformat()} {waiting}")
+    base_day, base = before[-1][0], float(before[-1][1])
+    moves = [(day, None if value is None else value - base) for day, value in ordered if day > check.start]
+    shifted = check.model_copy(update={"change": False, "start": check.start + timedelta(days=1)})
+    moved = _evaluate(shifted, moves, today=today,
+                      label=f"change of {label} since {base_day.isoformat()} (= {format_number(base)})")
+    values = [(base_day, base), *((day, move + base) for day, move in moved.values)]
+    return moved.model_copy(update={"values": values})
+
+
+def _evaluate(check: DataCheck, series: Sequence[tuple[date, float | None]], *, today: date,
+              label: str | None = None) -> Evaluation:
     """Apply `check` to a daily series (dates in the source's days, values in its unit, None = not final).
 
     `today` is the source's current day: the range is complete once `today` is after `end` and no day in
@@ -637,7 +688,7 @@ def evaluate(check: DataCheck, series: Sequence[tuple[date, float | None]], *, t
     """
     unit = source_unit(check) or check.unit
     threshold = source_threshold(check)
-    label = _label(check)
+    label = label or _label(check)
     criterion = _threshold_text(check)
     ordered = sorted(series, key=lambda entry: entry[0])  # stable: same-day entries keep their order
     in_range = [(day, value) for day, value in ordered if check.start <= day <= check.end]

@@ -260,16 +260,46 @@ def test_code_names_the_symbol_of_a_well_known_instrument(prediction: str, symbo
 
 
 @pytest.mark.parametrize("prediction", [
-    "The Sensex will close higher tomorrow than it did today",
-    "The price of gold will be higher at the end of the year than today",
-    "The S&P 500 will close higher every Friday in December",  # the 500 is the index's name
-    "Bitcoin will go up this week",
     "The Fed will cut interest rates in December",
     "Unemployment will rise in Q4",
+    "Microsoft stock will be higher than Apple by 2027",  # against another price, not against today's
+    "Tesla stock will swing both ways: up then down",
 ])
-def test_a_move_without_a_level_is_no_data_check(prediction: str) -> None:
+def test_a_move_without_a_level_or_a_price_is_no_data_check(prediction: str) -> None:
     """No number to compare with: a model asked for a threshold invents one (it wrote 100,000,000)."""
     assert plan_check(prediction, now=NOW) is None
+
+
+@pytest.mark.parametrize(("prediction", "mode", "when", "expected"), [
+    ("The Sensex will close higher tomorrow than it did today", "at_date", "2026-12-02T23:59:59+00:00",
+     ("^BSESN", ">", "2026-12-01", "2026-12-02", "at_end")),
+    ("The price of gold will be higher at the end of the year than today", "at_date", "2026-12-31T23:59:59+00:00",
+     ("GC=F", ">", "2026-12-01", "2026-12-31", "at_end")),
+    ("Nvidia shares will drop by Friday", "before_date", "2026-12-04T23:59:59+00:00",
+     ("NVDA", "<", "2026-12-01", "2026-12-04", "any_day")),
+    ("Tesla stock won't rise before Friday", "before_date", "2026-12-04T23:59:59+00:00",
+     ("TSLA", "<=", "2026-12-01", "2026-12-04", "every_day")),  # on no day higher: every day at most today's
+    ("Bitcoin will go up this week", "at_date", "2026-12-06T23:59:59+00:00",
+     ("bitcoin", ">", "2026-12-01", "2026-12-06", "at_end")),
+])
+def test_a_price_move_is_read_against_the_day_of_the_call(prediction: str, mode: str, when: str,
+                                                          expected: tuple[str, ...]) -> None:
+    """ "Higher tomorrow than today", "drops by Friday": the change since today's price, all of it code's (the
+    model writes no query), with the baseline day as the range's start."""
+    plan = plan_check(prediction, now=NOW)
+    assert plan is not None and plan.known["change"] is True and not plan.needs_query
+    check = complete_check(plan, None, _draft(mode, when), prediction, NOW, "UTC")
+    assert check is not None and check.change and check.threshold == 0
+    name = getattr(check, "symbol", None) or getattr(check, "coin", None)
+    assert (name, check.comparator, check.start.isoformat(), check.end.isoformat(), check.over) == expected
+
+
+def test_a_recurring_move_gets_no_change_check() -> None:
+    """ "Closes higher every Friday" is each Friday against the day before: not a change since today."""
+    prediction = "The S&P 500 will close higher every Friday in December"
+    plan = plan_check(prediction, now=NOW)
+    assert plan is not None
+    assert complete_check(plan, None, _draft("recurring", "2026-12-31T23:59:59+00:00"), prediction, NOW, "UTC") is None
 
 
 @pytest.mark.parametrize("prediction", [

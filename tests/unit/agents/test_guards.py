@@ -64,7 +64,7 @@ def draft(**changes: Any) -> CallDraft:
         ("In three weeks the Senate will pass the budget bill", "at_date", None),
         ("The Lakers will hold on to win tonight", "at_date", None),
         ("The Lakers will win by 10 points tonight", None, None),  # "by" here is no deadline: the model decides
-        ("I'll quit smoking by my birthday on March 3, 2027", None, None),
+        ("I'll quit smoking by my birthday on March 3, 2027", "before_date", None),  # the deadline is on that day
         ("London will have a heatwave next summer", None, None),  # a period: at or before, the model decides
         ("Oil holds above $70 a barrel", "recurring", "daily"),
     ],

@@ -68,6 +68,16 @@ def test_by_or_before_a_deadline_is_before_date(prediction: str) -> None:
     assert mode_of(prediction) == "before_date"
 
 
+@pytest.mark.parametrize("prediction", [
+    "I'll quit smoking by my birthday on March 3, 2027",
+    "The deal will close before the board meeting on Friday",
+    "They will sign the contract by the deadline in March 2027",
+])
+def test_a_deadline_named_as_an_event_on_a_day_is_before_date(prediction: str) -> None:
+    """ "by my birthday on March 3": the day belongs to the deadline, so "on" does not make it one moment."""
+    assert mode_of(prediction) == "before_date"
+
+
 @pytest.mark.parametrize("prediction", REPEATS)
 def test_every_is_recurring(prediction: str) -> None:
     assert mode_of(prediction) == "recurring"

@@ -591,3 +591,65 @@ def test_a_double_header_reads_the_last_game_of_the_day() -> None:
     assert evaluate(games, [first, second], today=date(2026, 6, 2)).holds is False
     total = games.model_copy(update={"over": "total", "comparator": ">=", "threshold": 1})
     assert evaluate(total, [first, second], today=date(2026, 6, 2)).holds is True
+
+
+# --- a change since the start day ----------------------------------------------------------------------
+
+
+def moved(**changes: Any) -> Check:
+    return parse_check({"source": "market", "symbol": "^BSESN", "start": "2026-12-01", "end": "2026-12-02",
+                        "comparator": ">", "threshold": 0, "change": True, **changes})
+
+
+def test_a_change_is_read_against_the_start_day_s_value() -> None:
+    """ "The Sensex closes higher tomorrow than today": the close of the end day against the start day's."""
+    check = moved()
+    assert describe(check) == "Yahoo Finance close of ^BSESN on Wed 2 Dec 2026 higher than on Tue 1 Dec 2026"
+    up = evaluate(check, [(day(0), 80000.0), (day(1), 80500.0)], today=day(2))
+    assert (up.status, up.holds) == ("decided", True)
+    assert up.values == [(day(0), 80000.0), (day(1), 80500.0)]
+    assert "since 2026-12-01 (= 80,000)" in up.finding and "= 500" in up.finding
+    down = evaluate(check, [(day(0), 80000.0), (day(1), 79900.0)], today=day(2))
+    assert (down.status, down.holds) == ("decided", False)
+    flat = evaluate(check, [(day(0), 80000.0), (day(1), 80000.0)], today=day(2))
+    assert flat.holds is False  # not higher
+
+
+def test_a_change_waits_for_both_days_and_takes_the_last_close_before_a_closed_start() -> None:
+    check = moved()
+    assert evaluate(check, [(day(0), None)], today=day(0)).status == "pending"  # today still trading
+    assert "baseline" in evaluate(check, [], today=day(2)).finding
+    assert evaluate(check, [(day(0), 80000.0), (day(1), None)], today=day(1)).status == "pending"
+    weekend = moved(start="2026-12-05", end="2026-12-07")  # made on a Saturday: Friday's close is the baseline
+    result = evaluate(weekend, [(day(3), 100.0), (day(6), 101.0)], today=day(7))
+    assert (result.holds, result.values[0]) == (True, (day(3), 100.0))
+
+
+def test_a_change_over_a_range() -> None:
+    """Before a deadline: any day above the baseline; "won't rise": every day at most the baseline."""
+    series = [(day(0), 100.0), (day(1), 99.0), (day(2), 101.0), (day(3), 98.0)]
+    any_day = evaluate(moved(end="2026-12-04", over="any_day"), series, today=day(5))
+    assert (any_day.holds, any_day.values) == (True, [(day(0), 100.0), (day(2), 101.0)])
+    every_day = evaluate(moved(end="2026-12-04", over="every_day", comparator="<="), series, today=day(5))
+    assert (every_day.holds, every_day.values) == (False, [(day(0), 100.0), (day(2), 101.0)])
+    assert "any day from 2 Dec to 4 Dec 2026" in describe(moved(end="2026-12-04", over="any_day"))
+
+
+@pytest.mark.parametrize(("changes", "words"), [
+    ({"end": "2026-12-01"}, "end after its start"),
+    ({"over": "total"}, "total"),
+])
+def test_invalid_changes_say_what_to_fix(changes: dict[str, Any], words: str) -> None:
+    with pytest.raises(ValidationError, match=words):
+        moved(**changes)
+    with pytest.raises(ValidationError, match="market or crypto"):
+        weather(change=True, end="2026-12-02")
+
+
+def test_change_is_written_only_when_it_is_set() -> None:
+    """Stored checks that read values keep their JSON; a change check round-trips with its flag."""
+    assert "change" not in market().model_dump(mode="json")
+    check = moved()
+    assert check.model_dump(mode="json")["change"] is True
+    assert parse_check(check.model_dump_json()) == check
+    jsonschema.validate(check.model_dump(mode="json"), check_json_schema())
