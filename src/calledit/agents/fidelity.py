@@ -16,7 +16,9 @@ shows machine formats. The rules, each checked in code after the model:
 | `verdict_words` | does not judge itself ("true", "false", "correct", "wrong" that the prediction did not say) |
 | `machine_format` | has no ISO 8601 date or time; this rule also holds for the method and the reasons |
 
-A statement that breaks a rule is mended (an ISO date that repeats a date already named is dropped, any
+Before the rules, a date the statement names twice is said once ("on March 15, 2027, 15 March 2027",
+"September 9, 2027, 2027": the small model appends the date it was given). A statement that breaks a rule
+is mended (an ISO date that repeats a date already named is dropped, any
 other is written in words, relative words get their date) and, if the mended one still breaks a rule,
 rebuilt from the prediction itself plus the resolved dates: deterministic, and no second model round.
 The method's items and the reasons get their ISO dates and times rewritten in words.
@@ -354,6 +356,44 @@ def statement_failures(statement: str, reading: Reading) -> list[Failure]:
     return failures
 
 
+_CLOCK_AFTER = r"\)?(?:,?\s*(?:at\s+)?\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?)?"
+
+
+def _repeated_dates(text: str, reading: Reading) -> list[tuple[int, int]]:
+    """Spans that name a date a second time, which the small model appends: the same day again in other
+    words ("on March 15, 2027, 15 March 2027"), or its bare year right after it ("September 9, 2027,
+    2027"). Never the prediction's own words."""
+    spans: list[tuple[int, int]] = []
+    seen: set[tuple[int, int, int]] = set()
+    prompt = reading.prompt.lower()
+    for written in written_dates(text):
+        if written.year is None:
+            continue
+        if written.day is not None:
+            key = (written.year, written.month, written.day)
+            if key in seen and text[written.span[0]:written.span[1]].lower() not in prompt:
+                spans.append(written.span)
+            seen.add(key)
+        # a time may come between: "15 January 2027, 15:00, 2027"
+        year = re.match(rf"{_CLOCK_AFTER}(,?\s*\(?{written.year}\)?)(?!\d)", text[written.span[1]:], re.I)
+        if year is not None and text[written.span[0]:written.span[1] + year.end(1)].lower() not in prompt:
+            spans.append((written.span[1] + year.start(1), written.span[1] + year.end(1)))
+    return sorted(set(spans))
+
+
+def said_once(statement: str, reading: Reading) -> str:
+    """The statement with each date named once (a repeat the model appended goes; nothing else changes)."""
+    spans = _repeated_dates(statement, reading)
+    for start, end in reversed(spans):
+        left, right = statement[:start], statement[end:]
+        if not statement[start:end].lstrip().startswith(","):  # "…, 15 March 2027": its comma goes too
+            left = re.sub(r"(?:,|\s+(?:on|at|by|of))?\s*\(?\s*$", "", left, flags=re.I)
+            if statement[:start].rstrip().endswith("("):
+                right = re.sub(r"^\s*\)", "", right)
+        statement = left + right
+    return _tidy(statement) if spans else statement
+
+
 def text_failures(field: str, text: str) -> list[Failure]:
     """The rule for the method and the reasons: no machine formats."""
     return [Failure(field, "machine_format", f"{machine} is a machine format, not a date written for people")
@@ -471,6 +511,7 @@ def rebuild(reading: Reading) -> str:
 
 def faithful_statement(statement: str, reading: Reading) -> tuple[str, str]:
     """The statement that keeps every rule, and how it was reached: kept, mended or rebuilt."""
+    statement = said_once(statement, reading)
     if not statement_failures(statement, reading):
         return statement, "kept"
     mended = mend(statement, reading)

@@ -56,7 +56,7 @@ the game.", "verification_mode": "at_date", "recurring_interval": null, "verific
 null, "verification_method": {"source": ["A calculator"]}, "verifiable_category": "strands_tool_verifiable", \
 "verifiability_score": 1.0}
 "Gold stays above $2,000 every day this week" ->
-{"prediction_statement": "Gold closes above $2,000 per ounce every day through Sunday, 12 April 2026.", \
+{"prediction_statement": "Gold closes above $2,000 every day through Sunday, 12 April 2026.", \
 "verification_date": "2026-04-12T23:59:59-05:00", "date_reasoning": "\\"this week\\" ends on Sunday 2026-04-12.", \
 "verification_mode": "recurring", "recurring_interval": "daily", "verification_method": {"source": \
 ["A market data service"]}, "verifiable_category": "api_tool_verifiable", "verifiability_score": 0.9}

@@ -206,3 +206,28 @@ async def test_the_repair_path_on_the_scripted_model() -> None:
     assert complete.content.date_reasoning.startswith("Checked now, Saturday, 21 November 2026, 10:00.")
     assert call_failures(complete.content, reading(prompt)) == []
     assert len(model.requests) == 1, "no second model round"
+
+
+@pytest.mark.parametrize(("prompt", "statement", "once"), [
+    ("Tesla stock will close above $300 on March 15, 2027",
+     "Tesla stock will close above $300 on March 15, 2027, 15 March 2027.",
+     "Tesla stock will close above $300 on March 15, 2027."),
+    ("Apple will unveil a foldable iPhone on September 9, 2027",
+     "Apple will unveil a foldable iPhone on September 9, 2027, 2027.",
+     "Apple will unveil a foldable iPhone on September 9, 2027."),
+    ("London will have a heatwave next summer",
+     "London will have a heatwave next summer (1 June - 31 August 2027), 2027.",
+     "London will have a heatwave next summer (1 June - 31 August 2027)."),
+    ("It will rain on 3 March 2027", "It will rain on 3 March 2027 (Wednesday, 3 March 2027).",
+     "It will rain on 3 March 2027."),
+    ("I'll get promoted on 2027-01-15 at 3pm", "The user gets promoted on Friday, 15 January 2027, 15:00, 2027.",
+     "The user gets promoted on Friday, 15 January 2027, 15:00."),
+])
+def test_a_date_named_twice_is_said_once(prompt: str, statement: str, once: str) -> None:
+    """The small model appended the date it was given after the one it had already written."""
+    assert faithful_statement(statement, reading(prompt)) == (once, "kept")
+
+
+def test_the_prediction_s_own_repeat_stays() -> None:
+    prompt = "It snows on 1 January 2027, and again on 1 January 2027"
+    assert faithful_statement(prompt + ".", reading(prompt)) == (prompt + ".", "kept")

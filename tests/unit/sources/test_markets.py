@@ -74,3 +74,12 @@ async def test_failures_of_the_source(replayed: ClientFactory, symbol: str, kind
     with pytest.raises(SourceError, match=words) as caught:
         await fetch_market(replayed("markets.har"), check(symbol=symbol, start="2026-12-01"), now=datetime.now(UTC))
     assert caught.value.kind == kind
+
+
+async def test_a_change_reads_the_close_against_the_baseline_day_s(replayed: ClientFactory) -> None:
+    """ "Gold will be higher on Friday than today": the same request as a level check of those days."""
+    rise = check(symbol="GC=F", start="2026-12-01", end="2026-12-04", comparator=">", threshold=0, change=True)
+    data = await fetch_market(replayed("markets.har"), rise, now=datetime(2026, 12, 5, tzinfo=UTC))
+    outcome = evaluate(rise, data.series, today=date(2026, 12, 5))
+    assert (outcome.status, outcome.holds) == ("decided", True)
+    assert outcome.values == [(date(2026, 12, 1), 2650.0), (date(2026, 12, 3), 2712.4)]  # the 4th has no close
