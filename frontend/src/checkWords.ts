@@ -31,9 +31,30 @@ export function thresholdWords(check: ThresholdCheck): string {
  * "<comparator> <threshold>", so that ending is rewritten; other wordings (a team "wins") stay.
  */
 export function rewordCheck(words: string, before: ThresholdCheck, after: ThresholdCheck): string {
+  if ('change' in before && before.change) return rewordChange(words, after);
   const ending = ` ${before.comparator} ${thresholdWords(before)}`;
   if (!words.endsWith(ending)) return words;
   return `${words.slice(0, -ending.length)} ${after.comparator} ${thresholdWords(after)}`;
+}
+
+/** How the server words a change since the start day: "higher than on Mon 23 Nov 2026" (threshold 0). */
+const CHANGE_WORDS: Record<string, string> = {
+  '>': 'higher than', '>=': 'at least as high as', '<': 'lower than', '<=': 'at most as high as',
+  '==': 'the same as', '!=': 'other than',
+};
+const CHANGE_ENDING = new RegExp(
+  ` (?:(?:${Object.values(CHANGE_WORDS).join('|')}) on|changed by \\S+ \\S+ since) (?<day>[^]+)$`,
+);
+
+/** A change check's words with the new condition, against the same baseline day. */
+function rewordChange(words: string, after: ThresholdCheck): string {
+  const found = CHANGE_ENDING.exec(words);
+  if (!found?.groups) return words;
+  const day = found.groups.day;
+  const condition = after.threshold === 0
+    ? `${CHANGE_WORDS[after.comparator]} on ${day}`
+    : `changed by ${after.comparator} ${thresholdWords(after)} since ${day}`;
+  return `${words.slice(0, found.index)} ${condition}`;
 }
 
 export function unitOf(check: ThresholdCheck): string {

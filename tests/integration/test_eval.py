@@ -106,9 +106,9 @@ async def test_each_case_runs_with_its_own_clock_and_timezone(settings: Settings
     provider = Provider(name="scripted", model=model)
     report = await run_eval(lambda clock: creation_agent(settings, provider, clock), load_dataset(SMOKE))
     # The dates are code's for these cases (agents/prompts.py): the model gets the day in words, in each
-    # case's own timezone: as the date of "tonight" in Los Angeles, as today in Tokyo (a claim about now).
+    # case's own timezone (the date of "tonight" in Los Angeles), and no clock for arithmetic (s03).
     assert '"tonight" is Saturday' in model.requests[0] and "Today:" not in model.requests[0]
-    assert "Today: Saturday 21 November 2026." in model.requests[2]
+    assert "Today:" not in model.requests[2] and "Current date" not in model.requests[2]
     assert report.cases[0].call is not None and report.cases[0].call["timezone"] == "America/Los_Angeles"
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import threading
 import zoneinfo
 from collections.abc import AsyncGenerator, Callable, Sequence
@@ -187,7 +188,7 @@ class CreationAgent:
             callback_handler=None,
         )
         user_prompt = build_user_prompt(quoted, context.now, context.timezone, context.hints,
-                                        clock=_clock_line(known), lead=lead)
+                                        clock=_clock_line(known, context.prompt), lead=lead)
         turn = PartialCall()
         async with contextlib.aclosing(self._turn(agent, user_prompt, turn, cancel_signal, known)) as steps:
             async for step in steps:
@@ -277,12 +278,20 @@ def _lead_and_hints(plan: CheckPlan | None) -> tuple[str, list[str]]:
     return plan.lead, [plan.detail] if plan.detail else []
 
 
-def _clock_line(known: dict[str, Any]) -> Literal["time", "day", "none"]:
+# Words that tie a claim checkable now to the present day ("today is a Saturday", "it is already night in
+# Tokyo", "we are in the last week of November"); a timeless fact ("water boils at 100 C") has none.
+ABOUT_NOW = re.compile(r"\b(?:today|tonight|tomorrow|yesterday|now|currently|at the moment|already|this|next|"
+                        r"last|ago|we are|we're|it is|it's)\b", re.I)
+
+
+def _clock_line(known: dict[str, Any], prompt: str) -> Literal["time", "day", "none"]:
     """How the user turn gives the clock (prompts.build_user_prompt): as ISO 8601 when the model writes the
-    date, as the day for a claim about now, not at all when code resolved a later date."""
+    date, as the day for a claim about the present day, not at all otherwise (code resolved the date; told
+    the day, the model added it to statements of timeless facts: "Water boils at 100 C, 21 November 2026")."""
     if "verification_date" not in known:
         return "time"
-    return "day" if known.get("verification_mode") == VerificationMode.IMMEDIATE.value else "none"
+    immediate = known.get("verification_mode") == VerificationMode.IMMEDIATE.value
+    return "day" if immediate and ABOUT_NOW.search(prompt) else "none"
 
 
 def _tool_uses(message: dict[str, Any]) -> list[ToolEvent]:

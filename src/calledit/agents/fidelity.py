@@ -17,8 +17,9 @@ shows machine formats. The rules, each checked in code after the model:
 | `machine_format` | has no ISO 8601 date or time; this rule also holds for the method and the reasons |
 
 Before the rules, a date the statement names twice is said once ("on March 15, 2027, 15 March 2027",
-"September 9, 2027, 2027": the small model appends the date it was given). A statement that breaks a rule
-is mended (an ISO date that repeats a date already named is dropped, any
+"September 9, 2027, 2027": the small model appends the date it was given), and today's date goes from a
+statement whose prediction has nothing to do with today ("Water boils at 100 C, 21 November 2026"). A
+statement that breaks a rule is mended (an ISO date that repeats a date already named is dropped, any
 other is written in words, relative words get their date) and, if the mended one still breaks a rule,
 rebuilt from the prediction itself plus the resolved dates: deterministic, and no second model round.
 The method's items and the reasons get their ISO dates and times rewritten in words.
@@ -32,7 +33,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from calledit.agents.creation import CallContext
+from calledit.agents.creation import ABOUT_NOW, CallContext
 from calledit.agents.dates import TimeExpression, date_order_for, resolve_dates
 from calledit.domain.call import CallDraft, VerificationMethod, VerificationMode
 from calledit.domain.check import describe
@@ -381,9 +382,37 @@ def _repeated_dates(text: str, reading: Reading) -> list[tuple[int, int]]:
     return sorted(set(spans))
 
 
+def _stray_today(text: str, reading: Reading) -> list[tuple[int, int]]:
+    """Spans naming today's date in a statement whose prediction has nothing to do with today (the small
+    model appended the day it was told: "Water boils at 100 C at sea level, 21 November 2026"). Today
+    belongs where the words speak of it ("tonight", "already"), or where a later call is checked today."""
+    today = reading.now.date()
+    if ABOUT_NOW.search(reading.prompt) or any(
+            expression.start.date() <= today <= expression.end.date() for expression in reading.expressions):
+        return []
+    if not reading.immediate and reading.checked_at is not None and reading.checked_at.date() == today:
+        return []
+    prompt = reading.prompt.lower()
+    return [written.span for written in written_dates(text)
+            if written.day is not None and written.matches(today)
+            and text[written.span[0]:written.span[1]].lower() not in prompt]
+
+
+def _without_claimed_weekday(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """A date span less its weekday when the weekday is what the sentence says ("is a Sunday, 21 November
+    2026": the Sunday stays), not part of the appended date (", Sunday, 21 November 2026")."""
+    start, end = span
+    weekday = re.match(rf"(?:{'|'.join(WEEKDAYS)})\.?,?\s*", text[start:end], re.I)
+    if weekday is None or re.search(r"(?:[,(]|\b(?:on|by|of|at|until|through))\s*$", text[:start], re.I):
+        return span
+    return start + weekday.end(), end
+
+
 def said_once(statement: str, reading: Reading) -> str:
-    """The statement with each date named once (a repeat the model appended goes; nothing else changes)."""
-    spans = _repeated_dates(statement, reading)
+    """The statement with each date named once and today's only where it belongs (a date the model appended
+    goes; nothing else changes)."""
+    spans = sorted({_without_claimed_weekday(statement, span) for span in
+                    set(_repeated_dates(statement, reading)) | set(_stray_today(statement, reading))})
     for start, end in reversed(spans):
         left, right = statement[:start], statement[end:]
         if not statement[start:end].lstrip().startswith(","):  # "…, 15 March 2027": its comma goes too

@@ -231,3 +231,25 @@ def test_a_date_named_twice_is_said_once(prompt: str, statement: str, once: str)
 def test_the_prediction_s_own_repeat_stays() -> None:
     prompt = "It snows on 1 January 2027, and again on 1 January 2027"
     assert faithful_statement(prompt + ".", reading(prompt)) == (prompt + ".", "kept")
+
+
+@pytest.mark.parametrize(("prompt", "statement", "immediate", "checked", "once"), [
+    ("Water boils at 100 C at sea level", "Water boils at 100 C at sea level, 21 November 2026.", True, None,
+     "Water boils at 100 C at sea level."),
+    ("New Year's Day 2027 is a Sunday", "New Year's Day 2027 is a Sunday, 21 November 2026.", True, None,
+     "New Year's Day 2027 is a Sunday."),  # the weekday claimed stays
+    ("SpaceX will land people on Mars before 2030", "SpaceX will land people on Mars before 2030, 21 November 2026.",
+     False, "2029-12-31T23:59:59+00:00", "SpaceX will land people on Mars before 2030."),
+    ("The Lakers will win tonight", "The Lakers will win tonight (21 November 2026).", False,
+     "2026-11-21T23:59:59+00:00", "The Lakers will win tonight (21 November 2026)."),  # today is the day
+    ("It is already Saturday in Tokyo", "It is already Saturday, 21 November 2026, in Tokyo.", True, None,
+     "It is already Saturday, 21 November 2026, in Tokyo."),  # a claim about the present day
+    ("The Lakers will win", "The Lakers will win on 21 November 2026.", False, "2026-11-21T23:59:59+00:00",
+     "The Lakers will win on 21 November 2026."),  # checked today: the day says when
+])
+def test_today_s_date_stays_only_where_it_belongs(prompt: str, statement: str, immediate: bool, checked: str | None,
+                                                  once: str) -> None:
+    now = datetime(2026, 11, 21, 9, 0, tzinfo=ZoneInfo("UTC"))
+    when = datetime.fromisoformat(checked) if checked else now
+    read = Reading.of(prompt, now, "UTC", when, immediate=immediate)
+    assert faithful_statement(statement, read) == (once, "kept")

@@ -97,11 +97,13 @@ async def test_a_data_source_s_fixed_instructions_come_before_the_prediction() -
     ("Someone will walk on Mars", "Current date and time: 2026-12-01T15:00:00+00:00 (Tuesday) in UTC.", "Today:"),
     ("Today is a Tuesday", "Today: Tuesday 1 December 2026.", "Current date and time"),
     ("SpaceX lands people on Mars before 2030", '"2030" is', "1 December 2026"),
+    ("Water boils at 100 C at sea level", "</prediction>", "1 December 2026"),  # timeless: no day to copy
 ])
 async def test_the_user_turn_gives_the_clock_only_as_the_model_needs_it(prediction: str, clock: str,
                                                                          absent: str) -> None:
-    """ISO 8601 when the model writes the date; the day for a claim about now; nothing but the resolved date's
-    words when code knows a later date (told the day, the model wrote it into statements about 2030)."""
+    """ISO 8601 when the model writes the date; the day for a claim about the present day; nothing but the
+    resolved date's words otherwise (told the day, the model wrote it into statements about 2030 and into
+    timeless facts)."""
     model = ScriptedModel(rate=0)
     agent = creation_agent(Settings(model="scripted"), _provider(model, []), clock=lambda: NOW)
     [event async for event in agent.stream(prediction, "UTC")]
