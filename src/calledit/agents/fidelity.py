@@ -379,6 +379,10 @@ def _repeated_dates(text: str, reading: Reading) -> list[tuple[int, int]]:
         year = re.match(rf"{_CLOCK_AFTER}(,?\s*\(?{written.year}\)?)(?!\d)", text[written.span[1]:], re.I)
         if year is not None and text[written.span[0]:written.span[1] + year.end(1)].lower() not in prompt:
             spans.append((written.span[1] + year.start(1), written.span[1] + year.end(1)))
+    tail = re.search(r",\s*\(?(?P<year>\d{4})\)?[.!]?\s*$", text)  # "… on a Saturday, 2026." after "July 4, 2026"
+    if tail is not None and re.search(rf"\b{tail.group('year')}\b", text[:tail.start()]) and \
+            not re.search(rf",\s*{tail.group('year')}\s*[.!]?\s*$", reading.prompt):
+        spans.append((tail.start(), tail.end("year") + (1 if text[tail.end("year"):].startswith(")") else 0)))
     return sorted(set(spans))
 
 

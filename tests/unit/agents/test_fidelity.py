@@ -220,6 +220,8 @@ async def test_the_repair_path_on_the_scripted_model() -> None:
      "London will have a heatwave next summer (1 June - 31 August 2027)."),
     ("It will rain on 3 March 2027", "It will rain on 3 March 2027 (Wednesday, 3 March 2027).",
      "It will rain on 3 March 2027."),
+    ("July 4, 2026 falls on a Saturday", "July 4, 2026 falls on a Saturday, 2026.",
+     "July 4, 2026 falls on a Saturday."),
     ("I'll get promoted on 2027-01-15 at 3pm", "The user gets promoted on Friday, 15 January 2027, 15:00, 2027.",
      "The user gets promoted on Friday, 15 January 2027, 15:00."),
 ])
