@@ -316,12 +316,13 @@ def plan_check(prediction: str, *, now: datetime | None = None, timezone: str = 
     if source in ("market", "economy", "weather") and not re.search(wants, prediction) and not resolve_dates(
             prediction, now or datetime.now(UTC), timezone):
         source = None
+    claim = _HEDGE.sub("", prediction, count=1)  # "I bet the Celtics win": the claim after the hedge
     move: str | None = None
     if source in ("market", "crypto", "economy") and not _has_level(prediction, now, timezone):
         # "The Sensex closes higher tomorrow than today", "the Fed cuts rates": a move, not a level. There is
         # no threshold in the words, and a small model asked for one invented it (100,000,000). A price's
         # rise or fall is read against the day the call is made (a `change` check); anything else gets none.
-        move = move_in(_HEDGE.sub("", prediction, count=1)) if source in ("market", "crypto") else None
+        move = move_in(claim) if source in ("market", "crypto") else None
         if move is None:
             source = None
     text = claim_words.respelled(prediction)  # "Febuary 14, 2027": a typo in a month is no reason to guess
@@ -337,19 +338,18 @@ def plan_check(prediction: str, *, now: datetime | None = None, timezone: str = 
         return None
     known: dict[str, Any] = {}
     if source == "sports":
-        teams = find_teams(_HEDGE.sub("", prediction, count=1))
+        teams = find_teams(claim)
         first = teams[0]
         rival = next((team for team in teams[1:] if (team.sport, team.league) == (first.sport, first.league)), None)
         known = {"sport": first.sport, "league": first.league, "team": first.name,
                  "opponent": rival.name if rival else None, **_game_words(prediction)}
     if source == "economy" and (series := series_in(prediction)) is not None:
         known = {"series": series}
-    if source == "market" and (symbol := symbol_in(_HEDGE.sub("", prediction, count=1))) is not None:
+    if source == "market" and (symbol := symbol_in(claim)) is not None:
         known = {"symbol": symbol}
     if source == "crypto" and (coin := coin_in(prediction)) is not None:
         known = {"coin": coin}
     if source == "weather":
-        claim = _HEDGE.sub("", prediction, count=1)
         known = weather_words(claim)
         place = place_in(claim)
         if place is not None:
@@ -670,8 +670,13 @@ def comparison_in(prediction: str) -> str | None:
     return min(found)[1] if found else None
 
 
+def _named(table: tuple[tuple[str, re.Pattern[str]], ...], prediction: str) -> str | None:
+    """The identifier of the first entry of a name table whose words appear in the prediction."""
+    return next((identifier for identifier, words in table if words.search(prediction)), None)
+
+
 def series_in(prediction: str) -> str | None:
-    return next((series for series, words in _SERIES if words.search(prediction)), None)
+    return _named(_SERIES, prediction)
 
 
 # Which Yahoo Finance symbol the words name (indices, futures, FX, the largest companies): the code's to
@@ -732,7 +737,7 @@ _COINS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 def coin_in(prediction: str) -> str | None:
     """The CoinGecko id a crypto prediction names ("BTC" is bitcoin), or None for the model to write."""
-    return next((coin for coin, words in _COINS if words.search(prediction)), None)
+    return _named(_COINS, prediction)
 
 
 # A ticker as people write it: "$AAPL", "AAPL stock"; not an index, future or FX pair (those are above).
@@ -743,7 +748,7 @@ def symbol_in(prediction: str) -> str | None:
     """The Yahoo Finance symbol a market prediction names, or None for the model to write."""
     if (ticker := _TICKER.search(prediction)) is not None:
         return ticker.group(1) or ticker.group(2)
-    return next((symbol for symbol, words in _SYMBOLS if words.search(prediction)), None)
+    return _named(_SYMBOLS, prediction)
 
 
 # Numbers that are part of a name, not a level: "S&P 500", "FTSE 100", "10-year", "Q4", "Nasdaq 100".

@@ -290,8 +290,14 @@ def _clock_line(known: dict[str, Any], prompt: str) -> Literal["time", "day", "n
     the day, the model added it to statements of timeless facts: "Water boils at 100 C, 21 November 2026")."""
     if "verification_date" not in known:
         return "time"
-    immediate = known.get("verification_mode") == VerificationMode.IMMEDIATE.value
-    return "day" if immediate and ABOUT_NOW.search(prompt) else "none"
+    return "day" if says_the_day(known.get("verification_mode") == VerificationMode.IMMEDIATE.value, prompt) \
+        else "none"
+
+
+def says_the_day(immediate: bool, prompt: str) -> bool:
+    """Whether the user turn tells the model what day it is (a claim checkable now, about the present day);
+    TimeHinter then leaves out a hint that would repeat it."""
+    return immediate and ABOUT_NOW.search(prompt) is not None
 
 
 def _tool_uses(message: dict[str, Any]) -> list[ToolEvent]:

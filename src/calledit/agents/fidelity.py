@@ -418,13 +418,18 @@ def said_once(statement: str, reading: Reading) -> str:
     spans = sorted({_without_claimed_weekday(statement, span) for span in
                     set(_repeated_dates(statement, reading)) | set(_stray_today(statement, reading))})
     for start, end in reversed(spans):
-        left, right = statement[:start], statement[end:]
-        if not statement[start:end].lstrip().startswith(","):  # "…, 15 March 2027": its comma goes too
-            left = re.sub(r"(?:,|\s+(?:on|at|by|of))?\s*\(?\s*$", "", left, flags=re.I)
-            if statement[:start].rstrip().endswith("("):
-                right = re.sub(r"^\s*\)", "", right)
-        statement = left + right
+        statement = _cut(statement, start, end)
     return _tidy(statement) if spans else statement
+
+
+def _cut(text: str, start: int, end: int) -> str:
+    """`text` without the date at `start:end` and what led into it (", 21 November 2026", " on …", " (…)")."""
+    left, right = text[:start], text[end:]
+    lead = re.search(r"(?:\s*\(|\s*,|\s+(?:on|at|by|of))?\s*$", left, re.I)
+    left = left[:lead.start()] if lead else left
+    if lead and "(" in lead.group(0):
+        right = re.sub(r"^\s*\)", "", right)
+    return f"{left}{right}"
 
 
 def text_failures(field: str, text: str) -> list[Failure]:
@@ -489,13 +494,7 @@ def _drop_or_write_iso(text: str, reading: Reading, *, drop_repeats: bool = True
         if not named:
             text = text[:start] + _words_for(match, reading) + text[end:]
             continue
-        left = text[:start]
-        right = text[end:]
-        lead = re.search(r"(?:\s*\(|\s*,|\s+(?:on|at|by|of))?\s*$", left, re.I)
-        left = left[:lead.start()] if lead else left
-        if lead and "(" in lead.group(0):
-            right = re.sub(r"^\s*\)", "", right)
-        text = f"{left}{right}"
+        text = _cut(text, start, end)
     return iso_to_words(text, reading.zone, month_first=reading.month_first)  # bare ISO times
 
 

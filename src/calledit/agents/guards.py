@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from calledit.agents.creation import ABOUT_NOW, PENDING_STEP, CallContext
+from calledit.agents.creation import PENDING_STEP, CallContext, says_the_day
 from calledit.agents.dates import TimeExpression, date_order_for, primary, resolve_dates
 from calledit.domain.call import CallDraft, RecurringInterval, VerifiableCategory, VerificationMode
 from calledit.domain.events import ToolEvent
@@ -222,7 +222,7 @@ class TimeHinter:
         if mode is VerificationMode.IMMEDIATE or target is not None:  # the date is prefilled: words, for the statement
             # (for a claim about now the user turn says what day it is: a date that is today is not repeated;
             # for a later date it does not, so "than it did today" gets its day here)
-            about_now = mode is VerificationMode.IMMEDIATE and ABOUT_NOW.search(context.prompt) is not None
+            about_now = says_the_day(mode is VerificationMode.IMMEDIATE, context.prompt)
             hints = [f'"{expression.text}" is {words}' for expression in expressions
                      if expression is not target
                      and (words := _hint_words(expression.deadline, now, month_first, today=not about_now))]

@@ -555,7 +555,7 @@ _CHANGE_WORDS = {">": "higher than", ">=": "at least as high as", "<": "lower th
 
 
 def _change_words(check: DataCheck) -> str:
-    """`higher than on Mon 23 Nov 2026`; with a threshold, `up by more than 50 from Mon 23 Nov 2026`."""
+    """`higher than on Mon 23 Nov 2026`; with a threshold, `changed by > 50 since Mon 23 Nov 2026`."""
     baseline = format_day(check.start)
     if check.threshold == 0:
         return f"{_CHANGE_WORDS[check.comparator]} on {baseline}"
